@@ -1,0 +1,1 @@
+"""KCC hub: the application that owns conversations, contacts and their history."""
