@@ -1,0 +1,249 @@
+"""Knowledge search figures: quality on the evaluation set and query latency at 50 and 5,000 articles.
+
+Runs the embedded Tantivy engine directly (no MongoDB, no HTTP):
+
+    .venv/bin/python bench/knowledge.py [--extra 4950] [--repeat 3] [--misses]
+
+Quality: top-1, top-3 and MRR (rank of the expected slug among the first 10) on
+knowledge/eval/questions.jsonl against the shipped content in knowledge/content.
+Latency: every evaluation question searched ``--repeat`` times (size 5, resident view,
+snippets included, typo cache cleared before each query), first with the shipped articles,
+then with generated articles added until there are 5,000. Wall-clock figures depend on
+what else the machine runs; the CPU-time figures of this process do much less. Also the time an edit takes to become searchable (index + commit
++ reload) at 5,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from knowledge.importer import read_path, validate  # noqa: E402
+from knowledge.models import Article  # noqa: E402
+from knowledge.search.analysis import sentences  # noqa: E402
+from knowledge.search.tantivy_engine import TantivyEngine  # noqa: E402
+
+CONTENT = ROOT / "knowledge" / "content"
+EVAL = ROOT / "knowledge" / "eval" / "questions.jsonl"
+
+# Vocabulary for generated articles: municipal subjects, actions and groups, so that the
+# extra articles share words with the real ones (as a real, larger knowledge base would).
+SUBJECTS = """subsidie sportvereniging speeltuin buurthuis bibliotheek zwembad begraafplaats markt kermis
+ligplaats woonboot bootvergunning reclamebord uitrit inrit boomspiegel hondenuitlaatplaats hondenpoep
+geluidsoverlast burenruzie bouwafval asbest zonnepanelen warmtepomp isolatie energietoeslag
+huurtoeslag woningzoekende urgentie mantelzorgwoning kamerverhuur splitsing vakantieverhuur
+parkeerplaats laadpaal deelauto fietsenstalling fietswrak weesfiets bushalte verkeersdrempel
+zebrapad stoplicht snoeiafval bladkorf kerstboom vuurwerk carbid oud-en-nieuw evenemententerrein
+jongerenwerk kinderopvang peuterspeelzaal voorschool leerplicht schoolverzuim taalcursus inburgering
+statushouder vrijwilligerswerk ouderenadviseur dagbesteding maaltijdservice alarmering rolstoel
+traplift woonvoorziening vervoerspas taxibus collectief-vervoer gehandicaptenvoorziening
+bedrijfsafval reclamebelasting precariobelasting toeristenbelasting ondernemersloket
+bedrijventerrein vestigingsvergunning horecaplan sluitingstijd ontheffing standplaats kansspel
+speelautomaat loterij collecte bouwhek container steiger wegafsluiting graafwerk kabels leidingen
+riolering regenwater grondwater wateroverlast dijk sloot duiker stuw gemaal natuurgebied
+""".split()
+ACTIONS = [
+    "aanvragen",
+    "melden",
+    "wijzigen",
+    "opzeggen",
+    "verlengen",
+    "betalen",
+    "regelen",
+    "huren",
+    "plaatsen",
+    "verwijderen",
+    "bezwaar maken",
+    "laten controleren",
+    "inzien",
+    "ophalen",
+]
+GROUPS = [
+    "inwoners",
+    "ondernemers",
+    "ouderen",
+    "jongeren",
+    "ouders",
+    "verenigingen",
+    "huurders",
+    "eigenaren",
+    "studenten",
+    "nieuwkomers",
+    "mantelzorgers",
+    "vrijwilligers",
+]
+TEMPLATES = [
+    "Wilt u {s} {a}? Dat kan via Mijn Lindewaard met DigiD.",
+    "Voor {s} betalen {g} een vast bedrag per jaar.",
+    "De gemeente behandelt uw aanvraag voor {s} binnen 8 weken.",
+    "Heeft u vragen over {s}? Bel dan 14 0456.",
+    "Let op: voor {s} heeft u soms ook een vergunning nodig.",
+    "{g} kunnen voor {s} hulp krijgen van een consulent.",
+    "U kunt {s} ook {a} aan de balie in het gemeentehuis.",
+    "Neem bij de afspraak over {s} uw identiteitsbewijs mee.",
+]
+
+
+def shipped() -> tuple[list[Article], list[list[str]]]:
+    parsed = read_path(CONTENT)
+    for error in parsed.errors:
+        print(f"content error: {error}", file=sys.stderr)
+    articles = []
+    for record in parsed.records:
+        if record.kind == "article":
+            item, errors = validate(record)
+            if item is not None:
+                articles.append(Article(**item.model_dump()))
+    return articles, parsed.synonyms
+
+
+def generate(n: int, real: list[Article], seed: int = 7) -> list[Article]:
+    """``n`` realistic-ish articles: generated subjects plus sentences borrowed from real answers."""
+    rng = random.Random(seed)
+    pool = [s for a in real for s in sentences(a.answer) if len(s) > 20]
+    departments = sorted({a.department for a in real if a.department}) or ["Publiekszaken"]
+    out = []
+    for i in range(n):
+        subject, action, group = rng.choice(SUBJECTS), rng.choice(ACTIONS), rng.choice(GROUPS)
+        lines = [t.format(s=subject, a=action, g=group) for t in rng.sample(TEMPLATES, 3)]
+        lines += rng.sample(pool, min(len(pool), rng.randint(4, 9)))
+        rng.shuffle(lines)
+        extra = rng.sample(SUBJECTS, 4)
+        out.append(
+            Article(
+                slug=f"gen-{i:05d}-{subject}",
+                title=f"{subject.replace('-', ' ').capitalize()} {action} voor {group}",
+                question=f"Hoe kan ik {subject.replace('-', ' ')} {action}?",
+                answer="\n\n".join([" ".join(lines[:4]), " ".join(lines[4:])]),
+                keywords=[subject, f"{subject} {action}", *extra],
+                audience=rng.choice(["resident", "resident", "business"]),
+                department=rng.choice(departments),
+                status="published",
+                internal_note=f"Interne afspraak {i} over {subject}.",
+            )
+        )
+    return out
+
+
+def evaluate(
+    engine: TantivyEngine, questions: list[dict[str, str]], show_misses: bool
+) -> dict[str, float]:
+    top1 = top3 = 0
+    rr = 0.0
+    for item in questions:
+        slugs = [h.slug for h in engine.query(item["q"], 10)]
+        rank = slugs.index(item["slug"]) + 1 if item["slug"] in slugs else None
+        top1 += rank == 1
+        top3 += rank is not None and rank <= 3
+        rr += 1 / rank if rank else 0.0
+        if show_misses and rank != 1:
+            print(f"  miss (rank {rank}): {item['q']!r} -> {slugs[:3]} want {item['slug']}")
+    n = len(questions)
+    return {"top1": top1 / n, "top3": top3 / n, "mrr": rr / n}
+
+
+def latency(engine: TantivyEngine, queries: list[str], repeat: int) -> dict[str, float]:
+    """Wall-clock and CPU milliseconds per query; typo caches are cleared before every query."""
+    for q in queries[:20]:  # warm-up
+        engine.query(q, 5)
+    wall, cpu = [], []
+    for _ in range(repeat):
+        for q in queries:
+            engine.clear_caches()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            engine.query(q, 5)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+    wall.sort()
+    cpu.sort()
+    return {
+        "p50": statistics.median(wall),
+        "p95": wall[int(len(wall) * 0.95) - 1],
+        "max": wall[-1],
+        "cpu_p50": statistics.median(cpu),
+        "cpu_p95": cpu[int(len(cpu) * 0.95) - 1],
+    }
+
+
+def _line(figures: dict[str, float], n: int) -> str:
+    return (
+        f"  p50 {figures['p50']:.2f} ms   p95 {figures['p95']:.2f} ms   max {figures['max']:.2f} ms   "
+        f"(CPU time: p50 {figures['cpu_p50']:.2f} ms, p95 {figures['cpu_p95']:.2f} ms; {n} queries)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--total", type=int, default=5000, help="articles in the large run (default 5000)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="passes over the questions per latency run"
+    )
+    parser.add_argument(
+        "--misses", action="store_true", help="print the questions not answered first"
+    )
+    args = parser.parse_args()
+
+    questions = [
+        json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    queries = [q["q"] for q in questions]
+    real, synonyms = shipped()
+
+    engine = TantivyEngine()
+    engine.load_synonyms(synonyms)
+    started = time.perf_counter()
+    engine.put_many(real)
+    build_small = time.perf_counter() - started
+    quality = evaluate(engine, questions, args.misses)
+    small = latency(engine, queries, args.repeat)
+
+    extra = generate(max(0, args.total - len(real)), real)
+    big = TantivyEngine()
+    big.load_synonyms(synonyms)
+    started = time.perf_counter()
+    big.put_many([*real, *extra])
+    build_big = time.perf_counter() - started
+    large = latency(big, queries, args.repeat)
+    quality_big = evaluate(big, questions, False)
+    updates = []
+    for article in real[:20]:
+        changed = article.model_copy(
+            update={"title": article.title + " (bijgewerkt)", "version": article.version + 1}
+        )
+        started = time.perf_counter()
+        big.put(changed)
+        updates.append((time.perf_counter() - started) * 1000)
+    updates.sort()
+
+    print(
+        f"evaluation set: {len(questions)} questions, {len(real)} shipped articles, {len(synonyms)} synonym groups"
+    )
+    print(f"  top-1 {quality['top1']:.3f}   top-3 {quality['top3']:.3f}   MRR {quality['mrr']:.3f}")
+    print(f"latency at {len(real)} articles (index built in {build_small * 1000:.0f} ms):")
+    print(_line(small, len(queries) * args.repeat))
+    print(f"latency at {len(real) + len(extra)} articles (index built in {build_big:.1f} s):")
+    print(_line(large, len(queries) * args.repeat))
+    print(
+        f"  an edit is searchable after p50 {statistics.median(updates):.1f} ms, max {updates[-1]:.1f} ms (index + commit + reload)"
+    )
+    print(
+        f"  same evaluation among {len(extra)} generated distractors: top-1 {quality_big['top1']:.3f}   "
+        f"top-3 {quality_big['top3']:.3f}   MRR {quality_big['mrr']:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

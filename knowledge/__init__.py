@@ -1,0 +1,1 @@
+"""Knowledge base (FAQ articles) and product catalogue: models, search, editor API, import/export."""

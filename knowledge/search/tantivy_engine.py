@@ -1,0 +1,534 @@
+"""Embedded, in-RAM Tantivy search with Dutch analysis, synonyms and typo tolerance.
+
+Two small indexes, one per view, so the resident view cannot leak what it never held:
+
+* ``resident``: published articles only, without the internal note; the publication
+  window (publish_from / publish_until) is checked at query time, so an article appears
+  and disappears on its dates without re-indexing.
+* ``staff``: drafts and published articles with the internal note.
+
+Every change is committed and the searchers reloaded at once (reload policy manual), so
+an edit is searchable when ``index()`` returns. Queries are built here rather than parsed:
+each query word becomes a "concept" (the word, its synonyms, and for an unknown word its
+closest known spellings and compound parts), scored over boosted fields.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import tantivy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.models import Article, Hit, View, utcnow
+from knowledge.search.analysis import ANALYZER, analyze, build_analyzer, sentences
+from knowledge.search.base import SearchEngine
+from knowledge.search.english import looks_english, translate
+
+NEVER = 2**62
+GRAMS = "grams"
+Occur = tantivy.Occur
+Q = tantivy.Query
+
+
+@dataclass
+class Tuning:
+    """Ranking knobs, tuned on knowledge/eval/questions.jsonl with bench/knowledge.py."""
+
+    boosts: dict[str, float] = field(
+        default_factory=lambda: {
+            "title": 2.0,
+            "question": 2.0,
+            "keywords": 2.0,
+            "answer": 1.0,
+            "note": 0.6,
+        }
+    )
+    tie_breaker: float = 0.2  # dismax over fields: best field + this share of the others
+    synonym_weight: float = 0.9  # a synonym counts almost as much as the word itself
+    fuzzy_weight: float = 0.7  # a corrected typo (edit distance 1)
+    fuzzy_weight_far: float = 0.5  # edit distance 2 (words of 8+ letters)
+    compound_weight: float = 0.6  # each part of a split compound word
+    phrase_weight: float = 0.5  # two query words next to each other in title/question/keywords
+    gram_weight: float = 1.5  # n-gram overlap of an unknown or compound word (whole word)
+    gram_min_len: int = 9  # known words this long get n-grams too (likely compounds)
+    specificity: float = 0.5  # extra weight for rare words: (idf / max idf) ** this
+    fuzzy_min_len: int = 4
+    # "vocabulary": an unknown word is replaced by its closest known words, scored with their
+    # real BM25 weight; "fuzzy_query": Tantivy's FuzzyTermQuery (constant score per match).
+    typo_mode: str = "vocabulary"
+    fuzzy_far_min_len: int = 8
+
+
+@dataclass
+class _Doc:
+    article: Article
+    answer_sentences: list[tuple[str, frozenset[str]]]
+    note_sentences: list[tuple[str, frozenset[str]]]
+    terms: frozenset[str]
+
+
+def grams(token: str, n: int = 4) -> list[str]:
+    """Character n-grams of a term: partial matches for compounds and misspellings."""
+    if len(token) <= n or token.isdigit():
+        return []
+    return [token[i : i + n] for i in range(len(token) - n + 1)]
+
+
+def _epoch(value: datetime | None, default: int) -> int:
+    return int(value.timestamp()) if value else default
+
+
+class _ViewIndex:
+    """One in-RAM Tantivy index with its own writer."""
+
+    def __init__(self, fields: list[str], with_dates: bool):
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("slug", stored=True, tokenizer_name="raw")
+        for name in fields:
+            builder.add_text_field(name, stored=False, tokenizer_name=ANALYZER)
+        builder.add_text_field("grams", stored=False, tokenizer_name=GRAMS, index_option="freq")
+        if with_dates:
+            builder.add_integer_field("publish_from", indexed=True, fast=True)
+            builder.add_integer_field("publish_until", indexed=True, fast=True)
+        self.fields = fields
+        self.with_dates = with_dates
+        self.schema = builder.build()
+        self.index = tantivy.Index(self.schema)
+        self.index.register_tokenizer(ANALYZER, build_analyzer())
+        self.index.register_tokenizer(
+            GRAMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        )
+        self.index.config_reader(reload_policy="Manual")
+        self.writer = self.index.writer(heap_size=20_000_000, num_threads=1)
+
+    def put(self, article: Article, texts: dict[str, str]) -> None:
+        self.writer.delete_documents_by_term("slug", article.slug)
+        doc = tantivy.Document()
+        doc.add_text("slug", article.slug)
+        for name in self.fields:
+            doc.add_text(name, texts.get(name, ""))
+        doc.add_text("grams", texts.get("grams", ""))
+        if self.with_dates:
+            doc.add_integer("publish_from", _epoch(article.publish_from, 0))
+            doc.add_integer("publish_until", _epoch(article.publish_until, NEVER))
+        self.writer.add_document(doc)
+
+    def delete(self, slug: str) -> None:
+        self.writer.delete_documents_by_term("slug", slug)
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self.index.reload()
+
+
+class TantivyEngine(SearchEngine):
+    name = "tantivy"
+
+    def __init__(self, tuning: Tuning | None = None):
+        self.tuning = tuning or Tuning()
+        self._views = {
+            "resident": _ViewIndex(["title", "question", "keywords", "answer"], with_dates=True),
+            "staff": _ViewIndex(
+                ["title", "question", "keywords", "answer", "note"], with_dates=False
+            ),
+        }
+        self._docs: dict[str, _Doc] = {}
+        self._vocab: Counter[str] = Counter()
+        self._by_length: dict[tuple[str, int], list[str]] | None = (
+            None  # (first letter, length) -> terms
+        )
+        self._fuzzy_cache: dict[str, list[tuple[str, float]]] = {}
+        self._synonyms: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        self._max_syn_len = 1
+        self._lock = threading.Lock()
+        self._ready = True
+
+    # ------------------------------------------------------------------ SearchEngine API
+    def ready(self) -> bool:
+        return self._ready
+
+    async def index(self, article: Article) -> None:
+        self.put(article)
+
+    async def index_many(self, articles: Iterable[Article]) -> None:
+        self.put_many(articles)
+
+    async def remove(self, slug: str) -> None:
+        self.delete(slug)
+
+    async def search(self, q: str, size: int = 5, audience_view: View = "resident") -> list[Hit]:
+        return self.query(q, size, audience_view)
+
+    async def set_synonyms(self, groups: list[list[str]]) -> None:
+        self.load_synonyms(groups)
+
+    # ------------------------------------------------------------------ synchronous core
+    def put(self, article: Article) -> None:
+        self.put_many([article])
+
+    def put_many(self, articles: Iterable[Article]) -> None:
+        with self._lock:
+            touched = False
+            for article in articles:
+                self._stage(article)
+                touched = True
+            if touched:
+                for view in self._views.values():
+                    view.commit()
+
+    def delete(self, slug: str) -> None:
+        with self._lock:
+            self._unstage(slug)
+            for view in self._views.values():
+                view.delete(slug)
+                view.commit()
+
+    def _stage(self, article: Article) -> None:
+        self._unstage(article.slug)
+        for view in self._views.values():
+            view.delete(article.slug)
+        if article.status == "archived":
+            return
+        texts = {
+            "title": article.title,
+            "question": article.question,
+            "keywords": " . ".join([*article.keywords, *article.synonyms]),
+            "answer": article.answer,
+            "note": article.internal_note,
+        }
+        # Known words steer typo correction and word weights; the internal note stays out, so
+        # nothing in a resident's results depends on it.
+        terms = frozenset(
+            t for name in ("title", "question", "keywords", "answer") for t in analyze(texts[name])
+        )
+        head = analyze(" . ".join([texts["title"], texts["question"], texts["keywords"]]))
+        texts["grams"] = " ".join(g for token in head for g in grams(token))
+        self._views["staff"].put(article, texts)
+        if article.status == "published":
+            self._views["resident"].put(article, {k: v for k, v in texts.items() if k != "note"})
+        self._docs[article.slug] = _Doc(
+            article=article,
+            answer_sentences=[(s, frozenset(analyze(s))) for s in sentences(article.answer)],
+            note_sentences=[(s, frozenset(analyze(s))) for s in sentences(article.internal_note)],
+            terms=terms,
+        )
+        self._vocab.update(terms)
+        self._vocab_changed()
+
+    def _unstage(self, slug: str) -> None:
+        old = self._docs.pop(slug, None)
+        if old:
+            self._vocab.subtract(old.terms)
+            for term in old.terms:
+                if self._vocab[term] <= 0:
+                    del self._vocab[term]
+            self._vocab_changed()
+
+    def _vocab_changed(self) -> None:
+        self._by_length = None
+        self._fuzzy_cache.clear()
+
+    def clear_caches(self) -> None:
+        """Forget cached typo corrections (benchmarks measure every query cold)."""
+        self._fuzzy_cache.clear()
+
+    def load_synonyms(self, groups: list[list[str]]) -> None:
+        table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        for group in groups:
+            forms = []
+            for term in group:
+                tokens = tuple(analyze(term))
+                if tokens and tokens not in forms:
+                    forms.append(tokens)
+            for form in forms:
+                table.setdefault(form, [])
+                table[form].extend(f for f in forms if f != form and f not in table[form])
+        self._synonyms = table
+        self._max_syn_len = max((len(k) for k in table), default=1)
+
+    # ------------------------------------------------------------------ query building
+    def _known(self, term: str) -> bool:
+        return term in self._vocab
+
+    def _corrections(self, term: str) -> list[tuple[str, float]]:
+        """Known terms within edit distance 1 (2 for long words) of an unknown term."""
+        t = self.tuning
+        if len(term) < t.fuzzy_min_len or term.isdigit():
+            return []
+        if term in self._fuzzy_cache:
+            return self._fuzzy_cache[term]
+        if self._by_length is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for known in self._vocab:
+                buckets.setdefault((known[0], len(known)), []).append(known)
+            self._by_length = buckets
+        # Typos rarely hit the first letter: compare with known terms of about the same
+        # length that start with the same letter (a few hundred, not the whole vocabulary).
+        max_dist = 2 if len(term) >= t.fuzzy_far_min_len else 1
+        candidates = [
+            w
+            for n in range(len(term) - max_dist, len(term) + max_dist + 1)
+            for w in self._by_length.get((term[0], n), ())
+        ]
+        found = process.extract(
+            term, candidates, scorer=OSA.distance, score_cutoff=max_dist, limit=5
+        )
+        result: list[tuple[str, float]] = []
+        if found:
+            best = min(d for _, d, _ in found)
+            weight = t.fuzzy_weight if best <= 1 else t.fuzzy_weight_far
+            result = [(cand, weight) for cand, d, _ in found if d == best][:3]
+        if len(self._fuzzy_cache) > 10_000:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[term] = result
+        return result
+
+    def _compound_parts(self, term: str) -> list[str]:
+        """Split an unknown compound word into two known words (``afvalpas`` -> afval + pas)."""
+        best: list[str] = []
+        for i in range(3, len(term) - 2):
+            left, right = term[:i], term[i:]
+            lefts = {left, left[:-1] if left.endswith("s") else left}
+            lefts |= {s for lf in list(lefts) for s in analyze(lf)}
+            left_ok = next((lf for lf in lefts if len(lf) >= 3 and self._known(lf)), None)
+            if left_ok and len(right) >= 3 and self._known(right):
+                parts = [left_ok, right]
+                if min(map(len, parts)) > min(map(len, best), default=0):
+                    best = parts
+        return best
+
+    def _concepts(self, q: str) -> tuple[list[list[tuple[tuple[str, ...], float]]], set[str]]:
+        """Query words with their weighted alternatives; multi-word forms stay tuples."""
+        if looks_english(q):
+            q = translate(q)
+        tokens = analyze(q)
+        concepts: list[list[tuple[tuple[str, ...], float]]] = []
+        terms: set[str] = set()
+        i = 0
+        while i < len(tokens):
+            matched = 0
+            for n in range(min(self._max_syn_len, len(tokens) - i), 0, -1):
+                form = tuple(tokens[i : i + n])
+                if form in self._synonyms:
+                    alts = [(form, 1.0)] + [
+                        (a, self.tuning.synonym_weight) for a in self._synonyms[form]
+                    ]
+                    concepts.append(alts)
+                    matched = n
+                    break
+            if matched:
+                i += matched
+                continue
+            token = tokens[i]
+            alts = [((token,), 1.0)]
+            if not self._known(token):
+                corrections = (
+                    self._corrections(token) if self.tuning.typo_mode == "vocabulary" else []
+                )
+                for cand, weight in corrections:
+                    alts.append(((cand,), weight))
+                    for syn in self._synonyms.get((cand,), []):
+                        alts.append((syn, weight * self.tuning.synonym_weight))
+                if not corrections:
+                    for part in self._compound_parts(token):
+                        alts.append(((part,), self.tuning.compound_weight))
+            concepts.append(alts)
+            i += 1
+        for alts in concepts:
+            for form, _ in alts:
+                terms.update(form)
+        return concepts, terms
+
+    def _specificity(self, alts: list[tuple[tuple[str, ...], float]]) -> float:
+        """Common words (``kosten``, ``aanvragen``) count less than rare ones."""
+        if not self.tuning.specificity or not self._docs:
+            return 1.0
+        n = len(self._docs)
+        df = min(self._vocab.get(t, 0) for form, _ in alts for t in form)
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        top = math.log(1 + (n - 0.5) / 1.5)
+        return max(0.05, min(1.0, idf / top)) ** self.tuning.specificity
+
+    def _form_query(self, view: _ViewIndex, form: tuple[str, ...], weight: float) -> tantivy.Query:
+        subs = []
+        for name in view.fields:
+            boost = self.tuning.boosts[name] * weight
+            if len(form) == 1:
+                sub = Q.term_query(view.schema, name, form[0], index_option="freq")
+            else:  # a phrase scores the idf of all its words: count it as one word
+                sub = Q.phrase_query(view.schema, name, list(form))
+                boost /= math.sqrt(len(form))
+            subs.append(Q.boost_query(sub, boost))
+        return Q.disjunction_max_query(subs, tie_breaker=self.tuning.tie_breaker)
+
+    def build_query(self, q: str, view_name: View) -> tuple[tantivy.Query | None, set[str]]:
+        view = self._views[view_name]
+        concepts, terms = self._concepts(q)
+        if not concepts:
+            return None, terms
+        clauses = []
+        for alts in concepts:
+            factor = self._specificity(alts)
+            subs = [self._form_query(view, form, weight * factor) for form, weight in alts]
+            clauses.append(
+                (
+                    Occur.Should,
+                    subs[0] if len(subs) == 1 else Q.disjunction_max_query(subs, tie_breaker=0.1),
+                )
+            )
+        if self.tuning.gram_weight > 0:
+            for alts in concepts:
+                form = alts[0][0]
+                if len(form) != 1:
+                    continue
+                token = form[0]
+                if self._known(token) and len(token) < self.tuning.gram_min_len:
+                    continue
+                token_grams = grams(token)
+                if not token_grams:
+                    continue
+                subs = [
+                    (Occur.Should, Q.term_query(view.schema, "grams", g, index_option="freq"))
+                    for g in token_grams
+                ]
+                clauses.append(
+                    (
+                        Occur.Should,
+                        Q.boost_query(
+                            Q.boolean_query(subs), self.tuning.gram_weight / len(token_grams)
+                        ),
+                    )
+                )
+        if self.tuning.typo_mode == "fuzzy_query":
+            for alts in concepts:
+                form = alts[0][0]
+                token = form[0]
+                if (
+                    len(form) != 1
+                    or self._known(token)
+                    or len(token) < self.tuning.fuzzy_min_len
+                    or token.isdigit()
+                ):
+                    continue
+                distance = 2 if len(token) >= self.tuning.fuzzy_far_min_len else 1
+                for name in view.fields:
+                    fuzzy = Q.fuzzy_term_query(
+                        view.schema, name, token, distance=distance, transposition_cost_one=True
+                    )
+                    boost = self.tuning.fuzzy_weight * self.tuning.boosts[name]
+                    clauses.append((Occur.Should, Q.boost_query(fuzzy, boost)))
+        heads = [alts[0][0] for alts in concepts]
+        if self.tuning.phrase_weight > 0:
+            for a, b in zip(heads, heads[1:], strict=False):
+                pair = [*a[-1:], *b[:1]]
+                for name in ("title", "question", "keywords"):
+                    phrase = Q.phrase_query(view.schema, name, pair, slop=1)
+                    clauses.append(
+                        (
+                            Occur.Should,
+                            Q.boost_query(
+                                phrase, self.tuning.phrase_weight * self.tuning.boosts[name]
+                            ),
+                        )
+                    )
+        text_query = Q.boolean_query(clauses)
+        if not view.with_dates:
+            return text_query, terms
+        now = int(time.time())
+        in_window = [
+            (Occur.Must, text_query),
+            (
+                Occur.Must,
+                Q.const_score_query(
+                    Q.range_query(
+                        view.schema, "publish_from", tantivy.FieldType.Integer, None, now
+                    ),
+                    0.0,
+                ),
+            ),
+            (
+                Occur.Must,
+                Q.const_score_query(
+                    Q.range_query(
+                        view.schema,
+                        "publish_until",
+                        tantivy.FieldType.Integer,
+                        now,
+                        None,
+                        include_lower=False,
+                    ),
+                    0.0,
+                ),
+            ),
+        ]
+        return Q.boolean_query(in_window), terms
+
+    # ------------------------------------------------------------------ search
+    def query(self, q: str, size: int = 5, view_name: View = "resident") -> list[Hit]:
+        query, terms = self.build_query(q, view_name)
+        if query is None:
+            return []
+        view = self._views[view_name]
+        searcher = view.index.searcher()
+        result = searcher.search(query, limit=size, count=False)
+        hits = []
+        now = utcnow()
+        for score, address in result.hits:
+            slug = searcher.doc(address)["slug"][0]
+            doc = self._docs.get(slug)
+            if doc is None:
+                continue
+            if view_name == "resident" and not doc.article.visible_to_residents(now):
+                continue  # belt and braces: the index filter already did this
+            snippet = _snippet(doc, terms, staff=view_name == "staff")
+            hits.append(
+                Hit(
+                    slug=slug,
+                    title=doc.article.title,
+                    score=round(float(score), 4),
+                    snippet=snippet,
+                )
+            )
+        return hits
+
+    def article_count(self, view_name: View = "staff") -> int:
+        return self._views[view_name].index.searcher().num_docs
+
+
+def _best(sentence_terms: list[tuple[str, frozenset[str]]], terms: set[str]) -> tuple[int, int]:
+    best_i, best_n = 0, 0
+    for i, (_, words) in enumerate(sentence_terms):
+        n = len(words & terms)
+        if n > best_n:
+            best_i, best_n = i, n
+    return best_i, best_n
+
+
+def _snippet(doc: _Doc, terms: set[str], staff: bool, limit: int = 200) -> str:
+    """The answer sentence that shares most words with the question, plus what follows it."""
+    source = doc.answer_sentences
+    start, hits = _best(source, terms)
+    prefix = ""
+    if staff and doc.note_sentences:
+        note_start, note_hits = _best(doc.note_sentences, terms)
+        if note_hits > hits:
+            source, start, prefix = doc.note_sentences, note_start, "Intern: "
+    if not source:
+        return ""
+    text = ""
+    for sentence, _ in source[start:]:
+        text = f"{text} {sentence}".strip()
+        if len(text) >= limit * 0.6:
+            break
+    text = prefix + text
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
