@@ -1,0 +1,13 @@
+"""The rasa-sdk action server: answers from the knowledge base, clarifications, forms, handover.
+
+Run with ``python -m rasa_sdk --actions bot.actions``; it runs in the hub's venv so the
+actions use ``knowledge`` and ``hub`` directly.
+"""
+
+from bot.actions import forms
+from bot.actions.answer import ActionAnswer, ActionClarify
+from bot.actions.follow_up import ActionFollowUp
+from bot.actions.handover import ActionHandover
+from bot.actions.smalltalk import ActionSmallTalk
+
+__all__ = ["ActionAnswer", "ActionClarify", "ActionFollowUp", "ActionHandover", "ActionSmallTalk", "forms"]

@@ -1,0 +1,79 @@
+"""Answers from the knowledge base, and clarification when the bot is not sure.
+
+The answer text is the published article as it is now, read from the knowledge base at
+reply time: an editor's change reaches residents without retraining the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import db, knowledge, meta, top_intent
+from hub.settings import get_settings
+from knowledge import unanswered
+
+HUMAN_BUTTON = {"title": "Ik wil een medewerker spreken", "payload": "/handover"}
+
+
+def shown(tracker: Tracker, *slugs: str) -> list[str]:
+    return list(dict.fromkeys([*(tracker.get_slot("articles_shown") or []), *slugs]))[-10:]
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        slug, _ = top_intent(tracker)
+        svc = await knowledge()
+        article = await svc.get_article(slug, view="resident") if slug else None
+        if article is None:
+            return await ActionClarify().run(dispatcher, tracker, domain)
+        text = article.answer.strip()
+        for product_slug in article.related_products[:2]:
+            product = await svc.get_product(product_slug)
+            if product is not None:
+                text += f"\n\nMeer over {product.name}: {get_settings().site_url}/{product.slug}"
+        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug))
+        return [
+            SlotSet("last_article", article.slug),
+            SlotSet("articles_shown", shown(tracker, article.slug)),
+            SlotSet("misses", 0.0),
+        ]
+
+
+class ActionClarify(Action):
+    """Low confidence: offer the best 2-3 articles; after two misses in a row, offer a person."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        misses = float(tracker.get_slot("misses") or 0) + 1
+        hits = (await (await knowledge()).search(text, size=3, view="resident")) if text.strip() else []
+        buttons = [{"title": hit.title, "payload": f"/{hit.slug}"} for hit in hits]
+        if misses >= 2:
+            buttons.append(HUMAN_BUTTON)
+        if hits:
+            reply = "Ik weet niet zeker wat u bedoelt. Gaat uw vraag over een van deze onderwerpen?"
+            action = "clarify"
+        else:
+            reply = "Dat begrijp ik niet goed. Kunt u uw vraag in andere woorden stellen?"
+            action = "fallback"
+        if misses >= 2:
+            reply += " Ik kan u ook doorverbinden met een medewerker."
+        dispatcher.utter_message(text=reply, buttons=buttons)
+        dispatcher.utter_message(json_message=meta(tracker, action, offered=[h.slug for h in hits]))
+        if text.strip() and not text.startswith("/"):
+            await unanswered.record(db(), text, [h.slug for h in hits])
+        return [SlotSet("misses", misses), SlotSet("articles_shown", shown(tracker, *[h.slug for h in hits]))]

@@ -1,0 +1,60 @@
+"""What every action shares: the hub's services in this process, and the reply metadata."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from hub.bot_client import META_KEY
+from hub.db import connect
+from hub.settings import get_settings
+
+_services: dict[str, Any] = {}
+_lock = asyncio.Lock()
+
+
+async def knowledge() -> Any:
+    """The process-wide KnowledgeService, created on first use in the action server's loop."""
+    if "knowledge" not in _services:
+        async with _lock:
+            if "knowledge" not in _services:
+                from knowledge.service import KnowledgeService
+
+                settings = get_settings()
+                svc = await KnowledgeService.create(db(), settings)
+                await svc.start()
+                _services["knowledge"] = svc
+    return _services["knowledge"]
+
+
+def db() -> Any:
+    if "db" not in _services:
+        _services["db"] = connect(get_settings())
+    return _services["db"]
+
+
+def top_intent(tracker: Tracker) -> tuple[str | None, float | None]:
+    """The intent the NLU found, looking past ``nlu_fallback`` to the best real guess."""
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    if intent.get("name") == "nlu_fallback":
+        ranking = [r for r in latest.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+        if ranking:
+            return ranking[0]["name"], round(float(ranking[0]["confidence"]), 4)
+    name = intent.get("name")
+    conf = intent.get("confidence")
+    if name and name.startswith("/"):  # a button payload such as "/paspoort-aanvragen"
+        name = name[1:]
+    return name, (round(float(conf), 4) if conf is not None else None)
+
+
+def meta(tracker: Tracker, action: str, article: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The custom message that carries the web chat ``meta`` fields back to the hub."""
+    intent, confidence = top_intent(tracker)
+    return {META_KEY: {"action": action, "intent": intent, "confidence": confidence, "article": article, **extra}}
+
+
+def message_metadata(tracker: Tracker) -> dict[str, Any]:
+    return (tracker.latest_message or {}).get("metadata") or {}

@@ -1,0 +1,56 @@
+"""Warm handover: tell the resident what happens next, and give the agent a short summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import db, meta, top_intent
+from handover.queue import estimate_for
+
+
+def summary(tracker: Tracker, reason: str) -> dict[str, Any]:
+    intents = [
+        e.get("parse_data", {}).get("intent", {}).get("name")
+        for e in tracker.events
+        if e.get("event") == "user"
+    ]
+    slots = {
+        k: v for k, v in tracker.current_slot_values().items()
+        if v not in (None, [], "", 0, 0.0) and k not in ("misses", "requested_slot")
+    }
+    return {
+        "reason": reason,
+        "intents": [i for i in intents if i][-5:],
+        "slots": slots,
+        "articles_shown": tracker.get_slot("articles_shown") or [],
+        "last_message": (tracker.latest_message or {}).get("text"),
+    }
+
+
+class ActionHandover(Action):
+    def name(self) -> str:
+        return "action_handover"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent, _ = top_intent(tracker)
+        reason = {"angry": "angry", "handover": "asked_for_person"}.get(intent or "", "bot_could_not_help")
+        # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
+        estimate = await estimate_for(db(), summary(tracker, reason), reason)
+        opening = (
+            "Vervelend dat het niet lukt. " if reason == "angry" else ""
+        ) + "Ik zet u door naar een medewerker van het klantcontactcentrum."
+        dispatcher.utter_message(
+            text=(
+                f"{opening} {estimate.sentence()} "
+                "De medewerker leest dit gesprek mee, dus u hoeft uw vraag niet opnieuw te stellen."
+            )
+        )
+        dispatcher.utter_message(
+            json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
+        )
+        return []
