@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     email_address: str = Field("kcc@lindewaard.nl", description="the hub's own e-mail address (From, accepted To)")
     email_display_name: str | None = Field(None, description="From name; default 'Gemeente <municipality>'")
     email_extra_recipients: str = Field("", description="more accepted To addresses, comma-separated")
-    email_max_bytes: int = 25 * 1024 * 1024
+    email_max_bytes: int = Field(15 * 1024 * 1024, description="larger mail is refused (MongoDB keeps files up to 16 MB)")
     smtp_listen_host: str = "127.0.0.1"
     smtp_listen_port: int | None = Field(None, description="inbound SMTP listener (aiosmtpd); off when empty")
     smtp_relay_host: str | None = Field(None, description="outbound relay; e-mail replies fail without it")
@@ -172,6 +172,17 @@ class Settings(BaseSettings):
     klantinteracties_url: str | None = None
     klantinteracties_token: str | None = None
     klantinteracties_actor_uuid: str | None = None
+
+    # --- statistics: supervisor dashboard, figures API and service norms (hub/stats*.py, issue 8)
+    norm_wait_p90_s: float = Field(120.0, description="norm: 90% of residents wait at most this long in the queue")
+    norm_containment: float = Field(0.6, ge=0, le=1, description="norm: at least this share answered by the bot alone")
+    norm_callback_on_time: float = Field(0.9, ge=0, le=1, description="norm: share of callbacks done within two working days")
+    norm_answer_5_days: float = Field(0.9, ge=0, le=1, description="norm: share of questions (cases) answered within five working days")
+    norm_abandoned: float = Field(0.1, ge=0, le=1, description="norm: at most this share of queued residents leaves before an agent comes")
+    norm_satisfaction: float = Field(3.5, ge=1, le=5, description="norm: average satisfaction score (1-5) at least this")
+    stats_min_group: int = Field(5, ge=1, description="figures about fewer contacts than this are suppressed")
+    stats_min_agents: int = Field(3, ge=1, description="figures about staff (occupancy) need at least this many agents")
+    stats_refresh_s: float = Field(30.0, gt=0, description="how often the figures take in new events")
 
 
 @lru_cache

@@ -19,6 +19,9 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from hub import services
 from hub.settings import ROOT
+from tests.channels.stack_env import channel_env, channel_ports
+from tests.contacts.stack_env import contact_env, contact_ports
+from tests.handover.stack_env import handover_env, handover_ports
 
 LOG_DIR = ROOT / "var" / "test-logs"
 
@@ -31,6 +34,9 @@ class Stack:
     hub_port: int = field(default_factory=services.free_port)
     db_name: str = "kcc_test"
     running: dict[str, services.Service] = field(default_factory=dict)
+    channel_ports: dict[str, int] = field(default_factory=channel_ports)  # fakes of tests/channels
+    contact_ports: dict[str, int] = field(default_factory=contact_ports)  # BRP/KvK test servers (tests/contacts)
+    handover_ports: dict[str, int] = field(default_factory=handover_ports)  # fake Slack (tests/handover)
 
     @property
     def mongo_url(self) -> str:
@@ -53,6 +59,9 @@ class Stack:
             "KCC_PUBLIC_URL": self.hub_url,
             "KCC_DEMO": "false",
             "KCC_LOG_LEVEL": "INFO",
+            **channel_env(self.channel_ports),
+            **contact_env(self.contact_ports),
+            **handover_env(self.handover_ports),
         }
 
     def start(self, service: services.Service) -> services.Service:
@@ -133,6 +142,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     if report.failed and report.when == "call":
         tails = []
         for log in sorted(Path(LOG_DIR).glob("*.log")):
-            lines = log.read_text(errors="replace").splitlines()[-15:]
+            lines = [line[:300] for line in log.read_text(errors="replace").splitlines()[-15:]]
             tails.append(f"--- {log.name} (last lines)\n" + "\n".join(lines))
         report.sections.append(("service logs", "\n".join(tails)))

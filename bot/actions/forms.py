@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import db, meta, message_metadata, top_intent
+from bot.actions.common import db, message_metadata, meta, top_intent
 
 POSTCODE_RE = re.compile(r"\b(\d{4})\s?([a-zA-Z]{2})\b")
 STREET_NUMBER_RE = re.compile(r"\b([A-Za-zÀ-ÿ][\w'.\- ]{2,40}?)\s+(\d{1,5}\s?[a-zA-Z]?)\b")
@@ -23,7 +23,7 @@ PHONE_RE = re.compile(r"(\+31|0031|0)[\s\-]?[1-9](?:[\s\-]?\d){8}")
 EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+\.[\w.\-]+")
 CASE_RE = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 NONE_WORDS = re.compile(r"\b(geen|nee|niet|anoniem|liever niet|no|none|skip|overslaan)\b", re.IGNORECASE)
-DAY_PARTS = {"ochtend": "ochtend", "morgen": "ochtend", "middag": "middag", "avond": "middag", "maakt niet uit": "geen voorkeur", "geen voorkeur": "geen voorkeur", "morning": "ochtend", "afternoon": "middag"}
+DAY_PARTS = {"ochtend": "ochtend", "morgen": "ochtend", "middag": "middag", "avond": "middag", "maakt niet uit": "geen_voorkeur", "geen voorkeur": "geen_voorkeur", "morning": "ochtend", "afternoon": "middag"}
 
 PROMPTS: dict[str, tuple[str, str, list[dict[str, str]]]] = {
     # slot: (meta action, Dutch question at B1 level, buttons)

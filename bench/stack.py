@@ -1,0 +1,58 @@
+"""Start the real stack (Mongo-wire server, action server, Rasa, hub) for a bench run."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub import services
+from hub.settings import ROOT
+
+
+@dataclass
+class BenchStack:
+    hub_url: str
+    rasa_url: str
+    mongo_url: str
+    db_name: str
+
+
+@contextmanager
+def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True) -> Iterator[BenchStack]:
+    tmp = Path(tempfile.mkdtemp(prefix="kcc-bench-"))
+    ports = {name: services.free_port() for name in ("mongo", "actions", "rasa", "hub")}
+    env = {
+        "KCC_MONGO_PORT": str(ports["mongo"]),
+        "KCC_MONGODB_DB": "kcc_bench",
+        "KCC_RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+        "KCC_ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
+        "KCC_PUBLIC_URL": f"http://127.0.0.1:{ports['hub']}",
+        "KCC_LOG_LEVEL": "WARNING",
+        "KCC_WEBCHAT_RATE_PER_MINUTE": "0",
+        **(extra_env or {}),
+    }
+    plan = [services.mongo(ports["mongo"], tmp / "mongo", tmp)]
+    if with_bot:
+        plan.append(services.actions(ports["actions"], env, tmp))
+        plan.append(services.rasa(ports["rasa"], ports["actions"], services.model_path(ROOT / "var" / "models"), tmp))
+    plan.append(services.hub(ports["hub"], env, tmp))
+    started: list[services.Service] = []
+    try:
+        for service in plan:
+            service.start()
+            started.append(service)
+            service.wait_ready()
+        yield BenchStack(
+            hub_url=f"http://127.0.0.1:{ports['hub']}",
+            rasa_url=f"http://127.0.0.1:{ports['rasa']}",
+            mongo_url=f"mongodb://127.0.0.1:{ports['mongo']}/?directConnection=true",
+            db_name="kcc_bench",
+        )
+    finally:
+        for service in reversed(started):
+            service.stop()
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""One module per channel, all with the interface of ``channels.base.Channel``."""

@@ -1,0 +1,200 @@
+"""The small interface every channel implements, and what the hub gives a channel to work with.
+
+A channel turns a provider's request into an ``InboundMessage`` and hands it to
+``ChannelContext.deliver``; it sends an ``OutboundMessage`` with ``send``. It knows
+nothing of the pipeline behind the context (ARCHITECTURE.md: arrows point one way).
+
+Helpers every provider channel shares live here: the fast webhook answer (store, then
+answer the provider while the bot works on), identity keys, and the JSON 404 of a
+channel whose secrets are not configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+from typing import Any, ClassVar, Protocol
+
+from aiohttp import web
+
+from hub.models import Button, InboundMessage, OutboundMessage, PipelineResult, State, utcnow
+
+log = logging.getLogger(__name__)
+# Provider webhooks may batch many events (Meta); far above what one resident's message needs.
+PROVIDER_MAX_BYTES = 1024 * 1024
+
+
+class ChannelContext(Protocol):
+    async def deliver(self, msg: InboundMessage) -> PipelineResult: ...
+
+    async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None: ...
+
+    async def conversation_state(self, conversation_id: str) -> State | None: ...
+
+    def subscribe(self, topic: str) -> AbstractAsyncContextManager[Any]: ...
+
+    async def offered_buttons(self, channel: str, address: str) -> list[Button]:
+        """The buttons of the latest reply in the open conversation at this address (for numbered choices)."""
+        ...
+
+    async def last_inbound(self, conversation_id: str) -> dict[str, Any] | None:
+        """The latest stored inbound message of a conversation (``created_at``, ``metadata``)."""
+        ...
+
+    async def delivery_status(self, provider_message_id: str, status: str, error: str | None) -> bool:
+        """Record a provider's delivery report on the outbound message with that provider id."""
+        ...
+
+    async def store_attachment(self, content: bytes, content_type: str, filename: str | None) -> str:
+        """Keep a file the resident sent (e-mail attachments); returns its ``stored_id``."""
+        ...
+
+
+class Channel(ABC):
+    name: ClassVar[str]
+    #: the ``InboundMessage.channel`` values this channel produces and sends for (one provider, several channels)
+    channel_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, ctx: ChannelContext):
+        self.ctx = ctx
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return cls.channel_names or (cls.name,)
+
+    def missing_settings(self) -> list[str]:
+        """Names of the settings this channel still needs (never their values)."""
+        return []
+
+    def configured(self) -> bool:
+        """False when the channel's secrets are missing: its routes then answer 404."""
+        return not self.missing_settings()
+
+    @abstractmethod
+    def routes(self) -> list[web.RouteDef]: ...
+
+    @abstractmethod
+    async def send(self, out: OutboundMessage) -> str | None:
+        """Deliver to the provider; returns the provider's message id. Raises ``delivery.DeliveryError``."""
+
+    async def start(self) -> None:
+        """Open listeners and clients (called once at app start-up, in the app's event loop)."""
+        return None
+
+    async def stop(self) -> None:
+        """Close what ``start`` opened and finish webhook work still running."""
+        await self.drain()
+
+    # ------------------------------------------------------------------ shared helpers
+    async def hand_over(self, msgs: list[InboundMessage], answer_within_s: float) -> bool:
+        """Give messages to the pipeline in order and wait at most ``answer_within_s``.
+
+        The pipeline stores each message first, then asks the bot; a provider is answered
+        as soon as that finished or the time is up (the work goes on in the background).
+        False when delivery failed within the wait: answer the provider with a 5xx so it
+        retries (the retry is deduplicated on the provider's message id).
+        """
+        if not msgs:
+            return True
+        task = self.spawn(self._deliver_in_order(msgs))
+        done, _ = await asyncio.wait({task}, timeout=answer_within_s)
+        return not (task in done and task.exception() is not None)
+
+    async def _deliver_in_order(self, msgs: list[InboundMessage]) -> None:
+        for msg in msgs:
+            await self.ctx.deliver(msg)
+
+    def _task_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("channel background work failed", extra={"channel": self.name, "error": repr(task.exception())})
+
+    def spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
+        """Run ``coro`` in the background (kept until done, drained at shutdown, failures logged)."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def json_error(status: int, code: str, message: str, **extra: Any) -> web.Response:
+    """The one error shape of every public endpoint: ``{"error": {"code", "message"}}``."""
+    return web.json_response({"error": {"code": code, "message": message, **extra}}, status=status)
+
+
+def unconfigured_routes(channel: Channel) -> list[web.RouteDef]:
+    """The channel's paths, each answering a JSON 404 (its secrets are not configured)."""
+
+    async def not_configured(request: web.Request) -> web.Response:
+        return json_error(404, "channel_not_configured", "Dit kanaal is niet ingesteld.")
+
+    seen: set[tuple[str, str]] = set()
+    routes: list[web.RouteDef] = []
+    for route in channel.routes():
+        if (route.method, route.path) not in seen:
+            seen.add((route.method, route.path))
+            routes.append(web.route(route.method, route.path, not_configured))
+    return routes
+
+
+async def read_body(request: web.Request, limit: int) -> bytes | web.Response:
+    """The raw body, or a 413 JSON error when it is larger than ``limit`` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        return json_error(413, "body_too_large", "Het bericht is te groot.")
+    raw = await request.content.read(limit + 1)
+    if len(raw) > limit:
+        return json_error(413, "body_too_large", "Het bericht is te groot.")
+    return raw
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Text in pieces of at most ``limit`` characters, cut at paragraph, line or word ends."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = max(rest.rfind(sep, 0, limit) for sep in ("\n\n", "\n", " "))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*pieces, rest] if rest or not pieces else pieces
+
+
+async def in_window(ctx: ChannelContext, conversation_id: str, hours: float) -> bool:
+    """Whether the resident wrote in this conversation in the last ``hours`` (WhatsApp, Meta: 24 h)."""
+    last = await ctx.last_inbound(conversation_id)
+    return bool(last) and utcnow() - last["created_at"] < timedelta(hours=hours)
+
+
+# ---------------------------------------------------------------------- identity keys
+# Providers hand over numbers in E.164 already; numbers residents type are hub.contacts' business.
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def e164(provider_address: str) -> str | None:
+    """``+31612345678`` from a provider's ``whatsapp:+31612345678`` or ``+31612345678``; None otherwise."""
+    value = provider_address.strip().removeprefix("whatsapp:")
+    return value if _E164.fullmatch(value) else None
+
+
+def phone_key(phone: str) -> str:
+    return f"phone:{phone}"
+
+
+def email_key(address: str) -> str:
+    return f"email:{address.strip().lower()}"
+
+
+async def iterate(queue: Any) -> AsyncIterator[Any]:  # pragma: no cover - tiny helper
+    while True:
+        yield await queue.get()
+

@@ -1,0 +1,182 @@
+"""Web chat: the JSON API behind the embeddable widget, plus a WebSocket for live replies.
+
+Contract (other issues and outside checks rely on it exactly):
+``POST /api/v1/webchat/messages`` ``{"session_id", "text", "payload"?}`` ->
+``{"conversation_id", "replies": [{"text", "buttons"}], "meta": {...}}``.
+Any well-formed ``session_id`` starts a session on first use; conversation ids are
+unguessable random tokens that act as the capability to read a conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aiohttp import WSMsgType, web
+from pydantic import BaseModel, Field, ValidationError
+
+from channels.base import Channel, ChannelContext, json_error
+from hub.models import InboundMessage, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+SESSION_PATTERN = r"^[A-Za-z0-9._:\-]+$"
+
+
+class WebchatRequest(BaseModel):
+    session_id: str = Field(min_length=1, max_length=128, pattern=SESSION_PATTERN)
+    text: str = ""
+    payload: str | None = Field(None, max_length=512)
+    message_id: str | None = Field(None, max_length=128, description="client id; a resend is not stored twice")
+    page_url: str | None = Field(None, max_length=2048)
+    identity_token: str | None = Field(None, max_length=8192)
+
+
+class Opener(BaseModel):
+    pattern: str
+    slug: str
+    text: str
+
+    def matches(self, url: str) -> bool:
+        return re.search(self.pattern, url, re.IGNORECASE) is not None
+
+
+def load_openers(path: Path | None) -> list[Opener]:
+    if path is None or not path.exists():
+        return []
+    return [Opener.model_validate(item) for item in yaml.safe_load(path.read_text()) or []]
+
+
+class WebchatChannel(Channel):
+    name = "webchat"
+
+    def __init__(self, ctx: ChannelContext, max_text_chars: int, max_body_bytes: int, openers: list[Opener] | None = None):
+        super().__init__(ctx)
+        self.max_text_chars = max_text_chars
+        self.max_body_bytes = max_body_bytes
+        self.openers = openers or []
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/api/v1/webchat/messages", self.post_message),
+            web.get("/api/v1/webchat/conversations/{id}/messages", self.get_messages),
+            web.get("/api/v1/webchat/conversations/{id}/ws", self.websocket),
+            web.get("/api/v1/webchat/opener", self.opener),
+        ]
+
+    async def send(self, out: OutboundMessage) -> None:
+        """Nothing to push to a provider: the stored reply reaches the widget live or by polling."""
+
+    # ------------------------------------------------------------------ parsing
+    async def parse(self, request: web.Request) -> InboundMessage | web.Response:
+        if request.content_type != "application/json":
+            return json_error(415, "unsupported_media_type", "Stuur de gegevens als application/json.")
+        if request.content_length is not None and request.content_length > self.max_body_bytes:
+            return json_error(413, "body_too_large", "Het bericht is te groot.")
+        raw = await request.content.read(self.max_body_bytes + 1)
+        if len(raw) > self.max_body_bytes:
+            return json_error(413, "body_too_large", "Het bericht is te groot.")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return json_error(400, "invalid_json", "De gegevens zijn geen geldige JSON.")
+        if not isinstance(data, dict):
+            return json_error(400, "invalid_json", "Verwacht een JSON-object.")
+        try:
+            body = WebchatRequest.model_validate(data)
+        except ValidationError as exc:
+            fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+            return json_error(422, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
+        text = body.text.strip()
+        if not text and not body.payload:
+            return json_error(400, "empty_text", "Het bericht is leeg. Typ eerst uw vraag.")
+        if len(text) > self.max_text_chars:
+            return json_error(
+                413, "text_too_long", f"Uw bericht is te lang. Gebruik maximaal {self.max_text_chars} tekens."
+            )
+        metadata: dict[str, Any] = {}
+        if body.page_url:
+            metadata["page_url"] = body.page_url
+        if body.identity_token:
+            metadata["identity_token"] = body.identity_token
+        return InboundMessage(
+            channel=self.name,
+            address=body.session_id,
+            channel_message_id=f"{body.session_id}:{body.message_id}" if body.message_id else None,
+            text=text,
+            payload=body.payload,
+            metadata=metadata,
+        )
+
+    # ------------------------------------------------------------------ handlers
+    async def post_message(self, request: web.Request) -> web.Response:
+        parsed = await self.parse(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        result = await self.ctx.deliver(parsed)
+        return web.json_response(
+            {
+                "conversation_id": result.conversation_id,
+                "replies": [r.model_dump() for r in result.replies],
+                "meta": result.meta.model_dump(mode="json"),
+            }
+        )
+
+    async def opener(self, request: web.Request) -> web.Response:
+        """The bot's opening question for the page the widget is on (``?page_url=``)."""
+        url = request.query.get("page_url", "")[:2048]
+        for opener in self.openers:
+            if opener.matches(url):
+                return web.json_response(
+                    {
+                        "text": opener.text,
+                        "buttons": [
+                            {"title": "Ja, graag", "payload": f"/{opener.slug}"},
+                            {"title": "Nee, iets anders", "payload": "/greet"},
+                        ],
+                        "article": opener.slug,
+                    }
+                )
+        return web.json_response({"text": None, "buttons": [], "article": None})
+
+    async def get_messages(self, request: web.Request) -> web.Response:
+        conv_id = request.match_info["id"]
+        try:
+            after = int(request.query.get("after", "0"))
+        except ValueError:
+            return json_error(400, "invalid_after", "'after' moet een volgnummer zijn.")
+        messages = await self.ctx.messages_after(conv_id, after)
+        if messages is None:
+            return json_error(404, "unknown_conversation", "Dit gesprek bestaat niet.")
+        state = await self.ctx.conversation_state(conv_id)
+        return web.json_response(
+            {"conversation_id": conv_id, "state": state.value if state else None, "messages": messages}
+        )
+
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
+        conv_id = request.match_info["id"]
+        if await self.ctx.conversation_state(conv_id) is None:
+            return json_error(404, "unknown_conversation", "Dit gesprek bestaat niet.")
+        ws = web.WebSocketResponse(heartbeat=25)
+        await ws.prepare(request)
+        async with self.ctx.subscribe(conv_id) as queue:
+            reader = asyncio.ensure_future(ws.receive())
+            while not ws.closed:
+                getter = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({reader, getter}, return_when=asyncio.FIRST_COMPLETED)
+                if getter in done:
+                    await ws.send_json(getter.result())
+                else:
+                    getter.cancel()
+                if reader in done:
+                    msg = reader.result()
+                    if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR):
+                        break
+                    reader = asyncio.ensure_future(ws.receive())
+            reader.cancel()
+        return ws

@@ -1,0 +1,116 @@
+"""Zaken API 1.5 (ZGW, e.g. Open Zaak): register a case, its status changes and the resident's role.
+
+``POST {KCC_ZAKEN_URL}/zaken``, ``/statussen`` and ``/rollen`` (``KCC_ZAKEN_URL`` ends in
+``/zaken/api/v1``). Authentication as ZGW prescribes: a JWT signed with HS256 using the
+client's secret, with ``iss``/``client_id`` = ``KCC_ZAKEN_CLIENT_ID``, ``iat``, ``user_id`` and
+``user_representation``, sent as ``Authorization: Bearer``; a fresh token per request.
+Geometry travels in EPSG:4326 (``Accept-Crs``/``Content-Crs``).
+
+Follows Zaken API 1.5 (github.com/VNG-Realisatie/zaken-api). Left out: resultaten,
+zaakinformatieobjecten (attachments stay in the hub and are referenced from the toelichting),
+zaakeigenschappen, klantcontacten (those go to the Klantinteracties API) and reading back.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from typing import Any, Literal
+
+import aiohttp
+import jwt
+from pydantic import BaseModel, ConfigDict, Field
+
+from connectors.base import parse_answer, request_json
+
+SERVICE = "zaken"
+CRS = "EPSG:4326"
+
+
+class Zaak(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    url: str
+    uuid: str
+    identificatie: str | None = None
+    zaaktype: str
+    startdatum: str
+
+
+class ZaakIn(BaseModel):
+    bronorganisatie: str = Field(pattern=r"^\d{9}$")
+    verantwoordelijkeOrganisatie: str = Field(pattern=r"^\d{9}$")  # noqa: N815
+    zaaktype: str
+    omschrijving: str = Field(max_length=80)
+    toelichting: str = Field("", max_length=1000)
+    startdatum: date
+    vertrouwelijkheidaanduiding: str | None = None
+    kenmerken: list[dict[str, str]] = []
+    zaakgeometrie: dict[str, Any] | None = None
+
+
+class ZakenClient:
+    def __init__(
+        self, base_url: str, client_id: str, secret: str, session: aiohttp.ClientSession, timeout_s: float = 10.0
+    ):
+        self.base = base_url.rstrip("/")
+        self.client_id, self.secret, self.session, self.timeout_s = client_id, secret, session, timeout_s
+
+    def token(self, user_id: str = "kcc-hub", user_representation: str = "KCC hub") -> str:
+        claims = {
+            "iss": self.client_id,
+            "iat": int(time.time()),
+            "client_id": self.client_id,
+            "user_id": user_id,
+            "user_representation": user_representation,
+        }
+        return jwt.encode(claims, self.secret, algorithm="HS256", headers={"client_identifier": self.client_id})
+
+    def _headers(self, user: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.token(user_id=user)}",
+            "Accept": "application/json",
+            "Accept-Crs": CRS,
+            "Content-Crs": CRS,
+        }
+
+    async def _post(self, path: str, body: dict[str, Any], user: str) -> dict[str, Any]:
+        _, data = await request_json(
+            self.session, SERVICE, "POST", f"{self.base}/{path}", timeout_s=self.timeout_s,
+            headers=self._headers(user), json=body, ok=(201,),
+        )
+        return data
+
+    async def create_zaak(self, zaak: ZaakIn, user: str = "kcc-hub") -> Zaak:
+        return parse_answer(SERVICE, Zaak, await self._post("zaken", zaak.model_dump(mode="json", exclude_none=True), user))
+
+    async def get_zaak(self, zaak_url: str) -> Zaak:
+        if not zaak_url.startswith(self.base + "/zaken/"):
+            raise ValueError("zaak URL is not of this Zaken API")
+        _, data = await request_json(
+            self.session, SERVICE, "GET", zaak_url, timeout_s=self.timeout_s, headers=self._headers("kcc-hub")
+        )
+        return parse_answer(SERVICE, Zaak, data)
+
+    async def set_status(
+        self, zaak_url: str, statustype: str, at: datetime, toelichting: str = "", user: str = "kcc-hub"
+    ) -> dict[str, Any]:
+        body = {"zaak": zaak_url, "statustype": statustype, "datumStatusGezet": at.isoformat(), "statustoelichting": toelichting[:1000]}
+        return await self._post("statussen", body, user)
+
+    async def add_rol(
+        self,
+        zaak_url: str,
+        roltype: str,
+        betrokkene_type: Literal["natuurlijk_persoon", "niet_natuurlijk_persoon", "vestiging"],
+        identificatie: dict[str, Any],
+        toelichting: str = "Initiator",
+        user: str = "kcc-hub",
+    ) -> dict[str, Any]:
+        body = {
+            "zaak": zaak_url,
+            "betrokkeneType": betrokkene_type,
+            "roltype": roltype,
+            "roltoelichting": toelichting,
+            "betrokkeneIdentificatie": identificatie,
+        }
+        return await self._post("rollen", body, user)

@@ -1,0 +1,88 @@
+"""Outside office hours: no live wait; the resident leaves a phone number or e-mail address.
+
+The handover message (the bot's, or the wait notifier's when the bot did not speak) tells
+the resident we are closed and asks for a number or address. The first one the resident
+then sends is kept on the conversation as ``callback_request``; the conversation stays in
+its team's queue, so the first agent of the day sees it with the question and the request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import TYPE_CHECKING, Any
+
+from handover.lifecycle import finish
+from handover.office_hours import OfficeHours, describe_opening
+from hub import callbacks, events
+from hub.models import Reply, State, utcnow
+from hub.settings import Settings
+
+if TYPE_CHECKING:  # the pipeline imports this module
+    from hub.pipeline import Pipeline
+
+PHONE_RE = re.compile(r"(?<![\d+])(?:\+31|0031|0)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-]?\d){8}(?!\d)")
+EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+ACTOR = "system:handover"
+
+
+def contact_detail(text: str) -> tuple[str, str] | None:
+    """('phone', '+31612345678') or ('email', 'jan@example.nl') from what the resident typed."""
+    email = EMAIL_RE.search(text)
+    if email:
+        return "email", email.group(0).lower()
+    phone = PHONE_RE.search(text)
+    if phone:
+        digits = re.sub(r"[^\d+]", "", phone.group(0))
+        if digits.startswith("0031"):
+            digits = "+31" + digits[4:]
+        elif digits.startswith("0"):
+            digits = "+31" + digits[1:]
+        return "phone", digits
+    return None
+
+
+async def capture(pipeline: Pipeline, conv: dict[str, Any], text: str, settings: Settings) -> list[Reply]:
+    """Keep a callback/e-mail request from an after-hours message; the reply confirms it."""
+    found = contact_detail(text)
+    if found is None:
+        return []
+    kind, value = found
+    now = utcnow()
+    res = await pipeline.db.conversations.update_one(
+        {"_id": conv["_id"], "callback_request": None},
+        {"$set": {"callback_request": {"kind": kind, "value": value, "at": now}}},
+    )
+    if not res.modified_count:
+        return []
+    await events.record(pipeline.db, "after_hours_request", conv["_id"], kind=kind, team=conv.get("team"))
+    hours = OfficeHours.from_settings(settings)
+    when = describe_opening(hours.next_opening(now), now)
+    callback = None
+    if kind == "phone":
+        with contextlib.suppress(callbacks.CallbackError):  # not a number hub.callbacks accepts: agents call
+            callback = await callbacks.create_callback(
+                pipeline.db, value, question(conv), contact_id=conv.get("contact_id"),
+                conversation_id=conv["_id"], created_by=ACTOR, settings=settings,
+            )
+    if callback is not None:
+        # A callback request of its own (hub.callbacks: deadline, attempts); the chat is done.
+        await pipeline.db.conversations.update_one(
+            {"_id": conv["_id"]}, {"$set": {"callback_request.callback_id": callback["_id"]}}
+        )
+        reply = Reply(text=f"Dank u wel. Wij bellen u terug op {value}. Dat doen wij {when} of kort daarna. U hoeft niets meer te doen.")
+        await pipeline.send(conv, [reply], author="system")
+        await finish(pipeline.db, pipeline.live, {"_id": conv["_id"], "state": State.QUEUED.value}, "callback_created", ACTOR)
+    else:
+        # The conversation waits for the first agent of the day, who sees the address or number.
+        pipeline.live.publish("desk", {"type": "callback_request", "conversation_id": conv["_id"], "team": conv.get("team")})
+        how = "mailen u op" if kind == "email" else "bellen u terug op"
+        reply = Reply(text=f"Dank u wel. Wij {how} {value}. Dat doen wij {when} of kort daarna. U hoeft niets meer te doen.")
+        await pipeline.send(conv, [reply], author="system")
+    return [reply]
+
+
+def question(conv: dict[str, Any]) -> str:
+    summary = (conv.get("handover") or {}).get("summary") or {}
+    text = summary.get("last_message") or conv.get("topic") or "Vraag via de chat buiten openingstijden"
+    return text[:500]

@@ -1,0 +1,173 @@
+"""The warm handover: everything an agent sees before saying a word.
+
+One answer with the whole conversation (bot part included), the bot's handover summary
+(intents, collected slots, articles shown, why it handed over), the contact card (who,
+all earlier conversations on every channel, open cases and callback requests), internal
+notes and knowledge-base articles that fit the question. Reading it is a staff read of
+personal data, so the caller audits it (``audit_read``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+
+from handover.lifecycle import OUTCOMES_NL
+from hub import audit, callbacks, cases, contacts
+from hub.pipeline import message_view
+
+REASONS_NL = {
+    "asked_for_person": "Inwoner vroeg om een medewerker",
+    "angry": "Inwoner is boos of ontevreden",
+    "bot_could_not_help": "De chatbot kon de vraag niet beantwoorden",
+    "bot_unavailable": "De chatbot werkte niet",
+    "no_bot": "Kanaal zonder chatbot",
+}
+HIDDEN_SLOTS = ("bsn", "misses", "requested_slot", "articles_shown", "last_article", "session_started_metadata")
+OTHER_MESSAGES = 100
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None and hasattr(value, "isoformat") else None
+
+
+def staff_message(doc: dict[str, Any]) -> dict[str, Any]:
+    """``message_view`` plus what only staff see: which agent wrote it, which article it used."""
+    meta = doc.get("metadata") or {}
+    return {
+        **message_view(doc),
+        "conversation_id": doc.get("conversation_id"),
+        "channel": doc.get("channel"),
+        "agent": meta.get("agent"),
+        "agent_name": meta.get("agent_name"),
+        "article": meta.get("article"),
+        "kind": meta.get("kind"),
+        "delivery": (doc.get("delivery") or {}).get("status"),
+    }
+
+
+def conversation_view(conv: dict[str, Any]) -> dict[str, Any]:
+    """The short form in queues and lists."""
+    summary = (conv.get("handover") or {}).get("summary") or {}
+    return {
+        "id": conv["_id"],
+        "channel": conv["channel"],
+        "state": conv["state"],
+        "team": conv.get("team"),
+        "priority": conv.get("priority", 0),
+        "front": bool(conv.get("front")),
+        "topic": conv.get("topic"),
+        "assignee": conv.get("assignee"),
+        "queued_at": iso(conv.get("queued_at")),
+        "assigned_at": iso(conv.get("assigned_at")),
+        "answered_at": iso(conv.get("answered_at")),
+        "after_hours": bool(conv.get("after_hours")),
+        "callback_request": _request_view(conv.get("callback_request")),
+        "reason": (conv.get("handover") or {}).get("reason"),
+        "question": summary.get("last_message"),
+        "position": conv.get("position"),
+        "contact_id": conv.get("contact_id"),
+        "created_at": iso(conv.get("created_at")),
+        "outcome": conv.get("outcome"),
+    }
+
+
+def _request_view(request: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {**request, "at": iso(request.get("at"))} if request else None
+
+
+def summary_view(conv: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    handover = conv.get("handover") or {}
+    summary = handover.get("summary") or {}
+    reason = handover.get("reason") or summary.get("reason")
+    slots = {
+        k: v if isinstance(v, str | int | float | bool) else json.dumps(v, ensure_ascii=False, default=str)
+        for k, v in (summary.get("slots") or {}).items()
+        if k not in HIDDEN_SLOTS and "bsn" not in k.lower()
+    }
+    return {
+        "reason": reason,
+        "reason_text": REASONS_NL.get(reason or "", reason),
+        "intents": summary.get("intents") or [],
+        "slots": slots,
+        "articles_shown": [{"slug": s, "title": titles.get(s, s)} for s in summary.get("articles_shown") or []],
+        "question": summary.get("last_message"),
+        "topic": conv.get("topic"),
+        "at": iso(handover.get("at")),
+    }
+
+
+async def contact_card(db: AsyncIOMotorDatabase, contact_id: str | None, conversation_id: str | None) -> dict[str, Any] | None:
+    if not contact_id:
+        return None
+    doc = await contacts.get(db, contact_id)
+    if doc is None:
+        return None
+    card = await contacts.detail(db, doc)
+    card["bsn"] = contacts.mask_bsn(doc.get("bsn"))  # the console never shows a full BSN
+    card["conversations"] = [
+        conversation_view(c)
+        async for c in db.conversations.find({"contact_id": contact_id}).sort("created_at", -1).limit(30)
+    ]
+    earlier = [m for m in await contacts.history(db, contact_id) if m.get("conversation_id") != conversation_id]
+    card["history"] = [staff_message(m) for m in earlier[-OTHER_MESSAGES:]]
+    card["open_cases"] = [
+        cases.view(c, full=not cases.restricted(c)) for c in await cases.open_cases_for_contact(db, contact_id)
+    ]
+    card["open_callbacks"] = [
+        callbacks.view(c)
+        async for c in db.callbacks.find({"contact_id": contact_id, "status": callbacks.OPEN}).sort("due_at", 1)
+    ]
+    return card
+
+
+async def suggestions(knowledge: Any, conv: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Knowledge-base articles for the resident's question (staff view), best first."""
+    if knowledge is None:
+        return []
+    summary = (conv.get("handover") or {}).get("summary") or {}
+    asked = [m["text"] for m in messages if m["direction"] == "in" and m.get("text")]
+    query = " ".join([summary.get("last_message") or "", *asked[-3:]]).strip()[:500]
+    hits = await knowledge.search(query, size=5, view="staff") if query else []
+    return [hit.model_dump() for hit in hits]
+
+
+async def article_titles(knowledge: Any, slugs: list[str]) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    if knowledge is None:
+        return titles
+    for slug in slugs[:10]:
+        article = await knowledge.get_article(slug, view="staff")
+        if article is not None:
+            titles[slug] = article.title
+    return titles
+
+
+async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any]) -> dict[str, Any]:
+    messages = [staff_message(m) async for m in db.messages.find({"conversation_id": conv["_id"]}).sort("seq", 1)]
+    shown = ((conv.get("handover") or {}).get("summary") or {}).get("articles_shown") or []
+    return {
+        "conversation": conversation_view(conv),
+        "messages": messages,
+        "summary": summary_view(conv, await article_titles(knowledge, shown)),
+        "contact": await contact_card(db, conv.get("contact_id"), conv["_id"]),
+        "notes": [{**n, "at": iso(n.get("at"))} for n in conv.get("notes", [])],
+        "suggestions": await suggestions(knowledge, conv, messages),
+        "outcomes": OUTCOMES_NL,
+    }
+
+
+async def audit_read(db: AsyncIOMotorDatabase, staff: dict[str, Any], conv: dict[str, Any], view: str) -> None:
+    await audit.record(
+        db,
+        audit.AuditEntry(
+            actor=staff["_id"],
+            action="contact.read",
+            contact_id=conv.get("contact_id"),
+            conversation_id=conv["_id"],
+            reason="klantcontact",
+            detail={"view": view},
+        ),
+    )

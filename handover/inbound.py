@@ -1,0 +1,33 @@
+"""A resident's message while the conversation is queued or with an agent (the bot is silent).
+
+The message is already stored and linked by the pipeline. Here the desk hears of it (the
+console and the Slack thread show it live) and, outside office hours, a phone number or
+e-mail address in it becomes the conversation's callback request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from handover import after_hours
+from hub.models import Reply, State
+from hub.settings import get_settings
+
+if TYPE_CHECKING:  # the pipeline imports this module
+    from hub.pipeline import Pipeline
+
+
+async def on_resident_message(pipeline: Pipeline, conv: dict[str, Any], message_id: str, text: str) -> list[Reply]:
+    pipeline.live.publish(
+        "desk",
+        {
+            "type": "resident_message",
+            "conversation_id": conv["_id"],
+            "message_id": message_id,
+            "agent": conv.get("assignee"),
+            "state": conv.get("state"),
+        },
+    )
+    if conv.get("state") == State.QUEUED.value and conv.get("after_hours") and not conv.get("callback_request"):
+        return await after_hours.capture(pipeline, conv, text, get_settings())
+    return []

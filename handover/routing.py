@@ -1,0 +1,291 @@
+"""Routing: give each queued conversation to an agent, and take it back when the agent is gone.
+
+Assignment (``dispatch``) takes the head of a team's queue (``queue.QUEUE_ORDER``), reserves
+a slot at the available agent of that team idle the longest (one atomic update that also
+checks capacity), then claims the conversation with a condition on its state. Two agents,
+two hubs or a manual pick-up racing for one conversation: exactly one claim matches, the
+losers give their slot back. Nothing lives only in memory; several hubs may route at once.
+
+Back to the queue, at the front of its team: when the assigned agent has not answered
+within ``KCC_HANDOVER_ANSWER_TIMEOUT_S`` (the agent is then set to away, so the next
+conversation is not offered to an empty chair), or when the agent goes offline (no console
+heartbeat for ``KCC_HANDOVER_OFFLINE_AFTER_S``, or presence set to offline).
+
+The router wakes on every desk event that names a team (a handover, a freed slot, an agent
+becoming available) and sweeps every ``KCC_HANDOVER_SWEEP_S`` for timeouts and stragglers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ReturnDocument
+
+from handover import agents
+from handover.queue import QUEUE_ORDER
+from hub import events
+from hub.live import LiveBus
+from hub.models import State, utcnow
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+# Desk events after which a team may have work and an agent room.
+BATCH = 50  # conversations planned per dispatch round
+MAX_ROUNDS = 20
+WAKES_ROUTER = frozenset({"queued", "requeued", "transferred", "closed", "handed_back", "presence"})
+
+
+class DeskError(Exception):
+    """A desk action that cannot be done; ``status``/``code``/``message`` become the API error."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class Router:
+    def __init__(self, db: AsyncIOMotorDatabase, live: LiveBus, settings: Settings):
+        self.db = db
+        self.live = live
+        self.settings = settings
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stale: dict[tuple[str, str], datetime] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._pending: set[asyncio.Task[Any]] = set()
+        self._last_reconcile = utcnow()
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="handover-router-listen"),
+            asyncio.create_task(self._work(), name="handover-router-work"),
+            asyncio.create_task(self._sweep_forever(), name="handover-router-sweep"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    def kick(self, *teams: str | None) -> None:
+        self._dirty.update(t for t in teams if t)
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        async with self.live.subscribe("desk") as queue:
+            while True:
+                event = await queue.get()
+                if event.get("type") in WAKES_ROUTER:
+                    self.kick(event.get("team"), *(event.get("teams") or ()))
+
+    async def _work(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._dirty:
+                team = self._dirty.pop()
+                try:
+                    await self.dispatch(team)
+                except Exception:  # noqa: BLE001 - the sweep retries; routing never dies
+                    log.exception("dispatch failed", extra={"team": team})
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.handover_sweep_s)
+            try:
+                await self.sweep()
+            except Exception:  # noqa: BLE001 - Mongo away for a moment: try again next tick
+                log.exception("handover sweep failed")
+
+    # ------------------------------------------------------------------ assignment
+    async def dispatch(self, team: str) -> int:
+        """Assign queued conversations of ``team`` while agents have room; returns how many."""
+        lock = self._locks.setdefault(team, asyncio.Lock())  # one round per team in this hub at a time
+        async with lock:
+            return await self._dispatch(team)
+
+    async def _dispatch(self, team: str) -> int:
+        """Pair the head of the queue with agents, longest idle first, then claim the pairs.
+
+        Plans a batch from one read of the queue and one of the agents (an agent who gets a
+        conversation goes to the back of the idle order, as if assigned one by one), then
+        reserves and claims: one agent's conversations in queue order, different agents at
+        the same time. Every step is conditional, so a plan that went stale just fails a claim
+        and the next round (or the sweep) tries again.
+        """
+        assigned = 0
+        for _ in range(MAX_ROUNDS):
+            now = utcnow()
+            heads, ready = await asyncio.gather(
+                self.db.conversations.find(
+                    {"state": State.QUEUED.value, "team": team}, {"_id": 1}, sort=QUEUE_ORDER, limit=BATCH
+                ).to_list(None),
+                agents.with_room(self.db, self.settings, team, now),
+            )
+            if not heads:
+                return assigned
+            plan: dict[str, list[str]] = {}
+            room = {a["_id"]: a["capacity"] - len(a.get("slots", [])) for a in ready}
+            queue = [h["_id"] for h in heads]
+            while queue and any(v > 0 for v in room.values()):
+                for agent in ready:
+                    if queue and room[agent["_id"]] > 0:
+                        plan.setdefault(agent["_id"], []).append(queue.pop(0))
+                        room[agent["_id"]] -= 1
+            if not plan:
+                return assigned
+            done = await asyncio.gather(*(self._assign_all(agent, convs, team) for agent, convs in plan.items()))
+            assigned += sum(done)
+            planned = sum(len(c) for c in plan.values())
+            if not sum(done) or (sum(done) == planned and len(heads) < BATCH):
+                # All done (newcomers wake the router again), or the plan went stale everywhere
+                # (left to the next event or the sweep).
+                return assigned
+        return assigned
+
+    async def _assign_all(self, username: str, conv_ids: list[str], team: str) -> int:
+        count = 0
+        for conv_id in conv_ids:
+            now = utcnow()
+            if await agents.reserve_available(self.db, self.settings, username, conv_id, now) is None:
+                return count  # the agent went busy or full meanwhile
+            if await self._claim(conv_id, username, now, how="auto", team=team):
+                count += 1
+            else:
+                await agents.release(self.db, username, conv_id)
+        return count
+
+    async def take(
+        self, conversation_id: str, staff: dict[str, Any], supervisor: bool = False, via: str = "console"
+    ) -> dict[str, Any]:
+        """Manual pick-up from the queue (console or Slack): team and capacity rules apply."""
+        conv = await self.db.conversations.find_one({"_id": conversation_id})
+        if conv is None:
+            raise DeskError(404, "unknown_conversation", "Dit gesprek bestaat niet.")
+        if conv.get("state") == State.AGENT.value and conv.get("assignee") == staff["_id"]:
+            return conv
+        if conv.get("state") != State.QUEUED.value:
+            raise DeskError(409, "not_queued", "Dit gesprek staat niet meer in de wachtrij.")
+        agent = await agents.ensure(self.db, staff, self.settings, via=via)
+        if conv.get("team") not in agent["teams"] and not supervisor:
+            raise DeskError(403, "other_team", "Dit gesprek is voor een ander team.")
+        if agent["presence"] == "offline":
+            await agents.set_presence(self.db, staff["_id"], "busy")
+        if await agents.reserve_at(self.db, staff["_id"], conversation_id) is None:
+            raise DeskError(409, "no_room", "U heeft al het maximale aantal gesprekken open.")
+        claimed = await self._claim(conversation_id, staff["_id"], utcnow(), how="manual", team=conv.get("team"))
+        if claimed is None:
+            await agents.release(self.db, staff["_id"], conversation_id)
+            raise DeskError(409, "taken", "Een collega heeft dit gesprek net opgepakt.")
+        return claimed
+
+    async def _claim(
+        self, conversation_id: str, username: str, now: datetime, how: str, team: str | None
+    ) -> dict[str, Any] | None:
+        claimed = await self.db.conversations.find_one_and_update(
+            {"_id": conversation_id, "state": State.QUEUED.value},
+            {
+                "$set": {"state": State.AGENT.value, "assignee": username, "assigned_at": now, "answered_at": None, "front": 0},
+                "$min": {"first_assigned_at": now},
+                "$push": {"assignments": {"agent": username, "at": now, "how": how}},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if claimed is None:
+            return None
+        self.live.publish(
+            "desk", {"type": "assigned", "conversation_id": conversation_id, "agent": username, "team": team, "how": how}
+        )
+        waited = (now - claimed["queued_at"]).total_seconds() if claimed.get("queued_at") else None
+        self._background(  # off the routing path: the next assignment need not wait for the log
+            events.record(self.db, "assigned", conversation_id, agent=username, how=how, team=team, waited_s=waited)
+        )
+        return claimed
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    # ------------------------------------------------------------------ back to the queue
+    async def requeue(
+        self, conversation_id: str, agent: str, why: str, only_unanswered: bool = False, team: str | None = None
+    ) -> bool:
+        """Put a conversation the agent held back at the front of its (or another) team's queue."""
+        condition: dict[str, Any] = {"_id": conversation_id, "state": State.AGENT.value, "assignee": agent}
+        if only_unanswered:
+            condition["answered_at"] = None
+        update: dict[str, Any] = {"state": State.QUEUED.value, "assignee": None, "front": 1, "requeued_at": utcnow()}
+        if team:
+            update["team"] = team
+        conv = await self.db.conversations.find_one_and_update(
+            condition, {"$set": update}, return_document=ReturnDocument.AFTER
+        )
+        if conv is None:
+            return False
+        await agents.release(self.db, agent, conversation_id)
+        await events.record(self.db, "requeued", conversation_id, agent=agent, why=why, team=conv.get("team"))
+        self.live.publish(
+            "desk", {"type": "requeued", "conversation_id": conversation_id, "team": conv.get("team"), "agent": agent, "why": why}
+        )
+        return True
+
+    async def agent_offline(self, username: str, why: str = "offline") -> int:
+        """Everything the agent held goes back to the front of the queue."""
+        count = 0
+        async for conv in self.db.conversations.find(
+            {"state": State.AGENT.value, "assignee": username}, {"_id": 1}
+        ):
+            count += await self.requeue(conv["_id"], username, why)
+        return count
+
+    # ------------------------------------------------------------------ the sweep
+    async def sweep(self) -> None:
+        now = utcnow()
+        timeout = now - timedelta(seconds=self.settings.handover_answer_timeout_s)
+        async for conv in self.db.conversations.find(
+            {"state": State.AGENT.value, "answered_at": None, "assigned_at": {"$lt": timeout}},
+            {"assignee": 1},
+        ):
+            # Away first, so the conversation is not routed straight back to the same empty chair.
+            if await agents.set_presence(self.db, conv["assignee"], "away", only_from="available"):
+                self.live.publish("desk", {"type": "presence", "agent": conv["assignee"], "presence": "away"})
+            await self.requeue(conv["_id"], conv["assignee"], "answer_timeout", only_unanswered=True)
+        for agent in await agents.gone_offline(self.db, self.settings, now):
+            log.info("agent went offline", extra={"agent": agent["_id"]})
+            self.live.publish("desk", {"type": "presence", "agent": agent["_id"], "presence": "offline"})
+            await self.agent_offline(agent["_id"])
+        if (now - self._last_reconcile).total_seconds() >= 10:
+            self._last_reconcile = now
+            await self.reconcile(now)
+        self.kick(*await self.db.conversations.distinct("team", {"state": State.QUEUED.value}))
+
+    async def reconcile(self, now: datetime) -> None:
+        """Drop slot entries whose conversation is no longer the agent's (after a crash mid-way)."""
+        seen_now: set[tuple[str, str]] = set()
+        async for agent in self.db.agents.find({"slots.0": {"$exists": True}}, {"slots": 1}):
+            held = {
+                c["_id"]
+                async for c in self.db.conversations.find(
+                    {"_id": {"$in": agent["slots"]}, "state": State.AGENT.value, "assignee": agent["_id"]}, {"_id": 1}
+                )
+            }
+            for conv_id in set(agent["slots"]) - held:
+                key = (agent["_id"], conv_id)
+                seen_now.add(key)
+                first = self._stale.setdefault(key, now)
+                if (now - first).total_seconds() >= 10:  # a reservation is claimed within milliseconds
+                    await agents.release(self.db, agent["_id"], conv_id)
+        self._stale = {k: v for k, v in self._stale.items() if k in seen_now}

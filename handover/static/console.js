@@ -1,0 +1,401 @@
+/* KCC-console: the agent's working screen. Vanilla JS on the JSON API under /api/v1/handover
+ * and one WebSocket for live updates (no page reloads). Everything a resident or the bot wrote
+ * is put on the page as text (textContent), never as HTML.
+ */
+(function () {
+  "use strict";
+  var API = "/api/v1/handover";
+  var CHANNELS = { webchat: "Webchat", whatsapp: "WhatsApp", sms: "Sms", telegram: "Telegram", email: "E-mail",
+    messenger: "Messenger", instagram: "Instagram", phone: "Telefoon", desk: "Balie" };
+  var AUTHORS = { resident: "Inwoner", bot: "Chatbot", agent: "Medewerker", system: "Systeem" };
+  var STATES = { queued: "In de wachtrij", agent: "Bij medewerker", bot: "Bij de chatbot", closed: "Afgesloten" };
+  var REFRESH_ON = ["queued", "assigned", "requeued", "transferred", "closed", "handed_back", "callback_request", "presence", "contact_moment"];
+  var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request"];
+
+  var csrf = null, me = null, current = null, currentData = null, socket = null, backoff = 500;
+  var outcomes = {}, pendingFiles = [], pendingArticle = null, unread = {}, queueTimer = null, reloadTimer = null;
+  var $ = function (id) { return document.getElementById(id); };
+
+  // ------------------------------------------------------------------ helpers
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      if (k === "text") node.textContent = props[k];
+      else if (k === "class") node.className = props[k];
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), props[k]);
+      else if (k === "dataset") Object.assign(node.dataset, props[k]);
+      else node.setAttribute(k, props[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function api(method, path, body) {
+    var opts = { method: method, headers: { "X-CSRF-Token": csrf || "" }, credentials: "same-origin" };
+    if (body instanceof FormData) opts.body = body;
+    else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(API + path, opts).then(function (r) {
+      if (r.status === 401) { location.href = "/login?next=/console"; throw new Error("Log opnieuw in."); }
+      var json = (r.headers.get("content-type") || "").indexOf("json") >= 0 ? r.json() : Promise.resolve(null);
+      return json.then(function (data) {
+        if (!r.ok) { var e = new Error((data && data.error && data.error.message) || "Er ging iets mis."); e.code = data && data.error && data.error.code; throw e; }
+        return data;
+      });
+    });
+  }
+  function waitText(seconds) {
+    if (seconds == null || seconds < 0) return "";
+    var m = Math.floor(seconds / 60), s = Math.floor(seconds % 60);
+    if (m >= 60) return Math.floor(m / 60) + " u " + String(m % 60).padStart(2, "0") + " min";
+    return m + ":" + String(s).padStart(2, "0");
+  }
+  function since(iso) { return iso ? (Date.now() - Date.parse(iso)) / 1000 : null; }
+  function when(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return d.toLocaleDateString("nl-NL", { day: "numeric", month: "short" }) + " " + d.toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" });
+  }
+  function linkify(text) {
+    var frag = document.createDocumentFragment(), re = /(https?:\/\/[^\s]+)/g, last = 0, m;
+    while ((m = re.exec(text))) {
+      frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+      frag.appendChild(el("a", { href: m[1], target: "_blank", rel: "noopener noreferrer", text: m[1] }));
+      last = m.index + m[1].length;
+    }
+    frag.appendChild(document.createTextNode(text.slice(last)));
+    return frag;
+  }
+
+  // ------------------------------------------------------------------ queue and lists
+  function convItem(c, opts) {
+    var badges = [];
+    if (c.priority > 0) badges.push(el("span", { class: "badge prio", text: "voorrang" }));
+    if (c.front) badges.push(el("span", { class: "badge", text: "terug" }));
+    if (c.after_hours) badges.push(el("span", { class: "badge", text: "buiten openingstijd" }));
+    var waitFrom = opts.waitFrom === "assigned" ? c.assigned_at : c.queued_at;
+    var li = el("li", { class: "conv-item" + (c.id === current ? " open" : "") + (unread[c.id] ? " unread" : ""), dataset: { id: c.id }, tabindex: "0",
+      onclick: function () { openConversation(c.id); }, onkeydown: function (e) { if (e.key === "Enter") openConversation(c.id); } }, [
+      el("div", { class: "line1" }, [
+        el("span", {}, [CHANNELS[c.channel] || c.channel].concat(badges)),
+        el("span", { class: "wait", dataset: { since: waitFrom || "" } })
+      ]),
+      el("div", { class: "q", text: c.question || c.topic || (opts.showAgent && c.assignee ? "bij " + c.assignee : "") }),
+      opts.showAgent && c.assignee ? el("div", { class: "muted", text: "Medewerker: " + c.assignee }) : null
+    ]);
+    return li;
+  }
+  function loadQueue() {
+    return api("GET", "/queue").then(function (q) {
+      me = Object.assign(me || {}, q.me);
+      $("presence").value = q.me.presence;
+      clear($("mine"));
+      q.mine.forEach(function (c) { $("mine").appendChild(convItem(c, { waitFrom: "assigned" })); });
+      $("mine-count").textContent = String(q.mine.length);
+      var box = clear($("queues"));
+      Object.keys(q.teams).sort().forEach(function (team) {
+        var list = q.teams[team];
+        box.appendChild(el("h3", { class: "muted", text: "Team " + team + " (" + list.length + ")" }));
+        var ul = el("ul", { class: "conv-list", dataset: { team: team } });
+        if (!list.length) ul.appendChild(el("li", { class: "muted", text: "Niemand wacht." }));
+        list.forEach(function (c) { ul.appendChild(convItem(c, {})); });
+        box.appendChild(ul);
+      });
+      if (q.active) {
+        $("active-section").hidden = false;
+        clear($("active"));
+        q.active.forEach(function (c) { $("active").appendChild(convItem(c, { waitFrom: "assigned", showAgent: true })); });
+      }
+      tick();
+    }).catch(function (e) { console.warn(e); });
+  }
+  function scheduleQueue() { clearTimeout(queueTimer); queueTimer = setTimeout(loadQueue, 150); }
+  function tick() {
+    document.querySelectorAll(".wait[data-since]").forEach(function (node) {
+      var s = since(node.dataset.since);
+      node.textContent = waitText(s);
+      node.classList.toggle("long", s > 300);
+    });
+  }
+
+  // ------------------------------------------------------------------ one conversation
+  function openConversation(id) {
+    current = id; delete unread[id]; pendingFiles = []; pendingArticle = null;
+    $("reply-files").textContent = ""; $("reply-article").textContent = ""; $("reply-error").textContent = "";
+    document.querySelectorAll(".conv-item").forEach(function (n) { n.classList.toggle("open", n.dataset.id === id); });
+    watch();
+    return reloadCurrent();
+  }
+  function reloadCurrent() {
+    if (!current) return Promise.resolve();
+    var id = current;
+    return api("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
+      if (id !== current) return;
+      currentData = data; outcomes = data.outcomes || outcomes;
+      renderConversation(data);
+    }).catch(function (e) {
+      $("empty").hidden = false; $("empty").textContent = e.message; $("conv").hidden = true;
+    });
+  }
+  function scheduleReload() { clearTimeout(reloadTimer); reloadTimer = setTimeout(reloadCurrent, 150); }
+  function messageNode(m) {
+    var li = el("li", { class: "msg " + (m.direction === "in" ? "resident" : m.author), dataset: { id: m.id } }, [
+      el("span", { class: "who", text: (m.direction === "in" ? "Inwoner" : (m.agent_name || AUTHORS[m.author] || m.author)) + " · " + when(m.created_at) })
+    ]);
+    li.appendChild(linkify(m.text || ""));
+    (m.attachments || []).forEach(function (a) {
+      if (a.url) li.appendChild(el("div", {}, [el("a", { href: a.url, target: "_blank", rel: "noopener noreferrer", text: "Bijlage: " + (a.filename || a.url) })]));
+    });
+    return li;
+  }
+  function appendMessage(m) {
+    var list = $("messages");
+    if (list.querySelector('[data-id="' + CSS.escape(m.id) + '"]')) return;
+    list.appendChild(messageNode(m));
+    list.scrollTop = list.scrollHeight;
+    if (m.direction === "in" && m.text && !$("kb-q").value) searchKb(m.text, true);  // suggestions follow the question
+  }
+  function searchKb(q, quiet) {
+    return api("GET", "/knowledge?q=" + encodeURIComponent(q)).then(function (r) {
+      if (r.hits.length || !quiet) renderHits(r.hits, "Niets gevonden.");
+    }).catch(function (err) { if (!quiet) renderHits([], err.message); });
+  }
+  function renderConversation(data) {
+    var c = data.conversation, mine = c.state === "agent" && me && c.assignee === me.username;
+    $("empty").hidden = true; $("conv").hidden = false;
+    $("conv-title").textContent = (CHANNELS[c.channel] || c.channel) + (c.team ? " · team " + c.team : "");
+    $("conv-meta").textContent = " " + (STATES[c.state] || c.state) + (c.assignee ? " · " + c.assignee : "") +
+      (c.queued_at ? " · in wachtrij sinds " + when(c.queued_at) : "");
+    $("take").hidden = c.state !== "queued";
+    $("transfer-open").hidden = !(c.state === "agent" && (mine || me.supervisor)) && !(c.state === "queued" && me.supervisor);
+    $("handback").hidden = !(c.state === "agent" && (mine || me.supervisor));
+    $("close-open").hidden = !(c.state === "queued" || mine || (me.supervisor && c.state === "agent"));
+    $("reply").hidden = !mine;
+    var ro = $("readonly");
+    ro.hidden = mine;
+    ro.textContent = c.state === "queued" ? "Dit gesprek wacht. Pak het op om te antwoorden." :
+      c.state === "agent" ? "Dit gesprek is van " + c.assignee + ". U kijkt mee." : "Dit gesprek is " + (STATES[c.state] || c.state).toLowerCase() + ".";
+    var list = clear($("messages"));
+    data.messages.forEach(function (m) { list.appendChild(messageNode(m)); });
+    list.scrollTop = list.scrollHeight;
+    renderSummary(data.summary, c);
+    renderContact(data.contact);
+    renderSuggestions(data.suggestions);
+    renderNotes(data.notes);
+    $("extra-box").hidden = false;
+  }
+  function renderSummary(s, c) {
+    var dl = clear($("summary"));
+    function row(label, value) { if (value) { dl.appendChild(el("dt", { text: label })); dl.appendChild(el("dd", { text: value })); } }
+    row("Reden", s.reason_text);
+    row("Vraag", s.question);
+    row("Onderwerp", s.topic);
+    row("Herkend", (s.intents || []).join(", "));
+    Object.keys(s.slots || {}).forEach(function (k) { row(k, String(s.slots[k])); });
+    row("Getoond", (s.articles_shown || []).map(function (a) { return a.title; }).join(", "));
+    if (c.callback_request) row(c.callback_request.kind === "phone" ? "Terugbellen" : "Antwoord per e-mail", c.callback_request.value);
+    $("summary-box").hidden = false;
+  }
+  function renderContact(card) {
+    var box = clear($("contact"));
+    $("contact-box").hidden = false;
+    if (!card) { box.appendChild(el("p", { class: "muted", text: "Nog geen contact bekend." })); return; }
+    var kind = { person: "Persoon", organisation: "Organisatie", anonymous: "Onbekende inwoner" }[card.kind] || card.kind;
+    box.appendChild(el("p", { class: "card-line" }, [el("strong", { text: card.name || kind })]));
+    if (card.name) box.appendChild(el("p", { class: "card-line muted", text: kind }));
+    if (card.bsn) box.appendChild(el("p", { class: "card-line", text: "BSN " + card.bsn }));
+    if (card.kvk) box.appendChild(el("p", { class: "card-line", text: "KvK " + card.kvk }));
+    (card.phones || []).forEach(function (p) { box.appendChild(el("p", { class: "card-line", text: "Tel. " + p })); });
+    (card.emails || []).forEach(function (p) { box.appendChild(el("p", { class: "card-line", text: p })); });
+    box.appendChild(el("h3", { class: "muted", text: "Open zaken (" + card.open_cases.length + ")" }));
+    card.open_cases.forEach(function (z) { box.appendChild(el("p", { class: "card-line", text: z.number + " · " + z.title + " · " + z.status_label + (z.overdue ? " · te laat" : "") })); });
+    box.appendChild(el("h3", { class: "muted", text: "Terugbelverzoeken (" + card.open_callbacks.length + ")" }));
+    card.open_callbacks.forEach(function (t) { box.appendChild(el("p", { class: "card-line", text: t.subject + " · vóór " + when(t.due_at) })); });
+    var others = card.conversations.filter(function (c) { return !currentData || c.id !== currentData.conversation.id; });
+    box.appendChild(el("h3", { class: "muted", text: "Eerdere contacten (" + others.length + ")" }));
+    others.forEach(function (c) {
+      box.appendChild(el("p", { class: "card-line", text: when(c.created_at) + " · " + (CHANNELS[c.channel] || c.channel) + " · " + (c.outcome || STATES[c.state] || c.state) }));
+    });
+    if (card.history && card.history.length) {
+      var h = el("div", { class: "history" });
+      card.history.forEach(function (m) {
+        h.appendChild(el("div", { class: "h" }, [el("b", { text: when(m.created_at) + " " + (CHANNELS[m.channel] || m.channel) + " " + (m.direction === "in" ? "inwoner" : (AUTHORS[m.author] || m.author).toLowerCase()) + ": " }), m.text || ""]));
+      });
+      box.appendChild(h);
+    }
+  }
+  function renderSuggestions(hits) {
+    $("kb-box").hidden = false;
+    renderHits(hits || [], "Geen suggesties voor deze vraag.");
+  }
+  function renderHits(hits, emptyText) {
+    var ul = clear($("kb-hits"));
+    if (!hits.length) ul.appendChild(el("li", { class: "muted", text: emptyText }));
+    hits.forEach(function (h) {
+      ul.appendChild(el("li", {}, [
+        el("strong", { text: h.title }), el("div", { class: "snip", text: h.snippet || "" }),
+        el("button", { type: "button", class: "secondary", text: "Invoegen", onclick: function () { insertArticle(h.slug); } })
+      ]));
+    });
+  }
+  function insertArticle(slug) {
+    api("GET", "/knowledge/" + encodeURIComponent(slug)).then(function (a) {
+      var box = $("reply-text");
+      box.value = box.value ? box.value.replace(/\s*$/, "\n\n") + a.answer : a.answer;
+      pendingArticle = a.slug;
+      $("reply-article").textContent = "Uit de kennisbank: " + a.title + (a.internal_note ? " (interne notitie: " + a.internal_note + ")" : "");
+      box.focus();
+    }).catch(function (e) { $("reply-error").textContent = e.message; });
+  }
+  function renderNotes(notes) {
+    $("notes-box").hidden = false;
+    var ul = clear($("notes"));
+    if (!notes.length) ul.appendChild(el("li", { class: "muted", text: "Nog geen notities." }));
+    notes.forEach(function (n) { ul.appendChild(el("li", { text: (n.name || n.by) + " · " + when(n.at) + ": " + n.text })); });
+  }
+
+  // ------------------------------------------------------------------ actions
+  function act(path, body, errorBox) {
+    if (errorBox) $(errorBox).textContent = "";
+    return api("POST", "/conversations/" + encodeURIComponent(current) + path, body)
+      .then(function (r) { scheduleQueue(); scheduleReload(); return r; })
+      .catch(function (e) { if (errorBox) $(errorBox).textContent = e.message; else alert(e.message); throw e; });
+  }
+  $("take").onclick = function () { act("/take").catch(function () {}); };
+  $("handback").onclick = function () {
+    if (confirm("Het gesprek teruggeven aan de chatbot?")) act("/handback", {}).catch(function () {});
+  };
+  $("reply").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("reply-text").value.trim();
+    if (!text && !pendingFiles.length) { $("reply-error").textContent = "Typ eerst een antwoord."; return; }
+    $("reply-send").disabled = true;
+    act("/messages", { text: text, article: pendingArticle, attachments: pendingFiles.map(function (f) { return f.stored_id; }) }, "reply-error")
+      .then(function () { $("reply-text").value = ""; pendingFiles = []; pendingArticle = null; $("reply-files").textContent = ""; $("reply-article").textContent = ""; })
+      .catch(function () {})
+      .finally(function () { $("reply-send").disabled = false; $("reply-text").focus(); });
+  });
+  $("reply-text").addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("reply").requestSubmit();
+  });
+  $("reply-file").addEventListener("change", function () {
+    var file = this.files[0]; if (!file) return;
+    var form = new FormData(); form.append("file", file, file.name);
+    act("/attachments", form, "reply-error").then(function (stored) {
+      pendingFiles.push(stored);
+      $("reply-files").textContent = "Bijlagen: " + pendingFiles.map(function (f) { return f.filename; }).join(", ");
+    }).catch(function () {}).finally(function () { $("reply-file").value = ""; });
+  });
+  $("transfer-open").onclick = function () {
+    $("transfer-error").textContent = "";
+    api("GET", "/agents").then(function (r) {
+      var sel = clear($("transfer-agent"));
+      sel.appendChild(el("option", { value: "", text: "(geen)" }));
+      r.agents.filter(function (a) { return a.username !== me.username; }).forEach(function (a) {
+        sel.appendChild(el("option", { value: a.username, text: (a.name || a.username) + " · " + a.teams.join(", ") + " · " + ({ available: "beschikbaar", busy: "bezet", away: "afwezig", offline: "afgemeld" }[a.presence] || a.presence) }));
+      });
+      $("transfer-dialog").showModal();
+    });
+  };
+  $("transfer-form").addEventListener("submit", function (e) {
+    if (e.submitter && e.submitter.value === "cancel") return;
+    e.preventDefault();
+    var agent = $("transfer-agent").value, team = $("transfer-team").value.trim();
+    act("/transfer", { to_agent: agent || null, to_team: agent ? null : (team || null), note: $("transfer-note").value }, "transfer-error")
+      .then(function () { $("transfer-dialog").close(); $("transfer-note").value = ""; $("transfer-team").value = ""; }).catch(function () {});
+  });
+  $("close-open").onclick = function () {
+    var sel = clear($("close-outcome"));
+    Object.keys(outcomes).forEach(function (k) { sel.appendChild(el("option", { value: k, text: outcomes[k] })); });
+    $("close-error").textContent = "";
+    $("close-dialog").showModal();
+  };
+  $("close-form").addEventListener("submit", function (e) {
+    if (e.submitter && e.submitter.value === "cancel") return;
+    e.preventDefault();
+    act("/close", { outcome: $("close-outcome").value, note: $("close-note").value || null }, "close-error")
+      .then(function () { $("close-dialog").close(); $("close-note").value = ""; }).catch(function () {});
+  });
+  $("note-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("note-text").value.trim(); if (!text) return;
+    act("/notes", { text: text }).then(function () { $("note-text").value = ""; }).catch(function () {});
+  });
+  $("kb-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    searchKb($("kb-q").value, false);
+  });
+  $("case-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("/case", { kind: $("case-kind").value, description: $("case-text").value }, "extra-result")
+      .then(function (z) { $("extra-result").textContent = "Zaak " + z.number + " is aangemaakt."; $("case-text").value = ""; }).catch(function () {});
+  });
+  $("callback-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("/callback", { phone: $("callback-phone").value, subject: $("callback-subject").value, day_part: $("callback-daypart").value }, "extra-result")
+      .then(function (t) { $("extra-result").textContent = "Terugbelverzoek gemaakt, uiterlijk " + when(t.due_at) + "."; }).catch(function () {});
+  });
+  $("presence").addEventListener("change", function () {
+    var value = this.value;
+    if (value === "offline" && !confirm("Afmelden? Uw open gesprekken gaan terug naar de wachtrij.")) { this.value = me.presence; return; }
+    api("PUT", "/presence", { presence: value }).then(function (a) { me.presence = a.presence; scheduleQueue(); })
+      .catch(function (e) { alert(e.message); });
+  });
+  $("moment-open").onclick = function () {
+    var sel = clear($("moment-outcome"));
+    Object.keys(outcomes).forEach(function (k) { sel.appendChild(el("option", { value: k, text: outcomes[k] })); });
+    $("moment-current").disabled = !(currentData && currentData.contact);
+    $("moment-current").checked = !!(currentData && currentData.contact);
+    $("moment-error").textContent = "";
+    $("moment-dialog").showModal();
+  };
+  $("moment-form").addEventListener("submit", function (e) {
+    if (e.submitter && e.submitter.value === "cancel") return;
+    e.preventDefault();
+    var body = { channel: $("moment-channel").value, subject: $("moment-subject").value, outcome: $("moment-outcome").value,
+      notes: $("moment-notes").value, phone: $("moment-phone").value || null, email: $("moment-email").value || null,
+      name: $("moment-name").value || null };
+    if ($("moment-current").checked && currentData && currentData.contact) {
+      body.contact_id = currentData.contact.id; body.conversation_id = currentData.conversation.id;
+    }
+    $("moment-error").textContent = "";
+    api("POST", "/contact-moments", body).then(function () {
+      $("moment-dialog").close(); $("moment-form").reset(); if (current) scheduleReload();
+    }).catch(function (err) { $("moment-error").textContent = err.message; });
+  });
+
+  // ------------------------------------------------------------------ live
+  function watch() {
+    if (socket && socket.readyState === 1 && current) socket.send(JSON.stringify({ action: "watch", conversation_id: current }));
+  }
+  function connect() {
+    socket = new WebSocket(location.origin.replace(/^http/, "ws") + API + "/ws");
+    socket.onopen = function () { backoff = 500; $("live").textContent = "live"; $("live").classList.add("on"); watch(); loadQueue(); };
+    socket.onclose = function () {
+      $("live").textContent = "geen verbinding"; $("live").classList.remove("on");
+      setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 10000);
+    };
+    socket.onmessage = function (e) {
+      var ev = JSON.parse(e.data);
+      if (ev.type === "conversation_message") { if (ev.conversation_id === current) appendMessage(ev.message); return; }
+      if (ev.type === "resident_message" && ev.conversation_id !== current && ev.agent === me.username) { unread[ev.conversation_id] = true; scheduleQueue(); }
+      if (REFRESH_ON.indexOf(ev.type) >= 0) scheduleQueue();
+      if (ev.conversation_id && ev.conversation_id === current && RELOAD_OPEN_ON.indexOf(ev.type) >= 0) scheduleReload();
+    };
+  }
+
+  // ------------------------------------------------------------------ start
+  api("GET", "/me").then(function (m) {
+    me = m; csrf = m.csrf_token;
+    $("who").textContent = m.name || m.username;
+    if (m.presence === "offline") return api("PUT", "/presence", { presence: "available" }).then(function (a) { me.presence = a.presence; });
+  }).then(function () {
+    api("GET", "/case-types").then(function (r) {
+      var sel = clear($("case-kind"));
+      r.case_types.forEach(function (t) { sel.appendChild(el("option", { value: t.kind, text: t.title })); });
+    }).catch(function () {});
+    outcomes = { answered: "Beantwoord", case_created: "Zaak aangemaakt", callback_created: "Terugbelverzoek aangemaakt",
+      referred: "Doorverwezen naar een partner", no_answer_needed: "Geen antwoord nodig" };
+    connect();
+    setInterval(tick, 1000);
+  }).catch(function (e) { $("empty").textContent = e.message; });
+})();
