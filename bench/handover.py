@@ -98,6 +98,7 @@ async def bench(n: int, agents_n: int, per_agent: int) -> None:
         "KCC_HANDOVER_MAX_PER_AGENT": str(per_agent),
         "KCC_RASA_TIMEOUT_S": "300",
         "KCC_HANDOVER_ANSWER_TIMEOUT_S": "3600",  # the bench agents never answer: no requeues
+        "MOTOR_MAX_WORKERS": "64",
     }
     with running_stack(env) as stack:
         client = AsyncIOMotorClient(stack.mongo_url, tz_aware=True)

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
+import signal
 import statistics
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -191,12 +194,11 @@ async def main() -> None:
     parser.add_argument("--mongodb-url", help="use this MongoDB instead of starting SecantusDB")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    service, storage = None, ROOT / "var" / "bench-stats"
+    service, storage = None, ROOT / "var" / f"bench-stats-{os.getpid()}"
     url = args.mongodb_url
     if not url:
-        shutil.rmtree(storage, ignore_errors=True)
         port = services.free_port()
-        log_dir = ROOT / "var" / "test-logs"
+        log_dir = ROOT / "var" / "bench-logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         service = services.mongo(port, storage, log_dir)
         service.start()
@@ -206,15 +208,16 @@ async def main() -> None:
     name = f"kcc_bench_stats_{new_id()[:6]}"
     try:
         await run(client[name], args.events)
-    finally:
         if not args.keep:
             await client.drop_database(name)
+    finally:
         client.close()
-        if service:
+        if service:  # stopped even when the run failed: never two servers on one data folder
             service.stop()
             if not args.keep:
                 shutil.rmtree(storage, ignore_errors=True)
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill still stops the database server
     asyncio.run(main())

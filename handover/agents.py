@@ -112,11 +112,12 @@ async def reserve_available(
     """Take a slot for ``conversation_id`` at ``username`` if still available, online and with room.
 
     The idle clock restarts in the same step (the agent goes to the back of the idle order).
+    Returns the agent as it was before, so a lost claim can put the clock back (``release``).
     """
     return await db.agents.find_one_and_update(
         {"_id": username, "slots": {"$ne": conversation_id}, **_available(settings, now)},
         {"$push": {"slots": conversation_id}, "$set": {"idle_since": now}},
-        return_document=ReturnDocument.AFTER,
+        return_document=ReturnDocument.BEFORE,
     )
 
 
@@ -131,9 +132,15 @@ async def reserve_at(
     )
 
 
-async def release(db: AsyncIOMotorDatabase, username: str | None, conversation_id: str) -> None:
-    if username:
-        await db.agents.update_one({"_id": username}, {"$pull": {"slots": conversation_id}})
+async def release(
+    db: AsyncIOMotorDatabase, username: str | None, conversation_id: str, idle: tuple[datetime, datetime] | None = None
+) -> None:
+    """Give the slot back; ``idle`` = (set by the reservation, before it) puts the idle clock back too."""
+    if not username:
+        return
+    await db.agents.update_one({"_id": username}, {"$pull": {"slots": conversation_id}})
+    if idle and idle[1] is not None:  # unless something newer restarted the clock meanwhile
+        await db.agents.update_one({"_id": username, "idle_since": idle[0]}, {"$set": {"idle_since": idle[1]}})
 
 
 async def gone_offline(db: AsyncIOMotorDatabase, settings: Settings, now: datetime) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # Desk events after which a team may have work and an agent room.
 BATCH = 50  # conversations planned per dispatch round
 MAX_ROUNDS = 20
+PARALLEL_ROUNDS = 4  # dispatch rounds of one team running at once in this hub
 WAKES_ROUTER = frozenset({"queued", "requeued", "transferred", "closed", "handed_back", "presence"})
 
 
@@ -57,7 +58,7 @@ class Router:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stale: dict[tuple[str, str], datetime] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._gates: dict[str, asyncio.Semaphore] = {}
         self._pending: set[asyncio.Task[Any]] = set()
         self._last_reconcile = utcnow()
 
@@ -95,11 +96,14 @@ class Router:
             await self._wake.wait()
             self._wake.clear()
             while self._dirty:
-                team = self._dirty.pop()
-                try:
-                    await self.dispatch(team)
-                except Exception:  # noqa: BLE001 - the sweep retries; routing never dies
-                    log.exception("dispatch failed", extra={"team": team})
+                self._background(self._safe_dispatch(self._dirty.pop()))
+            await asyncio.sleep(0)
+
+    async def _safe_dispatch(self, team: str) -> None:
+        try:
+            await self.dispatch(team)
+        except Exception:  # noqa: BLE001 - the sweep retries; routing never dies
+            log.exception("dispatch failed", extra={"team": team})
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -112,8 +116,10 @@ class Router:
     # ------------------------------------------------------------------ assignment
     async def dispatch(self, team: str) -> int:
         """Assign queued conversations of ``team`` while agents have room; returns how many."""
-        lock = self._locks.setdefault(team, asyncio.Lock())  # one round per team in this hub at a time
-        async with lock:
+        # A few rounds per team may overlap (a handover need not wait for the round before it);
+        # they can only collide on a claim, which one of them then loses harmlessly.
+        gate = self._gates.setdefault(team, asyncio.Semaphore(PARALLEL_ROUNDS))
+        async with gate:
             return await self._dispatch(team)
 
     async def _dispatch(self, team: str) -> int:
@@ -159,12 +165,14 @@ class Router:
         count = 0
         for conv_id in conv_ids:
             now = utcnow()
-            if await agents.reserve_available(self.db, self.settings, username, conv_id, now) is None:
+            now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored (BSON: milliseconds)
+            before = await agents.reserve_available(self.db, self.settings, username, conv_id, now)
+            if before is None:
                 return count  # the agent went busy or full meanwhile
             if await self._claim(conv_id, username, now, how="auto", team=team):
                 count += 1
-            else:
-                await agents.release(self.db, username, conv_id)
+            else:  # another round or hub was quicker: this agent did not get work after all
+                await agents.release(self.db, username, conv_id, idle=(now, before.get("idle_since")))
         return count
 
     async def take(

@@ -77,8 +77,14 @@ class InprocDesk:
                 if event["type"] == "assigned":
                     self.assigned_log.append((event["agent"], event["conversation_id"]))
 
-    def assigned_order(self, agent: str | None = None) -> list[str]:
-        return [conv for who, conv in self.assigned_log if agent in (None, who)]
+    async def assigned_order(self, agent: str | None = None, count: int = 1) -> list[str]:
+        """Conversations in the order they were assigned (to ``agent``), once ``count`` are."""
+
+        async def enough() -> list[str] | None:
+            order = [conv for who, conv in self.assigned_log if agent in (None, who)]
+            return order if len(order) >= count else None
+
+        return await eventually(enough, 5)
 
     async def handed_over(
         self, topic: str | None = None, reason: str = "asked_for_person", channel: str = "webchat", question: str = "hallo"

@@ -63,7 +63,7 @@ async def test_transfer_to_another_team_goes_to_the_front_of_its_queue(inproc):
     await set_presence(d.db, "bea", "available")
     d.router.kick("burgerzaken")
     assert await d.assigned_to(conv_id) == "bea"
-    assert d.assigned_order("bea")[0] == conv_id  # before the one that waited already
+    assert (await d.assigned_order("bea"))[0] == conv_id  # before the one that waited already
     assert await d.assigned_to(waiting) == "bea"
 
 

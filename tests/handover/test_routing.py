@@ -64,7 +64,7 @@ async def test_higher_priority_is_served_first_and_busy_agents_get_nothing(inpro
     await agents.set_presence(d.db, "ruud", "available")
     d.router.kick("kcc")
     assert await d.assigned_to(angry) == "ruud"
-    assert d.assigned_order()[0] == angry
+    assert (await d.assigned_order())[0] == angry
 
 
 async def test_two_agents_racing_for_one_conversation_exactly_one_wins(inproc):
@@ -140,7 +140,7 @@ async def test_a_requeued_conversation_is_served_before_older_ones(inproc):
     assert await d.assigned_to(held) == "next"
     for conv_id in older:
         assert await d.assigned_to(conv_id) == "next"
-    assert d.assigned_order("next")[0] == held  # the front beats both the older and the higher-priority ones
+    assert (await d.assigned_order("next"))[0] == held  # the front beats both the older and the higher-priority ones
 
 
 async def _state_is(d, conv_id, state):
