@@ -52,6 +52,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 LAG = timedelta(seconds=2)  # events younger than this may still be on their way in
 OVERLAP = timedelta(seconds=30)  # re-read this much before the watermark (folding is idempotent)
 CHUNK = timedelta(hours=12)  # events are folded in slices of this much time
+MAX_SKIP = timedelta(days=32)  # the longest quiet stretch looked over at once
 LEASE = timedelta(minutes=5)
 BATCH = 25  # ids per $in: the embedded server slows down sharply on long $in lists
 SEED_LOOKBACK = timedelta(days=7)  # an agent's status older than this (no change for a week) counts as offline
@@ -520,13 +521,16 @@ class Rollup:
     async def _refresh(self, start: datetime, until: datetime) -> dict[str, Any]:
         stamp = uuid.uuid4().hex
         started = asyncio.get_running_loop().time()
-        lo = start
+        lo, width = start, CHUNK
         while lo < until:
-            first = await self.db.events.find_one({"at": {"$gte": lo, "$lt": until}}, {"at": 1}, sort=[("at", 1)])
-            if first is None:
-                break
-            lo = first["at"]  # skip quiet stretches at once
-            hi = min(lo + CHUNK, until)
+            # Only bounded ranges: the embedded server reads a whole index range before it limits.
+            hi = min(lo + width, until)
+            if await self.db.events.find_one({"at": {"$gte": lo, "$lt": hi}}, {"_id": 1}) is None:
+                lo, width = hi, min(width * 2, MAX_SKIP)  # a quiet stretch: look further ahead
+                continue
+            if width > CHUNK:  # events somewhere in a long stretch: go on in chunks from its start
+                width = CHUNK
+                continue
             source = [{"$match": {"at": {"$gte": lo, "$lt": hi}}},
                       {"$project": {"value": 0}}]  # a stage between the index range and the type filter
             await self.db.events.aggregate(conversation_fold_pipeline(source, stamp)).to_list(None)
