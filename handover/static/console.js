@@ -14,6 +14,7 @@
 
   var csrf = null, me = null, current = null, currentData = null, socket = null, backoff = 500;
   var outcomes = {}, pendingFiles = [], pendingArticle = null, unread = {}, queueTimer = null, reloadTimer = null;
+  var live = [];  // messages of the open conversation that arrived over the WebSocket
   var $ = function (id) { return document.getElementById(id); };
 
   // ------------------------------------------------------------------ helpers
@@ -119,7 +120,7 @@
 
   // ------------------------------------------------------------------ one conversation
   function openConversation(id) {
-    current = id; delete unread[id]; pendingFiles = []; pendingArticle = null;
+    current = id; delete unread[id]; pendingFiles = []; pendingArticle = null; live = [];
     $("reply-files").textContent = ""; $("reply-article").textContent = ""; $("reply-error").textContent = "";
     document.querySelectorAll(".conv-item").forEach(function (n) { n.classList.toggle("open", n.dataset.id === id); });
     watch();
@@ -148,6 +149,8 @@
     return li;
   }
   function appendMessage(m) {
+    if (live.length > 200) live.shift();
+    live.push(m);  // kept, so a reload that started before it arrived cannot drop it (renderConversation)
     var list = $("messages");
     if (list.querySelector('[data-id="' + CSS.escape(m.id) + '"]')) return;
     list.appendChild(messageNode(m));
@@ -174,8 +177,9 @@
     ro.hidden = mine;
     ro.textContent = c.state === "queued" ? "Dit gesprek wacht. Pak het op om te antwoorden." :
       c.state === "agent" ? "Dit gesprek is van " + c.assignee + ". U kijkt mee." : "Dit gesprek is " + (STATES[c.state] || c.state).toLowerCase() + ".";
-    var list = clear($("messages"));
-    data.messages.forEach(function (m) { list.appendChild(messageNode(m)); });
+    var list = clear($("messages")), shown = {};
+    data.messages.forEach(function (m) { shown[m.id] = true; list.appendChild(messageNode(m)); });
+    live.forEach(function (m) { if (!shown[m.id]) list.appendChild(messageNode(m)); });
     list.scrollTop = list.scrollHeight;
     renderSummary(data.summary, c);
     renderContact(data.contact);
@@ -268,8 +272,10 @@
     e.preventDefault();
     var text = $("reply-text").value.trim();
     if (!text && !pendingFiles.length) { $("reply-error").textContent = "Typ eerst een antwoord."; return; }
-    $("reply-send").disabled = true;
-    act("/messages", { text: text, article: pendingArticle, attachments: pendingFiles.map(function (f) { return f.stored_id; }) }, "reply-error")
+    $("reply-send").disabled = true; $("reply-error").textContent = "";
+    api("POST", "/conversations/" + encodeURIComponent(current) + "/messages",
+        { text: text, article: pendingArticle, attachments: pendingFiles.map(function (f) { return f.stored_id; }) })
+      .catch(function (err) { $("reply-error").textContent = err.message; scheduleReload(); throw err; })
       .then(function () { $("reply-text").value = ""; pendingFiles = []; pendingArticle = null; $("reply-files").textContent = ""; $("reply-article").textContent = ""; })
       .catch(function () {})
       .finally(function () { $("reply-send").disabled = false; $("reply-text").focus(); });
