@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 from motor.motor_asyncio import AsyncIOMotorClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402

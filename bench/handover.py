@@ -1,6 +1,6 @@
 """Warm handover under load: N web chat residents ask for a person at once, with A agents online.
 
-    .venv/bin/python bench/handover.py [-n 200] [-a 20] [--per-agent 10]
+    .venv/bin/python -m bench.handover [-n 200] [-a 20] [--per-agent 10]
 
 Starts the real stack (Mongo-wire server, action server, Rasa, hub), logs A agents in, sets
 them available and opens each one's console WebSocket. Then N residents send "ik wil een
@@ -29,7 +29,7 @@ from pathlib import Path
 import aiohttp
 from motor.motor_asyncio import AsyncIOMotorClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402
@@ -98,7 +98,6 @@ async def bench(n: int, agents_n: int, per_agent: int) -> None:
         "KCC_HANDOVER_MAX_PER_AGENT": str(per_agent),
         "KCC_RASA_TIMEOUT_S": "300",
         "KCC_HANDOVER_ANSWER_TIMEOUT_S": "3600",  # the bench agents never answer: no requeues
-        "MOTOR_MAX_WORKERS": "64",
     }
     with running_stack(env) as stack:
         client = AsyncIOMotorClient(stack.mongo_url, tz_aware=True)

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
 from knowledge.importer import read_path, validate  # noqa: E402
 from knowledge.models import Article  # noqa: E402

@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
 from bot.nlu_split import split  # noqa: E402
 from hub import services  # noqa: E402

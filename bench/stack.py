@@ -24,6 +24,8 @@ class BenchStack:
 @contextmanager
 def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True) -> Iterator[BenchStack]:
     tmp = Path(tempfile.mkdtemp(prefix="kcc-bench-"))
+    logs = ROOT / "var" / "bench-logs"  # kept after the run (the data folder is not)
+    logs.mkdir(parents=True, exist_ok=True)
     ports = {name: services.free_port() for name in ("mongo", "actions", "rasa", "hub")}
     env = {
         "KCC_MONGO_PORT": str(ports["mongo"]),
@@ -33,13 +35,14 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
         "KCC_PUBLIC_URL": f"http://127.0.0.1:{ports['hub']}",
         "KCC_LOG_LEVEL": "WARNING",
         "KCC_WEBCHAT_RATE_PER_MINUTE": "0",
+        "KCC_RATE_LIMITS_ENABLED": "false",  # benches send far more than one resident or IP may (hub/ratelimit.py)
         **(extra_env or {}),
     }
-    plan = [services.mongo(ports["mongo"], tmp / "mongo", tmp)]
+    plan = [services.mongo(ports["mongo"], tmp / "mongo", logs)]
     if with_bot:
-        plan.append(services.actions(ports["actions"], env, tmp))
-        plan.append(services.rasa(ports["rasa"], ports["actions"], services.model_path(ROOT / "var" / "models"), tmp))
-    plan.append(services.hub(ports["hub"], env, tmp))
+        plan.append(services.actions(ports["actions"], env, logs))
+        plan.append(services.rasa(ports["rasa"], ports["actions"], services.model_path(ROOT / "var" / "models"), logs))
+    plan.append(services.hub(ports["hub"], env, logs))
     started: list[services.Service] = []
     try:
         for service in plan:
@@ -53,6 +56,7 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
             db_name="kcc_bench",
         )
     finally:
+        print(f"logs of the run: {logs}")
         for service in reversed(started):
             service.stop()
         shutil.rmtree(tmp, ignore_errors=True)

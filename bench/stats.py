@@ -23,18 +23,21 @@ import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
-from hub import services
-from hub.db import ensure_indexes
-from hub.models import new_id, utcnow
-from hub.settings import ROOT, Settings
-from hub.stats import Query, Stats
-from hub.stats_live import queue_now
-from hub.stats_rollup import Rollup
-from hub.workdays import TZ
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase  # noqa: E402
+
+from hub import services  # noqa: E402
+from hub.db import ensure_indexes  # noqa: E402
+from hub.models import new_id, utcnow  # noqa: E402
+from hub.settings import ROOT, Settings  # noqa: E402
+from hub.stats import Query, Stats  # noqa: E402
+from hub.stats_live import queue_now  # noqa: E402
+from hub.stats_rollup import TABLES, Rollup  # noqa: E402
+from hub.workdays import TZ  # noqa: E402
 
 QUARTER = (date(2025, 1, 1), date(2025, 3, 31))
 MONTH = (date(2025, 2, 1), date(2025, 2, 28))
@@ -165,7 +168,7 @@ async def run(db: AsyncIOMotorDatabase, target: int, reuse: bool = False) -> Non
     rollup = Rollup(db, settings)
     await timed("fold them into the statistics tables (full rebuild)", rollup.rebuild)
     sizes = {name: await db[name].estimated_document_count()
-             for name in ("stats_conversations", "stats_daily", "stats_topics", "stats_items", "stats_presence")}
+             for name in TABLES}
     stats = Stats(db, settings)
     month = Query(start=MONTH[0], end=MONTH[1])
     took, body = await timed("a month's figures (all of the dashboard)", lambda: stats.summary(month), runs=5)
@@ -182,8 +185,10 @@ async def run(db: AsyncIOMotorDatabase, target: int, reuse: bool = False) -> Non
     now = utcnow()
     for _ in range(100):
         extra.conversation()
-    for e in extra.events:  # the same traffic, happening now
-        e["at"] = now - timedelta(seconds=5) + (e["at"] - extra.events[0]["at"]) / 10_000
+    first = min(e["at"] for e in extra.events)
+    span = (max(e["at"] for e in extra.events) - first) or timedelta(seconds=1)
+    for e in extra.events:  # the same traffic squeezed into the last minute, in its order
+        e["at"] = now - timedelta(seconds=60) + timedelta(seconds=55) * ((e["at"] - first) / span)
     await db.events.insert_many(extra.events)
     await timed(f"refresh after {len(extra.events):,} new events", lambda: rollup.refresh(now=now + timedelta(seconds=10)))
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Protocol
 
 from aiohttp import web
 
+from channels import intake
 from hub.models import Button, InboundMessage, OutboundMessage, PipelineResult, State, utcnow
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,14 @@ class ChannelContext(Protocol):
 
     async def store_attachment(self, content: bytes, content_type: str, filename: str | None) -> str:
         """Keep a file the resident sent (e-mail attachments); returns its ``stored_id``."""
+        ...
+
+    async def resident_present(self, conversation_id: str) -> None:
+        """The resident's chat page is open (web chat): they have not left the queue."""
+        ...
+
+    async def resident_left(self, conversation_id: str) -> str | None:
+        """The resident ended the conversation; returns what became of it (None: unknown or closed)."""
         ...
 
 
@@ -102,8 +111,17 @@ class Channel(ABC):
         """
         if not msgs:
             return True
-        task = self.spawn(self._deliver_in_order(msgs))
+        progress = intake.Intake(len(msgs))
+        token = intake.current.set(progress)  # copied into the task's context: the pipeline reports stores
+        try:
+            task = self.spawn(self._deliver_in_order(msgs))
+        finally:
+            intake.current.reset(token)
         done, _ = await asyncio.wait({task}, timeout=answer_within_s)
+        if task not in done:  # time is up, but "OK" only for what is stored (MongoDB may be away)
+            stored = asyncio.ensure_future(progress.all_stored.wait())
+            done, _ = await asyncio.wait({task, stored}, return_when=asyncio.FIRST_COMPLETED)
+            stored.cancel()
         return not (task in done and task.exception() is not None)
 
     async def _deliver_in_order(self, msgs: list[InboundMessage]) -> None:
@@ -127,6 +145,13 @@ class Channel(ABC):
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
+def not_stored(retry_after_s: int) -> web.Response:
+    """503 + Retry-After for a webhook whose messages could not be stored: the provider sends again."""
+    resp = json_error(503, "not_stored", "Het bericht kon niet worden opgeslagen. Probeer het opnieuw.")
+    resp.headers["Retry-After"] = str(retry_after_s)
+    return resp
+
+
 def json_error(status: int, code: str, message: str, **extra: Any) -> web.Response:
     """The one error shape of every public endpoint: ``{"error": {"code", "message"}}``."""
     return web.json_response({"error": {"code": code, "message": message, **extra}}, status=status)
@@ -145,6 +170,13 @@ def unconfigured_routes(channel: Channel) -> list[web.RouteDef]:
             seen.add((route.method, route.path))
             routes.append(web.route(route.method, route.path, not_configured))
     return routes
+
+
+def wrong_content_type(request: web.Request, expected: str = "application/json") -> web.Response | None:
+    """A 415 JSON error when the request's Content-Type is not ``expected``; None when it is."""
+    if request.content_type == expected:
+        return None
+    return json_error(415, "unsupported_media_type", f"Stuur de gegevens als {expected}.", expected=expected)
 
 
 async def read_body(request: web.Request, limit: int) -> bytes | web.Response:

@@ -67,13 +67,13 @@ class ParsedEmail(BaseModel):
 def parse_email(raw: bytes) -> ParsedEmail:
     msg = message_from_bytes(raw, policy=policy.default)
     assert isinstance(msg, EmailMessage)
-    name, address = parseaddr(str(msg.get("From", "")))
+    name, address = parseaddr(_header(msg, "From"))
     address = address.strip().lower()
     if not _EMAIL.match(address):
         raise EmailParseError("no sender address")
-    references = _ids(str(msg.get("References", "")))[-MAX_REFERENCES:]
-    in_reply_to = next(iter(_ids(str(msg.get("In-Reply-To", "")))), None)
-    message_id = next(iter(_ids(str(msg.get("Message-ID", "")))), None)
+    references = _ids(_header(msg, "References"))[-MAX_REFERENCES:]
+    in_reply_to = next(iter(_ids(_header(msg, "In-Reply-To"))), None)
+    message_id = next(iter(_ids(_header(msg, "Message-ID"))), None)
     if message_id is None:  # no id: derive one from the content, so a redelivery is still recognised
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:32]}@kcc.invalid>"
     plain, html = _bodies(msg)
@@ -87,13 +87,13 @@ def parse_email(raw: bytes) -> ParsedEmail:
         for part in msg.iter_attachments()
         if isinstance(part, EmailMessage)
     ]
-    subject = " ".join(str(msg.get("Subject", "")).split())
+    subject = " ".join(_header(msg, "Subject").split())
     text = resident_text(full_text)
     if not text and not attachments and not subject:
         raise EmailParseError("empty message")
-    auto = str(msg.get("Auto-Submitted", "no")).strip().lower() not in ("", "no")
-    auto = auto or bool(msg.get("X-Autoreply")) or msg.get_content_type() == "multipart/report"
-    auto = auto or str(msg.get("Precedence", "")).strip().lower() in ("bulk", "auto_reply", "list", "junk")
+    auto = (_header(msg, "Auto-Submitted") or "no").strip().lower() not in ("", "no")
+    auto = auto or bool(_header(msg, "X-Autoreply")) or msg.get_content_type() == "multipart/report"
+    auto = auto or _header(msg, "Precedence").strip().lower() in ("bulk", "auto_reply", "list", "junk")
     auto = auto or address.split("@")[0] in ("mailer-daemon", "postmaster")
     return ParsedEmail(
         message_id=message_id,
@@ -102,13 +102,27 @@ def parse_email(raw: bytes) -> ParsedEmail:
         thread_root=(references or [in_reply_to or message_id])[0],
         from_address=address,
         from_name=name or None,
-        to=[a.lower() for _, a in getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]) if a],
+        to=[a.lower() for _, a in getaddresses(_header_all(msg, "To") + _header_all(msg, "Cc")) if a],
         subject=subject,
         text=text,
         full_text=full_text,
         attachments=attachments,
         auto_submitted=auto,
     )
+
+
+def _header_all(msg: EmailMessage, name: str) -> list[str]:
+    """Every value of a header as text. The standard library's structured header parser raises
+    assorted errors (IndexError, HeaderParseError, ...) on some malformed headers: then the raw
+    value is used, unfolded."""
+    try:
+        return [str(v) for v in msg.get_all(name, [])]
+    except Exception:  # noqa: BLE001 - see above; a resident's odd mail client must not lose the mail
+        return [" ".join(str(v).split()) for k, v in msg.raw_items() if k.lower() == name.lower()]
+
+
+def _header(msg: EmailMessage, name: str) -> str:
+    return next(iter(_header_all(msg, name)), "")
 
 
 def _ids(header: str) -> list[str]:

@@ -32,8 +32,10 @@ from channels.base import (
     ChannelContext,
     in_window,
     json_error,
+    not_stored,
     read_body,
     split_text,
+    wrong_content_type,
 )
 from channels.delivery import DeliveryError, retryable_status, with_retry
 from hub.models import Attachment, InboundMessage, Location, OutboundMessage
@@ -148,6 +150,8 @@ class MetaChannel(Channel):
         if not self._signed(raw, request.headers.get("X-Hub-Signature-256", "")):
             log.warning("meta webhook with a missing or wrong signature")
             return json_error(403, "invalid_signature", "De handtekening van dit verzoek klopt niet.")
+        if (refused := wrong_content_type(request)) is not None:
+            return refused
         try:
             body = MetaWebhook.model_validate(json.loads(raw))
         except (ValueError, UnicodeDecodeError) as exc:
@@ -158,7 +162,7 @@ class MetaChannel(Channel):
         channel = CHANNEL_BY_OBJECT[body.object]
         msgs = [m for entry in body.entry for event in entry.messaging if (m := self._message(channel, event))]
         if not await self.hand_over(msgs, self.settings.webhook_answer_s):
-            return json_error(500, "not_stored", "Het bericht kon niet worden opgeslagen. Probeer het opnieuw.")
+            return not_stored(self.settings.storage_retry_after_s)
         return web.Response(text="EVENT_RECEIVED")
 
     def _signed(self, raw: bytes, header: str) -> bool:

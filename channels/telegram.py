@@ -14,8 +14,10 @@ import hmac
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
@@ -26,8 +28,10 @@ from channels.base import (
     Channel,
     ChannelContext,
     json_error,
+    not_stored,
     read_body,
     split_text,
+    wrong_content_type,
 )
 from channels.delivery import DeliveryError, with_retry
 from hub.models import Attachment, Button, InboundMessage, Location, OutboundMessage
@@ -40,6 +44,93 @@ PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
+
+
+class InvalidUpdate(ValueError):
+    """JSON that is no Telegram update the library can read (the webhook answers 400)."""
+
+
+class _Shape(BaseModel):
+    """The types of the fields the hub reads (``Update.de_json`` takes whatever it is given)."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class _Chat(_Shape):
+    id: int
+    type: str
+
+
+class _User(_Shape):
+    username: str | None = None
+
+
+class _File(_Shape):
+    file_id: str
+    file_size: int | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+class _Point(_Shape):
+    latitude: float
+    longitude: float
+
+
+class _Venue(_Shape):
+    location: _Point
+    title: str
+
+
+class _InlineButton(_Shape):
+    text: str
+    callback_data: str | None = None
+
+
+class _Markup(_Shape):
+    inline_keyboard: list[list[_InlineButton]] = []
+
+
+class _Message(_Shape):
+    chat: _Chat
+    from_user: _User | None = Field(None, alias="from")
+    text: str | None = None
+    caption: str | None = None
+    photo: list[_File] = []
+    document: _File | None = None
+    video: _File | None = None
+    voice: _File | None = None
+    audio: _File | None = None
+    location: _Point | None = None
+    venue: _Venue | None = None
+    reply_markup: _Markup | None = None
+
+
+class _CallbackQuery(_Shape):
+    id: str
+    data: str | None = None
+    message: _Message | None = None
+
+
+class _UpdateShape(_Shape):
+    update_id: int
+    message: _Message | None = None
+    callback_query: _CallbackQuery | None = None
+
+
+def read_update(data: Any, bot: Bot | None) -> Update:
+    """The update as python-telegram-bot reads it; raises ``InvalidUpdate`` for anything else."""
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise InvalidUpdate("Dit is geen Telegram-update (update_id ontbreekt).")
+    try:
+        _UpdateShape.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()})[:5])
+        raise InvalidUpdate(f"Deze Telegram-update klopt niet ({fields}).") from exc
+    try:
+        return Update.de_json(data, bot)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:  # dates out of range too
+        raise InvalidUpdate("Deze Telegram-update kan niet worden gelezen.") from exc
 
 
 class TelegramChannel(Channel):
@@ -77,6 +168,8 @@ class TelegramChannel(Channel):
         if not hmac.compare_digest(secret.encode(), (self.settings.telegram_secret_token or "").encode()):
             log.warning("telegram webhook with a missing or wrong secret token")
             return json_error(403, "invalid_secret", "De geheime sleutel van dit verzoek klopt niet.")
+        if (refused := wrong_content_type(request)) is not None:
+            return refused
         raw = await read_body(request, PROVIDER_MAX_BYTES)
         if isinstance(raw, web.Response):
             return raw
@@ -84,18 +177,16 @@ class TelegramChannel(Channel):
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return json_error(400, "invalid_json", "De gegevens zijn geen geldige JSON.")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            return json_error(400, "invalid_update", "Dit is geen Telegram-update (update_id ontbreekt).")
         try:
-            update = Update.de_json(data, self.bot)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return json_error(400, "invalid_update", "Deze Telegram-update kan niet worden gelezen.")
+            update = read_update(data, self.bot)
+        except InvalidUpdate as exc:
+            return json_error(400, "invalid_update", str(exc))
         msg = await self.parse(update)
         if msg is None:
             log.info("telegram update ignored", extra={"kinds": sorted(k for k in data if k != "update_id")})
             return web.json_response({"ok": True, "ignored": True})
         if not await self.hand_over([msg], self.settings.webhook_answer_s):
-            return json_error(500, "not_stored", "Het bericht kon niet worden opgeslagen. Probeer het opnieuw.")
+            return not_stored(self.settings.storage_retry_after_s)
         if update.callback_query:
             self.spawn(self._acknowledge(update.callback_query.id))
         return web.json_response({"ok": True})

@@ -42,6 +42,7 @@ from channels.base import (
     e164,
     in_window,
     json_error,
+    not_stored,
     phone_key,
     read_body,
     split_text,
@@ -133,7 +134,7 @@ class TwilioChannel(Channel):
         if isinstance(parsed, web.Response):
             return parsed
         if not await self.hand_over([parsed], self.settings.webhook_answer_s):
-            return json_error(500, "not_stored", "Het bericht kon niet worden opgeslagen. Probeer het opnieuw.")
+            return not_stored(self.settings.storage_retry_after_s)
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
     def _signed(self, request: web.Request, params: MultiDict[str]) -> bool:

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from hub.models import InboundMessage, OutboundMessage
 log = logging.getLogger(__name__)
 
 SESSION_PATTERN = r"^[A-Za-z0-9._:\-]+$"
+PRESENT_EVERY_S = 60.0  # an open chat page tells the hub it is still there (see handover.abandon)
 
 
 class WebchatRequest(BaseModel):
@@ -55,17 +57,27 @@ def load_openers(path: Path | None) -> list[Opener]:
 class WebchatChannel(Channel):
     name = "webchat"
 
-    def __init__(self, ctx: ChannelContext, max_text_chars: int, max_body_bytes: int, openers: list[Opener] | None = None):
+    def __init__(
+        self,
+        ctx: ChannelContext,
+        max_text_chars: int,
+        max_body_bytes: int,
+        openers: list[Opener] | None = None,
+        session_gate: Callable[[str], web.Response | None] | None = None,
+    ):
         super().__init__(ctx)
         self.max_text_chars = max_text_chars
         self.max_body_bytes = max_body_bytes
         self.openers = openers or []
+        # the hub's per-session rate limit: None lets a message through, else the answer (a 429)
+        self.session_gate = session_gate or (lambda session_id: None)
 
     def routes(self) -> list[web.RouteDef]:
         return [
             web.post("/api/v1/webchat/messages", self.post_message),
             web.get("/api/v1/webchat/conversations/{id}/messages", self.get_messages),
             web.get("/api/v1/webchat/conversations/{id}/ws", self.websocket),
+            web.post("/api/v1/webchat/conversations/{id}/end", self.end),
             web.get("/api/v1/webchat/opener", self.opener),
         ]
 
@@ -118,7 +130,11 @@ class WebchatChannel(Channel):
         parsed = await self.parse(request)
         if isinstance(parsed, web.Response):
             return parsed
+        refused = self.session_gate(parsed.address)  # before storing: a 429 is retryable, nothing lost
+        if refused is not None:
+            return refused
         result = await self.ctx.deliver(parsed)
+        await self.ctx.resident_present(result.conversation_id)
         return web.json_response(
             {
                 "conversation_id": result.conversation_id,
@@ -154,9 +170,20 @@ class WebchatChannel(Channel):
         if messages is None:
             return json_error(404, "unknown_conversation", "Dit gesprek bestaat niet.")
         state = await self.ctx.conversation_state(conv_id)
+        await self.ctx.resident_present(conv_id)
         return web.json_response(
             {"conversation_id": conv_id, "state": state.value if state else None, "messages": messages}
         )
+
+    async def end(self, request: web.Request) -> web.Response:
+        """The resident ends the chat ("Gesprek beëindigen"): waiting in the queue counts as abandoned."""
+        conv_id = request.match_info["id"]
+        outcome = await self.ctx.resident_left(conv_id)
+        if outcome is None:
+            if await self.ctx.conversation_state(conv_id) is None:
+                return json_error(404, "unknown_conversation", "Dit gesprek bestaat niet.")
+            return json_error(409, "already_closed", "Dit gesprek is al afgesloten.")
+        return web.json_response({"conversation_id": conv_id, "result": outcome})
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         conv_id = request.match_info["id"]
@@ -167,8 +194,9 @@ class WebchatChannel(Channel):
         async with self.ctx.subscribe(conv_id) as queue:
             reader = asyncio.ensure_future(ws.receive())
             while not ws.closed:
+                await self.ctx.resident_present(conv_id)  # an open page: the resident has not left
                 getter = asyncio.ensure_future(queue.get())
-                done, _ = await asyncio.wait({reader, getter}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({reader, getter}, timeout=PRESENT_EVERY_S, return_when=asyncio.FIRST_COMPLETED)
                 if getter in done:
                     await ws.send_json(getter.result())
                 else:

@@ -16,7 +16,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 
 from handover.queue import online_filter
-from hub import events
+from hub import events, need_to_know
 from hub.models import utcnow
 from hub.settings import Settings
 
@@ -46,6 +46,7 @@ async def ensure(
             "$set": {
                 "name": staff.get("name") or staff["_id"],
                 "teams": teams_of(staff, settings),
+                "social_domain": need_to_know.staff_may_see(staff),  # may be routed restricted conversations
                 "last_seen": now,
                 "via": via,
             },
@@ -102,7 +103,8 @@ def _available(settings: Settings, now: datetime) -> dict[str, Any]:
 async def with_room(db: AsyncIOMotorDatabase, settings: Settings, team: str, now: datetime) -> list[dict[str, Any]]:
     """Available agents of ``team`` with a free slot, longest idle first."""
     return await db.agents.find(
-        {"teams": team, **_available(settings, now)}, {"capacity": 1, "slots": 1}, sort=[("idle_since", 1), ("_id", 1)]
+        {"teams": team, **_available(settings, now)}, {"capacity": 1, "slots": 1, "social_domain": 1},
+        sort=[("idle_since", 1), ("_id", 1)],
     ).to_list(None)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.lifecycle import OUTCOMES_NL
-from hub import audit, callbacks, cases, contacts
+from hub import audit, callbacks, cases, contacts, need_to_know
 from hub.pipeline import message_view
 
 REASONS_NL = {
@@ -23,6 +23,7 @@ REASONS_NL = {
     "angry": "Inwoner is boos of ontevreden",
     "bot_could_not_help": "De chatbot kon de vraag niet beantwoorden",
     "bot_unavailable": "De chatbot werkte niet",
+    "bot_error": "De chatbot gaf geen antwoord (storing in de chatbot)",
     "no_bot": "Kanaal zonder chatbot",
 }
 HIDDEN_SLOTS = ("bsn", "misses", "requested_slot", "articles_shown", "last_article", "session_started_metadata")
@@ -71,7 +72,13 @@ def conversation_view(conv: dict[str, Any]) -> dict[str, Any]:
         "contact_id": conv.get("contact_id"),
         "created_at": iso(conv.get("created_at")),
         "outcome": conv.get("outcome"),
+        "resident_left_at": iso(conv.get("resident_left_at")),
     }
+
+
+def staff_view(staff: dict[str, Any], conv: dict[str, Any]) -> dict[str, Any]:
+    """``conversation_view`` as this staff member may see it (need-to-know: only that it exists)."""
+    return need_to_know.for_staff(staff, conversation_view(conv), conv)
 
 
 def _request_view(request: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -99,7 +106,9 @@ def summary_view(conv: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]
     }
 
 
-async def contact_card(db: AsyncIOMotorDatabase, contact_id: str | None, conversation_id: str | None) -> dict[str, Any] | None:
+async def contact_card(
+    db: AsyncIOMotorDatabase, contact_id: str | None, conversation_id: str | None, staff: dict[str, Any]
+) -> dict[str, Any] | None:
     if not contact_id:
         return None
     doc = await contacts.get(db, contact_id)
@@ -107,14 +116,18 @@ async def contact_card(db: AsyncIOMotorDatabase, contact_id: str | None, convers
         return None
     card = await contacts.detail(db, doc)
     card["bsn"] = contacts.mask_bsn(doc.get("bsn"))  # the console never shows a full BSN
-    card["conversations"] = [
-        conversation_view(c)
-        async for c in db.conversations.find({"contact_id": contact_id}).sort("created_at", -1).limit(30)
+    convs = await db.conversations.find({"contact_id": contact_id}).sort("created_at", -1).to_list(None)
+    card["conversations"] = [staff_view(staff, c) for c in convs[:30]]
+    hidden = {c["_id"] for c in convs if not need_to_know.visible(staff, c)}
+    earlier = [
+        m for m in await contacts.history(db, contact_id)
+        if m.get("conversation_id") != conversation_id and m.get("conversation_id") not in hidden
     ]
-    earlier = [m for m in await contacts.history(db, contact_id) if m.get("conversation_id") != conversation_id]
     card["history"] = [staff_message(m) for m in earlier[-OTHER_MESSAGES:]]
+    card["hidden_conversations"] = len(hidden)
+    may_see = need_to_know.staff_may_see(staff)
     card["open_cases"] = [
-        cases.view(c, full=not cases.restricted(c)) for c in await cases.open_cases_for_contact(db, contact_id)
+        cases.view(c, full=may_see or not cases.restricted(c)) for c in await cases.open_cases_for_contact(db, contact_id)
     ]
     card["open_callbacks"] = [
         callbacks.view(c)
@@ -145,14 +158,33 @@ async def article_titles(knowledge: Any, slugs: list[str]) -> dict[str, str]:
     return titles
 
 
-async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any]) -> dict[str, Any]:
+def existence_only(staff: dict[str, Any], conv: dict[str, Any]) -> dict[str, Any]:
+    """What staff without the right get for a restricted conversation: that it exists, not what."""
+    return {
+        "conversation": staff_view(staff, conv),
+        "restricted": True,
+        "label": need_to_know.label(conv),
+        "messages": [],
+        "summary": None,
+        "contact": None,
+        "notes": [],
+        "suggestions": [],
+        "outcomes": OUTCOMES_NL,
+    }
+
+
+async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any], staff: dict[str, Any]) -> dict[str, Any]:
+    if not need_to_know.visible(staff, conv):
+        return existence_only(staff, conv)
     messages = [staff_message(m) async for m in db.messages.find({"conversation_id": conv["_id"]}).sort("seq", 1)]
     shown = ((conv.get("handover") or {}).get("summary") or {}).get("articles_shown") or []
     return {
-        "conversation": conversation_view(conv),
+        "conversation": staff_view(staff, conv),
+        "restricted": False,
+        "label": need_to_know.label(conv),
         "messages": messages,
         "summary": summary_view(conv, await article_titles(knowledge, shown)),
-        "contact": await contact_card(db, conv.get("contact_id"), conv["_id"]),
+        "contact": await contact_card(db, conv.get("contact_id"), conv["_id"], staff),
         "notes": [{**n, "at": iso(n.get("at"))} for n in conv.get("notes", [])],
         "suggestions": await suggestions(knowledge, conv, messages),
         "outcomes": OUTCOMES_NL,
@@ -160,14 +192,20 @@ async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any]) 
 
 
 async def audit_read(db: AsyncIOMotorDatabase, staff: dict[str, Any], conv: dict[str, Any], view: str) -> None:
-    await audit.record(
-        db,
-        audit.AuditEntry(
-            actor=staff["_id"],
-            action="contact.read",
-            contact_id=conv.get("contact_id"),
-            conversation_id=conv["_id"],
-            reason="klantcontact",
-            detail={"view": view},
-        ),
+    """The conversation's messages were read (``conversation.read``), with the contact card (``contact.read``).
+
+    Nothing is written for staff who only saw that a restricted conversation exists.
+    """
+    if not need_to_know.visible(staff, conv):
+        return
+    entries = []
+    if conv.get("contact_id") and view != "handover.live":  # the live feed carries messages, not the card
+        entries.append(
+            audit.AuditEntry(actor=staff["_id"], action="contact.read", contact_id=conv["contact_id"],
+                             conversation_id=conv["_id"], detail={"view": view})
+        )
+    entries.append(
+        audit.AuditEntry(actor=staff["_id"], action="conversation.read", contact_id=conv.get("contact_id"),
+                         conversation_id=conv["_id"], detail={"view": view})
     )
+    await audit.record_many(db, entries)

@@ -18,7 +18,7 @@ from handover import agents, attachments, briefing, contact_moments
 from handover.lifecycle import Desk, Outcome, can_see, is_supervisor
 from handover.queue import waiting
 from handover.routing import DeskError
-from hub import callbacks, cases
+from hub import audit, callbacks, cases, need_to_know
 from hub.auth import require_role
 from hub.json_api import BodyError, domain_error, parse
 from hub.models import State, utcnow
@@ -62,6 +62,11 @@ class CaseBody(BaseModel):
     kind: str = Field(min_length=1, max_length=64)
     description: str = Field(min_length=1, max_length=4000)
     department: str | None = Field(None, max_length=64)
+
+
+class ConfidentialBody(BaseModel):
+    social_domain: bool = Field(True, description="true marks the conversation; false clears the mark (needs the right)")
+    reason: str = Field(min_length=3, max_length=300)
 
 
 class CallbackBody(BaseModel):
@@ -138,14 +143,14 @@ async def queue(request: web.Request) -> web.Response:
     )
     teams: dict[str, list[dict[str, Any]]] = {t: [] for t in agent["teams"]}
     for conv in queued:
-        item = briefing.conversation_view(conv)
+        item = briefing.staff_view(me_, conv)
         item["waiting_s"] = round((now - conv["queued_at"]).total_seconds()) if conv.get("queued_at") else None
         teams.setdefault(conv.get("team") or "?", []).append(item)
-    mine = [briefing.conversation_view(c) for c in held]
+    mine = [briefing.staff_view(me_, c) for c in held]
     body: dict[str, Any] = {"now": now.isoformat(), "me": agents.view(agent), "teams": teams, "mine": mine}
     if supervisor:
         body["active"] = [
-            briefing.conversation_view(c)
+            briefing.staff_view(me_, c)
             async for c in db.conversations.find({"state": State.AGENT.value}).sort("assigned_at", 1).limit(500)
         ]
     return web.json_response(body)
@@ -165,7 +170,7 @@ async def conversation(request: web.Request) -> web.Response:
     conv = await load_visible(request)
     view = "handover.watch" if conv.get("assignee") not in (None, staff(request)["_id"]) else "handover.briefing"
     await briefing.audit_read(request.app["db"], staff(request), conv, view)
-    return web.json_response(await briefing.build(request.app["db"], request.app.get("knowledge"), conv))
+    return web.json_response(await briefing.build(request.app["db"], request.app.get("knowledge"), conv, staff(request)))
 
 
 @agent_api
@@ -173,7 +178,7 @@ async def take(request: web.Request) -> web.Response:
     conv = await desk(request).router.take(
         request.match_info["id"], staff(request), supervisor=is_supervisor(staff(request))
     )
-    return web.json_response({"conversation": briefing.conversation_view(conv)})
+    return web.json_response({"conversation": briefing.staff_view(staff(request), conv)})
 
 
 @agent_api
@@ -256,6 +261,28 @@ async def create_case(request: web.Request) -> web.Response:
 
 
 @agent_api
+async def confidential(request: web.Request) -> web.Response:
+    """Mark a conversation social domain (any agent who may see it), or clear the mark (staff with the right)."""
+    body: ConfidentialBody = await parse(request, ConfidentialBody)
+    db, me_ = request.app["db"], staff(request)
+    conv = await load_visible(request)
+    if body.social_domain:
+        changed = await need_to_know.mark(db, conv["_id"], me_["_id"], body.reason)
+    elif not need_to_know.staff_may_see(me_):
+        raise DeskError(403, "need_to_know", "Alleen collega's met het recht sociaal domein kunnen de markering weghalen.")
+    else:
+        changed = await need_to_know.clear(db, conv["_id"], me_["_id"], body.reason)
+    if changed:
+        await audit.record(db, audit.AuditEntry(
+            actor=me_["_id"], action="conversation.mark", contact_id=conv.get("contact_id"), conversation_id=conv["_id"],
+            reason=body.reason, detail={"social_domain": body.social_domain},
+        ))
+        request.app["live"].publish("desk", {"type": "marked", "conversation_id": conv["_id"], "team": conv.get("team")})
+    conv = await db.conversations.find_one({"_id": conv["_id"]})
+    return web.json_response({"changed": changed, "conversation": briefing.staff_view(me_, conv)})
+
+
+@agent_api
 async def create_callback(request: web.Request) -> web.Response:
     body: CallbackBody = await parse(request, CallbackBody)
     conv = await load_visible(request)
@@ -326,6 +353,7 @@ def routes() -> list[web.RouteDef]:
         web.post(f"{API}/conversations/{{id}}/close", close),
         web.post(f"{API}/conversations/{{id}}/case", create_case),
         web.post(f"{API}/conversations/{{id}}/callback", create_callback),
+        web.post(f"{API}/conversations/{{id}}/confidential", confidential),
         web.get(f"{API}/files/{{id}}/{{name}}", attachments.download),
     ]
 

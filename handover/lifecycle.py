@@ -15,7 +15,7 @@ from pymongo import ReturnDocument
 
 from handover import agents
 from handover.routing import DeskError, Router
-from hub import events
+from hub import events, need_to_know
 from hub.auth import has_role
 from hub.live import LiveBus
 from hub.models import Reply, State, new_id, utcnow
@@ -166,6 +166,8 @@ class Desk:
             raise DeskError(404, "unknown_agent", "Deze collega bestaat niet of is geen KCC-medewerker.")
         if target == conv.get("assignee"):
             raise DeskError(409, "same_agent", "Dit gesprek is al van deze collega.")
+        if need_to_know.restricted(conv) and not need_to_know.staff_may_see(target_staff):
+            raise DeskError(403, "need_to_know", "Deze collega mag vertrouwelijke gesprekken (sociaal domein) niet zien.")
         await agents.ensure(self.db, target_staff, self.settings, via=(await self._via(target)))
         if await agents.reserve_at(self.db, target, conv["_id"]) is None:
             raise DeskError(409, "agent_full", "Deze collega is afgemeld of heeft geen ruimte voor nog een gesprek.")

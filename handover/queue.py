@@ -21,7 +21,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.office_hours import OfficeHours, describe_opening
-from hub import events
+from hub import events, need_to_know
 from hub.live import LiveBus
 from hub.models import State, utcnow
 from hub.settings import Settings, get_settings
@@ -124,6 +124,9 @@ async def enqueue(
         "wait_notice": {"pending": True, "at": now} if announced else None,
         "handover": {"reason": reason, "summary": summary, "at": now},
     }
+    social = need_to_know.social_topics([topic, *(summary.get("intents") or []), *(summary.get("articles_shown") or [])], settings)
+    if social:  # restricted before anyone on the desk (console, Slack) hears of it
+        queued.update(need_to_know.mark_fields("bot", f"onderwerp: {', '.join(social)}"))
     res = await db.conversations.update_one({"_id": conversation_id, "state": State.BOT.value}, {"$set": queued})
     if not res.modified_count:
         return False

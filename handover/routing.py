@@ -18,7 +18,6 @@ becoming available) and sweeps every ``KCC_HANDOVER_SWEEP_S`` for timeouts and s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +27,8 @@ from pymongo import ReturnDocument
 
 from handover import agents
 from handover.queue import QUEUE_ORDER
-from hub import events
+from hub import events, need_to_know
+from hub.background import Loops
 from hub.live import LiveBus
 from hub.models import State, utcnow
 from hub.settings import Settings
@@ -56,29 +56,21 @@ class Router:
         self.settings = settings
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Loops()
         self._stale: dict[tuple[str, str], datetime] = {}
         self._gates: dict[str, asyncio.Semaphore] = {}
-        self._pending: set[asyncio.Task[Any]] = set()
         self._last_reconcile = utcnow()
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="handover-router-listen"),
-            asyncio.create_task(self._work(), name="handover-router-work"),
-            asyncio.create_task(self._sweep_forever(), name="handover-router-sweep"),
-        ]
+        self._loops.start(**{
+            "handover-router-listen": self._listen(),
+            "handover-router-work": self._work(),
+            "handover-router-sweep": self._sweep_forever(),
+        })
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks = []
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._loops.stop()
 
     def kick(self, *teams: str | None) -> None:
         self._dirty.update(t for t in teams if t)
@@ -136,23 +128,20 @@ class Router:
             now = utcnow()
             heads, ready = await asyncio.gather(
                 self.db.conversations.find(
-                    {"state": State.QUEUED.value, "team": team}, {"_id": 1}, sort=QUEUE_ORDER, limit=BATCH
+                    {"state": State.QUEUED.value, "team": team}, {"_id": 1, "social_domain": 1, "confidential": 1},
+                    sort=QUEUE_ORDER, limit=BATCH,
                 ).to_list(None),
                 agents.with_room(self.db, self.settings, team, now),
             )
             if not heads:
                 return assigned
-            plan: dict[str, list[str]] = {}
-            room = {a["_id"]: a["capacity"] - len(a.get("slots", [])) for a in ready}
-            queue = [h["_id"] for h in heads]
-            while queue and any(v > 0 for v in room.values()):
-                for agent in ready:
-                    if queue and room[agent["_id"]] > 0:
-                        plan.setdefault(agent["_id"], []).append(queue.pop(0))
-                        room[agent["_id"]] -= 1
+            plan = self._plan(heads, ready)
             if not plan:
                 return assigned
-            done = await asyncio.gather(*(self._assign_all(agent, convs, team) for agent, convs in plan.items()))
+            cleared = {a["_id"]: bool(a.get("social_domain")) for a in ready}
+            done = await asyncio.gather(
+                *(self._assign_all(agent, convs, team, cleared[agent]) for agent, convs in plan.items())
+            )
             assigned += sum(done)
             planned = sum(len(c) for c in plan.values())
             if not sum(done) or (sum(done) == planned and len(heads) < BATCH):
@@ -161,7 +150,29 @@ class Router:
                 return assigned
         return assigned
 
-    async def _assign_all(self, username: str, conv_ids: list[str], team: str) -> int:
+    @staticmethod
+    def _plan(heads: list[dict[str, Any]], ready: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """Agents (longest idle first) take the queue in order; a restricted conversation
+        (need-to-know) waits for an agent with the right and does not hold up the others."""
+        plan: dict[str, list[str]] = {}
+        room = {a["_id"]: a["capacity"] - len(a.get("slots", [])) for a in ready}
+        queue = list(heads)
+        progressed = True
+        while queue and progressed:
+            progressed = False
+            for agent in ready:
+                if room[agent["_id"]] <= 0:
+                    continue
+                pick = next((h for h in queue if agent.get("social_domain") or not need_to_know.restricted(h)), None)
+                if pick is None:
+                    continue
+                queue.remove(pick)
+                plan.setdefault(agent["_id"], []).append(pick["_id"])
+                room[agent["_id"]] -= 1
+                progressed = True
+        return plan
+
+    async def _assign_all(self, username: str, conv_ids: list[str], team: str, cleared: bool = False) -> int:
         count = 0
         for conv_id in conv_ids:
             now = utcnow()
@@ -169,7 +180,7 @@ class Router:
             before = await agents.reserve_available(self.db, self.settings, username, conv_id, now)
             if before is None:
                 return count  # the agent went busy or full meanwhile
-            if await self._claim(conv_id, username, now, how="auto", team=team):
+            if await self._claim(conv_id, username, now, how="auto", team=team, cleared=cleared):
                 count += 1
             else:  # another round or hub was quicker: this agent did not get work after all
                 await agents.release(self.db, username, conv_id, idle=(now, before.get("idle_since")))
@@ -186,6 +197,9 @@ class Router:
             return conv
         if conv.get("state") != State.QUEUED.value:
             raise DeskError(409, "not_queued", "Dit gesprek staat niet meer in de wachtrij.")
+        cleared = need_to_know.staff_may_see(staff)
+        if need_to_know.restricted(conv) and not cleared:
+            raise DeskError(403, "need_to_know", "Dit gesprek is vertrouwelijk (sociaal domein). Alleen collega's met dat recht kunnen het oppakken.")
         agent = await agents.ensure(self.db, staff, self.settings, via=via)
         if conv.get("team") not in agent["teams"] and not supervisor:
             raise DeskError(403, "other_team", "Dit gesprek is voor een ander team.")
@@ -193,17 +207,21 @@ class Router:
             await agents.set_presence(self.db, staff["_id"], "busy")
         if await agents.reserve_at(self.db, staff["_id"], conversation_id) is None:
             raise DeskError(409, "no_room", "U heeft al het maximale aantal gesprekken open.")
-        claimed = await self._claim(conversation_id, staff["_id"], utcnow(), how="manual", team=conv.get("team"))
+        claimed = await self._claim(conversation_id, staff["_id"], utcnow(), how="manual", team=conv.get("team"), cleared=cleared)
         if claimed is None:
             await agents.release(self.db, staff["_id"], conversation_id)
             raise DeskError(409, "taken", "Een collega heeft dit gesprek net opgepakt.")
         return claimed
 
     async def _claim(
-        self, conversation_id: str, username: str, now: datetime, how: str, team: str | None
+        self, conversation_id: str, username: str, now: datetime, how: str, team: str | None, cleared: bool = False
     ) -> dict[str, Any] | None:
+        """Claim a queued conversation; an agent without the right (``cleared``) never gets a restricted one."""
+        condition: dict[str, Any] = {"_id": conversation_id, "state": State.QUEUED.value}
+        if not cleared:
+            condition.update(need_to_know.OPEN_TO_ALL)
         claimed = await self.db.conversations.find_one_and_update(
-            {"_id": conversation_id, "state": State.QUEUED.value},
+            condition,
             {
                 "$set": {"state": State.AGENT.value, "assignee": username, "assigned_at": now, "answered_at": None, "front": 0},
                 "$min": {"first_assigned_at": now},
@@ -223,9 +241,7 @@ class Router:
         return claimed
 
     def _background(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._loops.spawn(coro)
 
     # ------------------------------------------------------------------ back to the queue
     async def requeue(

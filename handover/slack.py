@@ -27,20 +27,36 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pymongo.errors import DuplicateKeyError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.base import json_error
+from channels.base import json_error, wrong_content_type
 from handover.briefing import REASONS_NL, summary_view
 from handover.lifecycle import OUTCOMES_NL, Desk
 from handover.routing import DeskError
+from hub import need_to_know
 from hub.auth import has_role
 from hub.models import State, utcnow
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class SlackEvent(BaseModel):
+    """The fields of a Slack Events API event that the desk reads; only these are kept."""
+
+    model_config = ConfigDict(extra="ignore")
+    type: str = ""
+    subtype: str | None = None
+    bot_id: str | None = None
+    user: str | None = None
+    channel: str | None = None
+    text: str = ""
+    ts: str | None = None
+    thread_ts: str | None = None
 CHANNELS_NL = {"webchat": "web chat", "whatsapp": "WhatsApp", "sms": "sms", "telegram": "Telegram",
                "email": "e-mail", "messenger": "Messenger", "instagram": "Instagram"}
 TRANSCRIPT_MESSAGES = 12
@@ -110,7 +126,11 @@ class SlackDesk:
             return
         if not conv.get("slack"):
             return
-        if kind == "resident_message":
+        if need_to_know.restricted(conv) and kind in ("resident_message", "agent_message"):
+            # A Slack channel is not a need-to-know place: that something happened, not what.
+            who = "de inwoner" if kind == "resident_message" else "een medewerker"
+            await self.post(conv, f"_Nieuw bericht van {who} ({need_to_know.label(conv)}). Lees het in de console._")
+        elif kind == "resident_message":
             msg = await self.db.messages.find_one({"_id": event.get("message_id")}, {"text": 1, "attachments": 1})
             if msg:
                 files = " ".join(a.get("url") or a.get("filename") or "" for a in msg.get("attachments") or [])
@@ -133,6 +153,9 @@ class SlackDesk:
             await self.post(conv, "_Teruggegeven aan de chatbot._")
 
     async def open_thread(self, conv: dict[str, Any]) -> None:
+        if need_to_know.restricted(conv):
+            await self._open_restricted(conv)
+            return
         summary = summary_view(conv, {})
         lines = [
             f"*Nieuw gesprek voor team {escape(conv.get('team') or '')}* ({CHANNELS_NL.get(conv['channel'], conv['channel'])})",
@@ -159,6 +182,17 @@ class SlackDesk:
         task = asyncio.create_task(self._transcript(conv, ts))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+    async def _open_restricted(self, conv: dict[str, Any]) -> None:
+        """Only that it exists: channel, team, time and the label; no summary, topic or transcript."""
+        text = (
+            f"*Nieuw gesprek voor team {escape(conv.get('team') or '')}* ({CHANNELS_NL.get(conv['channel'], conv['channel'])})\n"
+            f"_{need_to_know.label(conv)}_: de inhoud staat alleen in de console, voor collega's met het recht sociaal domein."
+        )
+        root = await self.client.chat_postMessage(channel=self.channel, text=text, unfurl_links=False)
+        await self.db.conversations.update_one(
+            {"_id": conv["_id"], "slack": None}, {"$set": {"slack": {"channel": root.get("channel") or self.channel, "ts": root["ts"]}}}
+        )
 
     async def _transcript(self, conv: dict[str, Any], ts: str) -> None:
         """The conversation so far, once the bot's handover reply is stored too (it follows the handover)."""
@@ -190,6 +224,8 @@ class SlackDesk:
         ):
             log.warning("slack request with a bad signature")
             return json_error(401, "bad_signature", "De handtekening van dit verzoek klopt niet.")
+        if (refused := wrong_content_type(request)) is not None:  # the Events API posts JSON
+            return refused
         try:
             payload = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -204,12 +240,17 @@ class SlackDesk:
         if not event_id:
             return json_error(422, "invalid_fields", "event_id ontbreekt.", fields=["event_id"])
         try:
+            event = SlackEvent.model_validate(payload["event"]).model_dump()
+        except ValidationError as exc:
+            fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+            return json_error(422, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
+        try:
             await self.db.slack_events.insert_one(
-                {"_id": event_id, "received_at": utcnow(), "event": payload["event"], "status": "received"}
+                {"_id": event_id, "received_at": utcnow(), "event": event, "status": "received"}
             )
         except DuplicateKeyError:
             return web.json_response({"ok": True, "duplicate": True})
-        outcome = await self.on_slack_event(payload["event"])
+        outcome = await self.on_slack_event(event)
         await self.db.slack_events.update_one({"_id": event_id}, {"$set": {"status": outcome}})
         return web.json_response({"ok": True, "outcome": outcome})
 
@@ -227,6 +268,9 @@ class SlackDesk:
         if staff is None or not has_role(staff, ("agent",)):
             await self.post(conv, "_Niet verstuurd: uw Slack-account is niet gekoppeld aan een KCC-account._")
             return "unknown_agent"
+        if not need_to_know.visible(staff, conv):
+            await self.post(conv, "_Niet verstuurd: dit gesprek is vertrouwelijk (sociaal domein) en uw account heeft dat recht niet._")
+            return "need_to_know"
         text = unescape(str(event.get("text") or ""))
         try:
             if text.lower() == "!bot":

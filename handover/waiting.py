@@ -19,8 +19,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from handover import abandon
 from handover.office_hours import OfficeHours
 from handover.queue import Estimate, TeamLoad, make_estimate, team_load, waiting
+from hub.background import Loops
 from hub.models import Reply, utcnow
 from hub.pipeline import Pipeline
 from hub.settings import Settings
@@ -28,6 +30,8 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 WAKES_NOTIFIER = frozenset({"queued", "requeued", "assigned", "transferred", "closed", "handed_back", "presence"})
 PERIODIC_S = 15.0
+JOINED_TEXT = "U chat nu met een medewerker van de gemeente. De medewerker heeft uw gesprek met de digitale assistent gelezen."
+TRANSFERRED_TEXT = "Uw vraag is doorgezet naar een collega. Die helpt u nu verder."
 
 
 def worth_telling(channel: str, last: dict[str, Any] | None, est: Estimate, now: datetime, settings: Settings) -> bool:
@@ -52,21 +56,13 @@ class WaitNotifier:
         self.settings = settings
         self.debounce_s = debounce_s
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Loops()
 
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="handover-wait-listen"),
-            asyncio.create_task(self._work(), name="handover-wait-work"),
-        ]
+        self._loops.start(**{"handover-wait-listen": self._listen(), "handover-wait-work": self._work()})
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks = []
+        await self._loops.stop()
 
     async def _listen(self) -> None:
         async with self.pipeline.live.subscribe("desk") as queue:
@@ -74,6 +70,19 @@ class WaitNotifier:
                 event = await queue.get()
                 if event.get("type") in WAKES_NOTIFIER:
                     self._wake.set()
+                if event.get("type") == "assigned":
+                    self._loops.spawn(self.tell_assigned(event["conversation_id"], event.get("how")))
+
+    async def tell_assigned(self, conversation_id: str, how: str | None) -> None:
+        """The resident hears that a person has taken over (or that a colleague took it over)."""
+        try:
+            conv = await self.db.conversations.find_one({"_id": conversation_id, "state": "agent"})
+            if conv is None:
+                return
+            text = TRANSFERRED_TEXT if how == "transfer" else JOINED_TEXT
+            await self.pipeline.send(conv, [Reply(text=text)], author="system", metadata={"kind": "agent_joined"})
+        except Exception:  # noqa: BLE001 - a missed notice must not stop the listener
+            log.exception("could not tell the resident an agent joined", extra={"conversation_id": conversation_id})
 
     async def _work(self) -> None:
         while True:
@@ -82,6 +91,7 @@ class WaitNotifier:
             await asyncio.sleep(self.debounce_s)  # a burst of desk events becomes one round
             self._wake.clear()
             try:
+                await abandon.sweep_silent(self.db, self.pipeline.live, self.settings)
                 await self.run_once()
             except Exception:  # noqa: BLE001 - next round tries again
                 log.exception("wait notifier round failed")

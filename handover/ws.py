@@ -28,6 +28,7 @@ from aiohttp import WSMsgType, web
 from channels.base import json_error
 from handover import agents, briefing
 from handover.lifecycle import can_see
+from hub import need_to_know
 from hub.auth import current_staff, has_role
 from hub.live import LiveBus
 
@@ -59,6 +60,9 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     async def beat() -> None:
         while True:
             try:
+                if await current_staff(request, touch=False) is None:  # session expired, ended or account off
+                    await ws.close(code=4401, message=b"session ended")
+                    return
                 await agents.heartbeat(db, staff["_id"])
             except Exception:  # noqa: BLE001 - storage away a moment: the next beat counts
                 log.warning("console heartbeat failed", extra={"agent": staff["_id"]})
@@ -108,6 +112,10 @@ async def _watch(
     conv = await app["db"].conversations.find_one({"_id": conv_id})
     if conv is None or not await can_see(app["db"], app["settings"], staff, conv):
         await ws.send_json({"type": "error", "code": "not_yours", "message": "Dit gesprek kunt u niet volgen.", "conversation_id": conv_id})
+        return
+    if not need_to_know.visible(staff, conv):  # it exists, but its messages are not for this colleague
+        await ws.send_json({"type": "error", "code": "need_to_know", "conversation_id": conv_id,
+                            "message": "Dit gesprek is vertrouwelijk (sociaal domein). U kunt het niet volgen."})
         return
     _stop(tasks, "watch")
     await briefing.audit_read(app["db"], staff, conv, "handover.live")

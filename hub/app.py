@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from channels.base import Channel, json_error, unconfigured_routes
 from channels.delivery import DeliveryStatus, report_transition
@@ -19,14 +19,19 @@ from channels.meta import MetaChannel
 from channels.telegram import TelegramChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel, load_openers
+from handover import abandon
 from handover.web import setup_handover
-from hub import auth
+from hub import auth, data_access, staff_api
 from hub.bot_client import BotClient
 from hub.contact_records import setup_contact_records
 from hub.db import connect, ensure_indexes, ping
 from hub.live import LiveBus
 from hub.models import Button, InboundMessage, PipelineResult, State, utcnow
+from hub.openapi import setup_openapi
 from hub.pipeline import Pipeline
+from hub.privacy_api import setup_privacy
+from hub.ratelimit import setup_rate_limits
+from hub.request_ids import request_id, request_id_middleware
 from hub.settings import Settings, get_settings
 from hub.stats_api import setup_stats
 from knowledge.web import setup_knowledge
@@ -40,6 +45,7 @@ class HubContext:
 
     def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
+        self._presence: abandon.Presence | None = None  # the pipeline is set at start-up
 
     async def deliver(self, msg: InboundMessage) -> PipelineResult:
         return await self.pipeline.receive(msg)
@@ -87,6 +93,14 @@ class HubContext:
             {"provider_message_id": provider_message_id}, limit=1
         ) > 0
 
+    async def resident_present(self, conversation_id: str) -> None:
+        if self._presence is None:
+            self._presence = abandon.Presence(self.pipeline.db)
+        await self._presence.seen(conversation_id)
+
+    async def resident_left(self, conversation_id: str) -> str | None:
+        return await abandon.resident_left(self.pipeline.db, self.pipeline.live, conversation_id, "ended_by_resident")
+
     async def store_attachment(self, content: bytes, content_type: str, filename: str | None) -> str:
         """Files are stored once by content hash (a redelivered e-mail stores nothing new)."""
         digest = hashlib.sha256(content).hexdigest()
@@ -100,6 +114,15 @@ class HubContext:
         return digest
 
 
+# aiohttp's own error answers (unknown path, wrong method, body too large) in Dutch
+REASONS_NL = {
+    404: "Dit adres bestaat niet.",
+    405: "Deze methode is hier niet toegestaan.",
+    413: "Het verzoek is te groot.",
+    415: "Dit soort gegevens wordt hier niet ondersteund.",
+}
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """JSON errors on the API and webhooks; never a stack trace in an answer."""
@@ -108,19 +131,40 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         return await handler(request)
     except web.HTTPException as exc:
         if api and exc.status >= 400:
-            return json_error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+            return json_error(exc.status, exc.reason.lower().replace(" ", "_"), REASONS_NL.get(exc.status, exc.reason))
         raise
-    except Exception:
-        log.exception("unhandled error", extra={"path": request.path})
+    except ConnectionFailure as exc:  # MongoDB away (AutoReconnect, ServerSelectionTimeoutError): retry later
+        log.warning("storage unavailable", extra={"path": request.path, "error": type(exc).__name__})
+        return storage_unavailable(request.app["settings"], api)
+    except RecursionError:  # json.loads of absurdly deep nesting ([[[[...) in any body parser
         if api:
-            return json_error(500, "internal_error", "Er ging iets mis bij ons. Probeer het later opnieuw.")
+            return json_error(400, "invalid_json", "De gegevens zijn te diep genest.")
+        return web.Response(status=400, text="Ongeldig verzoek.")
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "request_id": request_id(request)})
+        if api:
+            return json_error(
+                500, "internal_error", "Er ging iets mis bij ons. Probeer het later opnieuw.", request_id=request_id(request)
+            )
         return web.Response(status=500, text="Er ging iets mis. Probeer het later opnieuw.")
+
+
+def storage_unavailable(settings: Settings, api: bool = True) -> web.Response:
+    """503 + Retry-After: nothing was kept, the sender may simply try again (providers do)."""
+    headers = {"Retry-After": str(settings.storage_retry_after_s)}
+    if not api:
+        return web.Response(status=503, text="Even niet bereikbaar. Probeer het over een paar seconden opnieuw.",
+                            headers=headers)
+    resp = json_error(503, "storage_unavailable", "We kunnen uw bericht nu niet opslaan. Probeer het zo opnieuw.")
+    resp.headers.update(headers)
+    return resp
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or get_settings()
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes * 4)
+    app = web.Application(middlewares=[request_id_middleware, error_middleware], client_max_size=settings.max_body_bytes * 4)
     app["settings"] = settings
+    setup_rate_limits(app)  # per IP and per web chat session on the public endpoints (hub/ratelimit.py)
     app["db"] = connect(settings)
     app["live"] = LiveBus()
     app["channels"] = {}
@@ -157,7 +201,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app["context"] = context
     channels: list[Channel] = [
         WebchatChannel(
-            context, settings.max_text_chars, settings.max_body_bytes, load_openers(settings.webchat_openers_file)
+            context, settings.max_text_chars, settings.max_body_bytes, load_openers(settings.webchat_openers_file),
+            session_gate=app["rate_limits"].session_gate,
         ),
         TwilioChannel(context, settings),
         TelegramChannel(context, settings),
@@ -186,6 +231,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_handover(app)
     setup_contact_records(app)  # contacts, cases, callbacks, connectors (issue 6)
     setup_stats(app)  # statistics API, /dashboard, satisfaction question (issue 8)
+    app.router.add_routes(data_access.routes())  # "who has looked at my data?" for the web chat (issue 9)
+    app.router.add_routes(staff_api.routes())  # /api/v1/admin/staff (issue 9)
+    setup_privacy(app)  # AVG/GDPR export, erasure and the scheduled retention job (issue 9)
+    setup_openapi(app)  # GET /api/v1/openapi.json, generated from the routes above (hub/openapi.py)
     return app
 
 

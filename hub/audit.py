@@ -28,7 +28,19 @@ Action = Literal[
     "brp.lookup",
     "kvk.search",
     "kvk.lookup",
+    "conversation.read",
+    "conversation.mark",
+    "contact.export",
+    "contact.erase",
+    "retention.run",
+    "stats.export",
 ]
+# Reads of a contact's data: what a resident's "who has looked at my data?" lists.
+READS: frozenset[str] = frozenset({
+    "contact.read", "contact.search", "case.read", "case.list", "callback.read", "brp.lookup", "kvk.lookup",
+    "conversation.read", "contact.export",
+})
+SYSTEM_PREFIX = "system:"
 
 DEFAULT_REASON = "klantcontact"
 

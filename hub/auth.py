@@ -2,11 +2,16 @@
 
 Roles: ``agent``, ``editor``, ``supervisor``, ``admin`` (admin passes every role check).
 A session is a random token in an HttpOnly cookie; unsafe methods must echo the
-session's CSRF token in the ``X-CSRF-Token`` header.
+session's CSRF token in the ``X-CSRF-Token`` header. A session ends
+``KCC_SESSION_TTL_HOURS`` after log-in, or after ``KCC_SESSION_IDLE_MINUTES`` without a
+request. After ``KCC_LOGIN_MAX_FAILURES`` wrong passwords for one username, log-in answers
+429 (with Retry-After) for ``KCC_LOGIN_LOCKOUT_S`` seconds, whether or not the user exists.
+The demo accounts are made only when ``KCC_DEMO`` is on.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -26,7 +31,8 @@ log = logging.getLogger(__name__)
 
 ROLES = ("agent", "editor", "supervisor", "admin")
 COOKIE = "kcc_session"
-SESSION_TTL = timedelta(hours=9)
+SEEN_EVERY = timedelta(seconds=30)  # an active session's idle clock is written at most this often
+MIN_PASSWORD = 12
 _hasher = PasswordHasher()
 
 DEMO_ACCOUNTS = [
@@ -36,6 +42,8 @@ DEMO_ACCOUNTS = [
     ("supervisor", "supervisor-demo", ["supervisor", "agent"], "Demo teamleider", "kcc"),
     ("admin", "admin-demo", ["admin"], "Demo beheerder", None),
 ]
+# username -> department: what a resident sees in "who has looked at my data" (never a name)
+DEMO_DEPARTMENTS = {"agent": "KCC", "editor": "Communicatie", "supervisor": "KCC", "admin": "Informatievoorziening"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -53,6 +61,7 @@ async def create_staff(
     name: str | None = None,
     team: str | None = None,
     rights: list[str] | None = None,
+    department: str | None = None,
 ) -> None:
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -66,6 +75,7 @@ async def create_staff(
                 "name": name or username,
                 "team": team,
                 "rights": rights or [],
+                "department": department,
                 "active": True,
             },
             "$setOnInsert": {"created_at": utcnow()},
@@ -77,7 +87,7 @@ async def create_staff(
 async def ensure_demo_accounts(db: AsyncIOMotorDatabase) -> None:
     for username, password, roles, name, team in DEMO_ACCOUNTS:
         if not await db.staff.find_one({"_id": username}, {"_id": 1}):
-            await create_staff(db, username, password, roles, name=name, team=team)
+            await create_staff(db, username, password, roles, name=name, team=team, department=DEMO_DEPARTMENTS.get(username))
 
 
 async def verify(db: AsyncIOMotorDatabase, username: str, password: str) -> dict[str, Any] | None:
@@ -86,51 +96,119 @@ async def verify(db: AsyncIOMotorDatabase, username: str, password: str) -> dict
         _hasher.hash(password)  # same work whether or not the user exists
         return None
     try:
-        _hasher.verify(user["password_hash"], password)
+        _hasher.verify(user.get("password_hash") or "", password)  # accounts of the OIDC provider have none
     except (VerifyMismatchError, InvalidHashError):
         return None
     return user
 
 
-async def login(request: web.Request) -> web.Response:
+class PasswordBody(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=MIN_PASSWORD, max_length=256)
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status, headers=headers)
+
+
+async def _locked_for(db: AsyncIOMotorDatabase, username: str) -> int:
+    """Seconds until ``username`` may try again (0 = now)."""
+    doc = await db.login_failures.find_one({"_id": username.lower()}, {"locked_until": 1})
+    until = (doc or {}).get("locked_until")
+    return max(0, int((until - utcnow()).total_seconds()) + 1) if until and until > utcnow() else 0
+
+
+async def _failed(db: AsyncIOMotorDatabase, username: str, settings: Any) -> None:
+    await db.login_failures.update_one({"_id": username.lower()}, {"$inc": {"count": 1}, "$set": {"last_at": utcnow()}}, upsert=True)
+    doc = await db.login_failures.find_one({"_id": username.lower()})
+    if doc is not None and doc.get("count", 0) >= settings.login_max_failures:
+        await db.login_failures.update_one(
+            {"_id": username.lower()},
+            {"$set": {"count": 0, "locked_until": utcnow() + timedelta(seconds=settings.login_lockout_s)}},
+        )
+
+
+async def new_session(request: web.Request, resp: web.StreamResponse, user: dict[str, Any], via: str = "password") -> str:
+    """Start a session for ``user``: stored, its cookie set on ``resp``; returns the CSRF token.
+
+    The cookie is ``SameSite=Strict``; after a log-in at the municipality's provider it is
+    ``Lax`` (the browser arrives from the provider's site; unsafe requests still need the token).
+    """
     db: AsyncIOMotorDatabase = request.app["db"]
-    try:
-        body = LoginBody.model_validate(await request.json())
-    except (ValueError, ValidationError):
-        return web.json_response({"error": {"code": "invalid_login", "message": "Vul gebruikersnaam en wachtwoord in."}}, status=400)
-    user = await verify(db, body.username, body.password)
-    if not user:
-        log.info("login failed")
-        return web.json_response({"error": {"code": "bad_credentials", "message": "Gebruikersnaam of wachtwoord klopt niet."}}, status=401)
+    ttl = timedelta(hours=request.app["settings"].session_ttl_hours)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     now = utcnow()
     await db.sessions.insert_one(
-        {"_id": token, "username": user["_id"], "csrf": csrf, "created_at": now, "expires_at": now + SESSION_TTL}
+        {"_id": token, "username": user["_id"], "csrf": csrf, "created_at": now, "last_seen_at": now,
+         "expires_at": now + ttl, "via": via}
     )
-    resp = web.json_response(
-        {"username": user["_id"], "name": user.get("name"), "roles": user["roles"], "csrf_token": csrf}
-    )
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=int(SESSION_TTL.total_seconds()))
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax" if via == "oidc" else "Strict",
+                    max_age=int(ttl.total_seconds()), path="/")
+    return csrf
+
+
+async def login(request: web.Request) -> web.Response:
+    db: AsyncIOMotorDatabase = request.app["db"]
+    settings = request.app["settings"]
+    try:
+        body = LoginBody.model_validate(await request.json())
+    except (ValueError, ValidationError):
+        return _error(400, "invalid_login", "Vul gebruikersnaam en wachtwoord in.")
+    wait = await _locked_for(db, body.username)
+    if wait:
+        return _error(429, "too_many_attempts", f"Te vaak een verkeerd wachtwoord. Probeer het over {wait} seconden opnieuw.",
+                      headers={"Retry-After": str(wait)})
+    user = await verify(db, body.username, body.password)
+    if not user:
+        log.info("login failed")
+        await _failed(db, body.username, settings)
+        return _error(401, "bad_credentials", "Gebruikersnaam of wachtwoord klopt niet.")
+    await db.login_failures.delete_one({"_id": body.username.lower()})
+    resp = web.json_response({"username": user["_id"], "name": user.get("name"), "roles": user["roles"]})
+    csrf = await new_session(request, resp, user)
+    resp.text = json.dumps({"username": user["_id"], "name": user.get("name"), "roles": user["roles"], "csrf_token": csrf})
     return resp
 
 
 async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
     if token:
+        session = await request.app["db"].sessions.find_one({"_id": token}, {"csrf": 1})
+        if session and request.headers.get("X-CSRF-Token") != session["csrf"]:
+            return _error(403, "csrf", "Sessie verlopen. Laad de pagina opnieuw.")
         await request.app["db"].sessions.delete_one({"_id": token})
     resp = web.json_response({"ok": True})
     resp.del_cookie(COOKIE)
     return resp
 
 
-async def current_staff(request: web.Request) -> dict[str, Any] | None:
+async def set_password(db: AsyncIOMotorDatabase, username: str, password: str) -> None:
+    await db.staff.update_one({"_id": username}, {"$set": {"password_hash": _hasher.hash(password), "password_changed_at": utcnow()}})
+
+
+async def end_sessions(db: AsyncIOMotorDatabase, username: str, keep: str | None = None) -> int:
+    """End a staff member's sessions (all but ``keep``)."""
+    return (await db.sessions.delete_many({"username": username, "_id": {"$ne": keep}})).deleted_count
+
+
+async def current_staff(request: web.Request, touch: bool = True) -> dict[str, Any] | None:
+    """The logged-in staff member, or None. ``touch=False`` checks without counting as activity
+    (an open console socket re-checking its session)."""
     token = request.cookies.get(COOKIE)
     if not token:
         return None
     db: AsyncIOMotorDatabase = request.app["db"]
     session = await db.sessions.find_one({"_id": token})
-    if not session or session["expires_at"] < utcnow():
+    if not session:
         return None
+    now = utcnow()
+    idle = timedelta(minutes=request.app["settings"].session_idle_minutes)
+    last = session.get("last_seen_at") or session["created_at"]
+    if session["expires_at"] < now or last + idle < now:
+        await db.sessions.delete_one({"_id": token})
+        return None
+    if touch and now - last > SEEN_EVERY:
+        await db.sessions.update_one({"_id": token}, {"$set": {"last_seen_at": now}})
     user = await db.staff.find_one({"_id": session["username"], "active": True}, {"password_hash": 0})
     if not user:
         return None
@@ -142,12 +220,17 @@ async def me(request: web.Request) -> web.Response:
     if not staff:
         return web.json_response({"error": {"code": "not_logged_in", "message": "Log eerst in."}}, status=401)
     return web.json_response(
-        {"username": staff["_id"], "name": staff.get("name"), "roles": staff["roles"], "team": staff.get("team"), "csrf_token": staff["csrf"]}
+        {"username": staff["_id"], "name": staff.get("name"), "roles": staff["roles"], "team": staff.get("team"), "department": staff.get("department"), "csrf_token": staff["csrf"]}
     )
 
 
 def has_role(staff: dict[str, Any], roles: tuple[str, ...]) -> bool:
     return "admin" in staff["roles"] or bool(set(staff["roles"]) & set(roles))
+
+
+def has_right(staff: dict[str, Any], right: str) -> bool:
+    """A right such as ``sociaal_domein``: granted by name, or held by supervisors and admins."""
+    return right in (staff.get("rights") or []) or bool({"supervisor", "admin"} & set(staff.get("roles") or []))
 
 
 def require_role(*roles: str, page: bool = False) -> Callable[[Handler], Handler]:
@@ -177,9 +260,28 @@ def require_role(*roles: str, page: bool = False) -> Callable[[Handler], Handler
     return wrap
 
 
+async def change_password(request: web.Request) -> web.Response:
+    """``POST /api/v1/auth/password``: the logged-in staff member's own password; other sessions end."""
+    staff = request["staff"]
+    try:
+        body = PasswordBody.model_validate(await request.json())
+    except (ValueError, ValidationError):
+        return _error(422, "invalid_password", f"Het nieuwe wachtwoord moet minstens {MIN_PASSWORD} tekens hebben.")
+    db: AsyncIOMotorDatabase = request.app["db"]
+    if not await verify(db, staff["_id"], body.current_password):
+        return _error(403, "bad_credentials", "Uw huidige wachtwoord klopt niet.")
+    await set_password(db, staff["_id"], body.new_password)
+    ended = await end_sessions(db, staff["_id"], keep=request.cookies.get(COOKIE))
+    return web.json_response({"ok": True, "other_sessions_ended": ended})
+
+
 def routes() -> list[web.RouteDef]:
+    from hub import oidc  # the provider log-in builds on the sessions of this module
+
     return [
+        *oidc.routes(),
         web.post("/api/v1/auth/login", login),
         web.post("/api/v1/auth/logout", logout),
         web.get("/api/v1/auth/me", me),
+        web.post("/api/v1/auth/password", require_role(*ROLES)(change_password)),
     ]

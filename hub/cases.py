@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, model_validator
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from hub import contacts, events, workdays
+from hub import contacts, events, need_to_know, workdays
 from hub.models import Attachment, Reply, new_id, utcnow
 from hub.settings import Settings, get_settings
 
@@ -244,6 +244,7 @@ async def open_case(db: AsyncIOMotorDatabase, body: NewCase, created_by: str, se
     }
     await db.cases.insert_one(doc)
     await events.record(db, "case_created", body.conversation_id, case_number=number, kind=body.kind, by=created_by)
+    await need_to_know.mark_for_case(db, body.conversation_id, doc)
     log.info("case created", extra={"case_number": number, "kind": body.kind, "by": created_by})
     return doc
 
@@ -319,6 +320,7 @@ async def add_conversation(db: AsyncIOMotorDatabase, number: str, conversation_i
     )
     if not doc:
         raise CaseError(404, "unknown_case", "Deze zaak bestaat niet.")
+    await need_to_know.mark_for_case(db, conversation_id, doc)
     return doc
 
 

@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register(sub)
+    from hub.admin_cli import register as register_admin
+
+    register_admin(sub)  # kcc staff ..., kcc privacy ... (issue 9)
     return parser
 
 

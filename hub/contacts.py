@@ -23,7 +23,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from hub import events, identity
+from hub import events, identity, need_to_know
 from hub.identity import Identity
 from hub.models import InboundMessage, new_id, utcnow
 
@@ -147,22 +147,26 @@ async def link_inbound(db: AsyncIOMotorDatabase, msg: InboundMessage, current: s
     token = msg.metadata.get("identity_token")
     if not token:
         return current or await link(db, keys)
-    await _forget_token(db, msg)
     found = identity.verify(token)
+    await _forget_token(db, msg, verified=found is not None)
     if found is None:
         return current or await link(db, keys)
     return await attach_identity(db, found, keys, current)
 
 
-async def _forget_token(db: AsyncIOMotorDatabase, msg: InboundMessage) -> None:
-    """The raw token holds the BSN in clear: keep only the fact that one was presented.
+async def _forget_token(db: AsyncIOMotorDatabase, msg: InboundMessage, verified: bool = False) -> None:
+    """The raw token holds the BSN in clear: keep only the fact that one was presented (and was valid).
+
+    ``metadata.identity_verified`` marks the conversation as identified by DigiD/eHerkenning
+    (``hub.data_access``: "who has looked at my data" answers only then).
 
     The message was stored a moment ago and is not linked yet (no contact_id): the
     ``contact_history`` index finds it by (contact_id=None, created_at).
     """
     await db.messages.update_many(
         {"contact_id": None, "created_at": msg.received_at, "channel": msg.channel, "address": msg.address},
-        {"$unset": {"metadata.identity_token": ""}, "$set": {"metadata.identity_token_presented": True}},
+        {"$unset": {"metadata.identity_token": ""},
+         "$set": {"metadata.identity_token_presented": True, "metadata.identity_verified": verified}},
     )
 
 
@@ -339,7 +343,8 @@ async def detail(db: AsyncIOMotorDatabase, doc: dict[str, Any]) -> dict[str, Any
         "merged_into": doc.get("merged_into"),
         "created_at": doc["created_at"].isoformat(),
         "conversations": [
-            {"id": c["_id"], "channel": c["channel"], "state": c["state"], "created_at": c["created_at"].isoformat()}
+            {"id": c["_id"], "channel": c["channel"], "state": c["state"], "created_at": c["created_at"].isoformat(),
+             "label": need_to_know.label(c)}  # need-to-know: a label, never content
             async for c in convs
         ],
         "merged_from": [{"merge_id": m["_id"], "contact_id": m["source_id"], "at": m["at"].isoformat()} async for m in merges],

@@ -44,7 +44,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("dirty", ASCENDING)], sparse=True, name="dirty"),
     ],
     "stats_daily": [IndexModel([("day", ASCENDING)], name="day")],
-    "stats_topics": [IndexModel([("day", ASCENDING)], name="day")],
+    "stats_topic_daily": [
+        IndexModel([("day", ASCENDING)], name="day"),
+        IndexModel([("topic", ASCENDING), ("day", ASCENDING)], name="topic_day"),
+    ],
     "stats_items": [
         IndexModel([("day", ASCENDING)], name="day"),
         IndexModel([("dirty", ASCENDING)], sparse=True, name="dirty"),
@@ -85,6 +88,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("at", ASCENDING)], name="at"),
         IndexModel([("contact_id", ASCENDING), ("at", DESCENDING)], name="by_contact"),
     ],
+    # staff sessions and log-in (hub/auth.py, hub/oidc.py); AVG/GDPR tombstones (hub/privacy.py)
+    "sessions": [IndexModel([("username", ASCENDING)], name="by_username")],
+    "oidc_flows": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires")],
+    "erasures": [IndexModel([("key_hashes", ASCENDING)], name="key_hashes")],
     "unanswered": [
         IndexModel([("key", ASCENDING)], unique=True, name="key"),
         IndexModel([("count", DESCENDING), ("last_at", DESCENDING)], name="most_asked"),
@@ -103,8 +110,9 @@ def connect(settings: Settings) -> AsyncIOMotorDatabase:
     client = AsyncIOMotorClient(
         mongo_url(settings),
         tz_aware=True,
-        serverSelectionTimeoutMS=5000,
-        connectTimeoutMS=3000,
+        # fail fast while the server is away (requests answer 503 + Retry-After, see hub.app)
+        serverSelectionTimeoutMS=settings.mongo_server_selection_timeout_ms,
+        connectTimeoutMS=min(3000, settings.mongo_server_selection_timeout_ms),
         retryWrites=True,
     )
     return client[settings.mongodb_db]

@@ -65,6 +65,9 @@ BOT_FALLBACK = _define(
 BOT_STATUS = _define("bot_status", "The bot told the resident the status of their case.", "intent", "channel")
 BOT_MELDING = _define("bot_melding", "The bot took a report (melding openbare ruimte).", "intent", "channel")
 BOT_CALLBACK = _define("bot_callback", "The bot took a callback request.", "intent", "channel")
+BOT_DATA_ACCESS = _define(
+    "bot_data_access", "The bot answered 'who has looked at my data?' (from the audit log; issue 9).", "intent", "channel"
+)
 BOT_PREFIX = "bot_"  # the pipeline writes bot_<action> for every action of hub.models.Action
 
 # ---------------------------------------------------------------- the agent desk
@@ -119,6 +122,13 @@ CALLBACK_ATTEMPT = _define(
 CALLBACK_DONE = _define("callback_done", "The resident was called back.", "callback_id", "on_time")
 CALLBACK_OVERDUE = _define("callback_overdue", "An open callback request passed its deadline.", "callback_id")
 CASE_OVERDUE = _define("case_overdue", "An open case passed its answer deadline.", "case_number")
+CONVERSATION_MARKED = _define(
+    "conversation_marked", "A conversation became confidential (social domain): staff with the right only. "
+    "by is a username, the bot or a case's creator; why says which topic or case.", "by", "why", "social_domain",
+)
+CONVERSATION_UNMARKED = _define(
+    "conversation_unmarked", "Staff with the right took a conversation's confidential mark away.", "by", "why"
+)
 
 # ---------------------------------------------------------------- the resident's verdict
 SATISFACTION = _define(

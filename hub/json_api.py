@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from channels.base import json_error
 from connectors.base import ConnectorError, ConnectorTimeout, NotFound, Unauthorized
+from hub import auth
 from hub.audit import DEFAULT_REASON, AuditEntry
 
 M = TypeVar("M", bound=BaseModel)
@@ -46,8 +47,8 @@ def staff_name(request: web.Request) -> str:
 
 
 def has_right(request: web.Request, right: str) -> bool:
-    staff = request["staff"]
-    return right in staff.get("rights", []) or bool({"supervisor", "admin"} & set(staff.get("roles", [])))
+    """The logged-in staff member has ``right`` (``hub.auth.has_right``: by name, or as supervisor/admin)."""
+    return auth.has_right(request["staff"], right)
 
 
 def domain_error(exc: Any) -> web.Response:

@@ -27,7 +27,7 @@ class State(StrEnum):
 
 Action = Literal[
     "answer", "clarify", "handover", "status", "callback", "melding",
-    "greet", "thanks", "out_of_scope", "fallback",
+    "greet", "thanks", "out_of_scope", "fallback", "data_access",
 ]
 
 

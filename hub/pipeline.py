@@ -11,18 +11,20 @@ A failure after step 1 never loses the message: it stays stored with its status.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from channels import delivery
+from channels import delivery, intake
 from handover import inbound as desk_inbound
 from handover import queue as handover_queue
-from hub import contacts, events
+from hub import contacts, events, need_to_know
 from hub.bot_client import BotClient, BotUnavailable
 from hub.live import LiveBus
 from hub.models import (
@@ -43,6 +45,13 @@ BOT_DOWN_TEXT = (
     "Onze chatbot werkt op dit moment niet. Uw bericht is goed aangekomen. "
     "Een medewerker van het klantcontactcentrum neemt uw vraag over. U hoeft niets te doen."
 )
+
+# A stored message still unhandled this long after it came in was broken off (the hub stopped).
+RESUME_AFTER_S = 60
+# Background writes (a delivery's outcome) are tried again this long while MongoDB is away.
+STORE_RETRY_S = 120.0
+# Statuses of a stored inbound message whose handling has not finished ("handled").
+UNFINISHED = ("received", "linked", "interrupted")
 
 Sender = Callable[[OutboundMessage], Awaitable[str | None]]
 
@@ -68,6 +77,7 @@ class Pipeline:
         self.live = live
         self.senders: dict[str, Sender] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        self._interrupted: set[str] = set()  # ids of messages whose handling raised (resumed on a retry)
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
@@ -97,17 +107,56 @@ class Pipeline:
         try:
             await self.db.messages.insert_one(doc)  # 1. stored before anything else
         except DuplicateKeyError:
-            return await self._duplicate(dedup_key)
+            intake.mark_stored()
+            unfinished = await self._claim_unfinished(dedup_key)
+            if unfinished is None:
+                return await self._duplicate(dedup_key)
+            doc, message_id = unfinished, unfinished["_id"]  # a retry finishes what an outage broke off
+        else:
+            intake.mark_stored()
+        try:
+            return await self._process(msg, message_id, doc)
+        except Exception:
+            # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
+            self._interrupted.add(message_id)
+            with contextlib.suppress(Exception):
+                await self.db.messages.update_one(
+                    {"_id": message_id, "status": {"$in": [*UNFINISHED, "resuming"]}}, {"$set": {"status": "interrupted"}}
+                )
+            raise
 
-        conv = await self._open_conversation(msg)
-        seq = conv["seq"]
-        await self.db.messages.update_one(
-            {"_id": message_id},
-            {"$set": {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq, "status": "linked"}},
+    async def _claim_unfinished(self, dedup_key: str) -> dict[str, Any] | None:
+        """The stored message of a retried delivery whose handling broke off, claimed by one retry only."""
+        first = await self.db.messages.find_one({"dedup_key": dedup_key}, {"status": 1, "created_at": 1})
+        if first is None or first.get("status") not in UNFINISHED:
+            return None
+        broken_off = (
+            first["status"] == "interrupted"
+            or first["_id"] in self._interrupted
+            or first["created_at"] < utcnow() - timedelta(seconds=RESUME_AFTER_S)  # the hub stopped half-way
         )
-        await events.record(self.db, "message_in", conv["_id"], channel=msg.channel)
-        self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
-        self.live.publish("desk", {"type": "message", "conversation_id": conv["_id"]})
+        if not broken_off:
+            return None  # still being handled: an ordinary duplicate
+        claimed = await self.db.messages.find_one_and_update(
+            {"_id": first["_id"], "status": first["status"]},
+            {"$set": {"status": "resuming"}},
+            return_document=ReturnDocument.AFTER,
+        )
+        self._interrupted.discard(first["_id"])
+        return claimed
+
+    async def _process(self, msg: InboundMessage, message_id: str, doc: dict[str, Any]) -> PipelineResult:
+        conv = await self.db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
+        if conv is None:
+            conv = await self._open_conversation(msg)
+            seq = conv["seq"]
+            await self.db.messages.update_one(
+                {"_id": message_id},
+                {"$set": {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq, "status": "linked"}},
+            )
+            await events.record(self.db, "message_in", conv["_id"], channel=msg.channel)
+            self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
+            self.live.publish("desk", {"type": "message", "conversation_id": conv["_id"]})
 
         state = State(conv["state"])
         if state is State.BOT:
@@ -203,17 +252,17 @@ class Pipeline:
             answer = await self.bot.ask(conv["_id"], text, metadata)
         except BotUnavailable as exc:
             log.warning("bot unavailable, conversation queued", extra={"conversation_id": conv["_id"], "reason": str(exc)})
-            await self.handover(conv["_id"], reason="bot_unavailable", summary={"reason": "bot_unavailable"})
-            await self.send(conv, [Reply(text=BOT_DOWN_TEXT)], author="system", in_reply_to=message_id)
-            meta = Meta(state=State.QUEUED, action="handover")
-            await self.db.messages.update_one({"_id": message_id}, {"$set": {"meta": meta.model_dump(exclude={"state"})}})
-            return PipelineResult(conversation_id=conv["_id"], replies=[Reply(text=BOT_DOWN_TEXT)], meta=meta)
+            return await self._bot_failed(conv, message_id, "bot_unavailable")
+        if not answer.replies and not answer.meta:
+            # Rasa answers 200 with nothing when a custom action fails (the action server is down
+            # or raised): the resident would wait for ever, so an agent takes over.
+            log.warning("bot gave no answer, conversation queued", extra={"conversation_id": conv["_id"]})
+            return await self._bot_failed(conv, message_id, "bot_error")
 
         raw = answer.meta
         action = raw.get("action") or "fallback"
         state = State.BOT
         if action == "handover":
-            await self.handover(conv["_id"], reason=raw.get("reason", "bot"), summary=raw.get("summary", {}))
             state = State.QUEUED
         meta = Meta(
             state=state,
@@ -228,8 +277,20 @@ class Pipeline:
         await events.record(
             self.db, f"bot_{action}", conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
         )
+        if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
+            await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
         await self.send(conv, answer.replies, author="bot", in_reply_to=message_id)
+        if action == "handover":  # after the bot's words: an agent's greeting must not come before them
+            await self.handover(conv["_id"], reason=raw.get("reason", "bot"), summary=raw.get("summary", {}))
         return PipelineResult(conversation_id=conv["_id"], replies=answer.replies, meta=meta)
+
+    async def _bot_failed(self, conv: dict[str, Any], message_id: str, reason: str) -> PipelineResult:
+        """The bot could not answer: queue the conversation for an agent and tell the resident so."""
+        await self.send(conv, [Reply(text=BOT_DOWN_TEXT)], author="system", in_reply_to=message_id)
+        await self.handover(conv["_id"], reason=reason, summary={"reason": reason})
+        meta = Meta(state=State.QUEUED, action="handover")
+        await self.db.messages.update_one({"_id": message_id}, {"$set": {"meta": meta.model_dump(exclude={"state"})}})
+        return PipelineResult(conversation_id=conv["_id"], replies=[Reply(text=BOT_DOWN_TEXT)], meta=meta)
 
     # ------------------------------------------------------------------ state
     async def handover(self, conversation_id: str, reason: str, summary: dict[str, Any]) -> None:
@@ -302,6 +363,10 @@ class Pipeline:
     async def _deliver(self, sender: Sender, out: OutboundMessage) -> None:
         """Send through the channel (retrying 429/5xx with backoff, in order per conversation) and store the outcome."""
         outcome = await delivery.deliver(sender, out)
+        # the provider has acted: the outcome is kept even if MongoDB is away for a while
+        await _until_stored(lambda: self._store_outcome(out, outcome))
+
+    async def _store_outcome(self, out: OutboundMessage, outcome: delivery.Outcome) -> None:
         fields: dict[str, Any] = {"delivery.attempts": outcome.attempts, "delivery.updated_at": utcnow()}
         if outcome.status == "sent":
             fields["provider_message_id"] = outcome.provider_message_id
@@ -325,6 +390,7 @@ class Pipeline:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
 
     async def drain(self) -> None:
         """Wait for background deliveries (used at shutdown and by tests)."""
@@ -342,3 +408,23 @@ class Pipeline:
     async def conversation_state(self, conversation_id: str) -> State | None:
         conv = await self.db.conversations.find_one({"_id": conversation_id}, {"state": 1})
         return State(conv["state"]) if conv else None
+
+
+async def _until_stored(write: Callable[[], Awaitable[None]], within_s: float = STORE_RETRY_S) -> None:
+    """Run a background write, trying again while MongoDB is unreachable (it reconnects by itself)."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    wait = 0.5
+    while True:
+        try:
+            await write()
+            return
+        except ConnectionFailure:
+            if asyncio.get_running_loop().time() + wait > deadline:
+                raise
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 10.0)
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("pipeline background work failed", extra={"error": repr(task.exception())[:300]})

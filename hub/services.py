@@ -7,6 +7,7 @@ Every process runs in its own process group, so stopping it stops its children t
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -24,8 +25,32 @@ VENV_BIN = Path(sys.executable).parent
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A free port *below* the kernel's ephemeral range.
+
+    A port the kernel hands out for ``bind(0)`` comes from the same range as the source
+    ports of outgoing connections, so between choosing a port and a server binding it, any
+    client connection may take it. Below that range only listening servers compete.
+    """
+    low, _ = _ephemeral_range()
+    lowest = max(1024, low - 12_000)
+    for _ in range(200):
+        port = random.randint(lowest, low - 1)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # a crowded machine: let the kernel choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -146,7 +171,9 @@ def hub(port: int, env: dict[str, str], log_dir: Path) -> Service:
         "hub",
         [str(VENV_BIN / "python"), "-m", "hub.cli", "serve"],
         ready=http_ok(f"http://127.0.0.1:{port}/readyz"),
-        env={**env, "KCC_PORT": str(port)},
+        # motor runs blocking pymongo calls on a thread pool (default 5 per core): 200 residents
+        # and 20 consoles at once queue behind 10 threads, so the hub gets more (see bench/handover.py).
+        env={"MOTOR_MAX_WORKERS": "64", **env, "KCC_PORT": str(port)},
         log_path=log_dir / "hub.log",
         timeout_s=120,
     )

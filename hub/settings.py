@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     mongodb_url: str | None = None
     mongodb_db: str = "kcc"
     mongo_port: int = 27217
+    mongo_server_selection_timeout_ms: int = Field(
+        2000, ge=100, description="give up on an unreachable MongoDB after this long (requests answer 503, not hang)"
+    )
+    storage_retry_after_s: int = Field(5, ge=1, description="Retry-After of a 503 while MongoDB is unreachable")
 
     # --- Rasa server and action server
     rasa_url: str = "http://127.0.0.1:5005"
@@ -49,8 +53,16 @@ class Settings(BaseSettings):
     # --- web chat and public endpoints
     max_text_chars: int = 4000
     max_body_bytes: int = 64 * 1024
-    webchat_rate_per_minute: int = 30
+    webchat_rate_per_minute: int = Field(30, ge=0, description="messages per web chat session per minute; 0 = no limit")
     webchat_openers_file: Path = ROOT / "channels" / "webchat_openers.yaml"
+    # rate limits (hub/ratelimit.py): each hub process counts on its own
+    rate_limits_enabled: bool = Field(True, description="false switches every rate limit off (load benches)")
+    rate_limit_per_ip_per_minute: int = Field(
+        600, ge=0, description="requests per client IP per minute to /api/v1/webchat/* and /webhooks/*; 0 = no limit"
+    )
+    trusted_proxy_hops: int = Field(
+        0, ge=0, description="reverse proxies of our own in front of the hub; X-Forwarded-For is read only when > 0"
+    )
 
     # --- demo mode (make run): demo staff accounts and demo channel secrets
     demo: bool = False
@@ -61,7 +73,7 @@ class Settings(BaseSettings):
     )
     handover_default_team: str = "kcc"
     handover_priorities: dict[str, int] = Field(
-        {"angry": 2, "bot_unavailable": 1},
+        {"angry": 2, "bot_unavailable": 1, "bot_error": 1},
         description="handover reason or topic -> priority (higher is served first; default 0)",
     )
     handover_max_per_agent: int = Field(3, ge=1, description="concurrent conversations per agent")
@@ -88,6 +100,9 @@ class Settings(BaseSettings):
     )
     handover_update_other_s: float = Field(
         300.0, description="other channels: a wait update only when it changed a lot, at most this often"
+    )
+    handover_abandon_after_s: float = Field(
+        300.0, description="a queued web chat whose page has been gone this long is abandoned (0 = never)"
     )
     handover_max_attachment_bytes: int = 10 * 1024 * 1024
     slack_bot_token: str | None = Field(None, description="Slack desk: bot token (xoxb-...); off when empty")
@@ -183,6 +198,37 @@ class Settings(BaseSettings):
     stats_min_group: int = Field(5, ge=1, description="figures about fewer contacts than this are suppressed")
     stats_min_agents: int = Field(3, ge=1, description="figures about staff (occupancy) need at least this many agents")
     stats_refresh_s: float = Field(30.0, gt=0, description="how often the figures take in new events")
+
+    # --- need-to-know and audit (hub/need_to_know.py, hub/data_access.py, issue 9)
+    social_domain_topics: list[str] = Field(
+        [
+            "bijstandsuitkering", "bijzondere-bijstand", "wmo-ondersteuning", "jeugdhulp", "schuldhulpverlening",
+            "leerlingenvervoer", "mantelzorg", "gehandicaptenparkeerkaart",
+        ],
+        description="topics (intent / article slugs) that make a conversation social domain: staff with the right only",
+    )
+    data_access_max_items: int = Field(10, ge=1, le=100, description="web chat 'who looked at my data': lines shown")
+
+    # --- staff accounts and sessions (hub/auth.py, hub/staff_api.py, hub/oidc.py, issue 9)
+    session_ttl_hours: float = Field(9.0, gt=0, description="a staff session ends this long after log-in")
+    session_idle_minutes: float = Field(30.0, gt=0, description="a staff session ends after this long without a request")
+    login_max_failures: int = Field(5, ge=1, description="wrong passwords for one username before log-in waits")
+    login_lockout_s: int = Field(300, ge=1, description="how long log-in waits after too many wrong passwords")
+    oidc_issuer: str | None = Field(None, description="OpenID Connect provider of the municipality; log-in button when set")
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_roles_claim: str = Field("groups", description="ID-token claim holding the user's groups or roles")
+    oidc_role_map: dict[str, str] = Field(
+        {}, description="claim value -> hub role (agent, editor, supervisor, admin); no match = no access"
+    )
+
+    # --- AVG/GDPR: retention of closed conversations (hub/retention.py, issue 9)
+    retention_closed_conversation_days: int = Field(
+        365, ge=0, description="closed conversations older than this are anonymised or deleted; 0 = keep for ever"
+    )
+    retention_mode: Literal["anonymise", "delete"] = "anonymise"
+    retention_interval_minutes: float = Field(60.0, ge=0, description="how often the hub runs the retention job; 0 = off")
 
 
 @lru_cache

@@ -235,10 +235,13 @@ class Stats:
         branches = {k: v for k, v in conversation_branches(q).items() if k in names}
         if not branches:
             return {}
-        if q.topic:  # one topic: the facts themselves, shaped like rollups
+        if q.topic and (q.channel or q.team):  # one topic of one channel or team: the facts, shaped like rollups
             match = {"day": q.days(), "topic_v": q.topic, **q.dims("team_v")}
             source = self.db.stats_conversations
             head = [{"$match": match}, {"$project": stats_rollup.contribution()}]
+        elif q.topic:
+            source = self.db.stats_topic_daily
+            head = [{"$match": {"topic": q.topic, "day": q.days()}}]
         else:
             source = self.db.stats_daily
             head = [{"$match": {"day": q.days(), **q.dims()}}]
@@ -251,16 +254,17 @@ class Stats:
         return found[0] if found else {}
 
     async def _topics(self, q: Query) -> list[dict[str, Any]]:
+        match: dict[str, Any] = {"day": q.days()}
         if q.topic:
-            match = {"day": q.days(), "topic_v": q.topic, **q.dims("team_v")}
-            source, head = self.db.stats_conversations, [
-                {"$match": match},
-                {"$project": {"topic": "$topic_v", "n": {"$literal": 1}, "contained": {"$cond": ["$contained", 1, 0]},
-                              "handed_over": {"$cond": ["$handed_over", 1, 0]}}},
+            match["topic"] = q.topic
+        head: list[dict[str, Any]] = [{"$match": match}]
+        if q.channel or q.team:  # the day-and-topic rollups keep their counts per channel and team
+            head += [
+                {"$unwind": "$parts"},
+                {"$match": {f"parts.{k}": v for k, v in q.dims().items()}},
+                {"$project": {"topic": 1, **{f: f"$parts.{f}" for f in ("n", "contained", "handed_over")}}},
             ]
-        else:
-            source, head = self.db.stats_topics, [{"$match": {"day": q.days(), **q.dims()}}]
-        return await source.aggregate([
+        return await self.db.stats_topic_daily.aggregate([
             *head,
             {"$group": {"_id": "$topic", **_sum("n", "contained", "handed_over")}},
             {"$sort": {"n": -1, "_id": 1}},

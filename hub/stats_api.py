@@ -1,7 +1,9 @@
 """The statistics over HTTP: JSON and CSV for supervisors and the municipality's BI, and /dashboard.
 
 ``GET /api/v1/stats/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=&team=&topic=&granularity=``
-returns every figure; ``GET /api/v1/stats/<figure>`` one of them (contacts, containment,
+returns every figure (``from``/``to`` are local days, both included; default this month;
+``team=-`` selects the conversations the bot handled alone; ``granularity`` is hour, day or
+week); ``GET /api/v1/stats/<figure>`` one of them (contacts, containment,
 wait, first-reply, handling, abandoned, callbacks, answers, cases, topics, unanswered,
 satisfaction, occupancy, daily). ``?format=csv`` gives a table as CSV (``&table=`` picks
 one; the summary's CSV is every table in long form). ``/api/v1/stats/live`` is today's
@@ -24,9 +26,9 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from channels.base import json_error
-from hub import event_types, satisfaction, stats_live
+from hub import audit, event_types, satisfaction, stats_live
 from hub.auth import require_role
-from hub.json_api import BodyError, parse
+from hub.json_api import BodyError, audit_entry, parse
 from hub.models import utcnow
 from hub.stats import FIGURES, Query, Stats, as_local_day, default_period, parse_day, tables
 from hub.stats_rollup import Busy, Rollup, local_midnight, run
@@ -122,6 +124,12 @@ def csv_response(text: str, filename: str) -> web.Response:
     )
 
 
+async def exported(request: web.Request, text: str, filename: str) -> web.Response:
+    """A CSV export: anonymous figures, but every export is written to the audit log (issue 9)."""
+    await audit.record(request.app["db"], audit_entry(request, "stats.export", None, file=filename, rows=text.count("\n")))
+    return csv_response(text, filename)
+
+
 # ---------------------------------------------------------------------- handlers
 FRESH = timedelta(seconds=5)
 
@@ -145,7 +153,7 @@ async def summary(request: web.Request) -> web.StreamResponse:
     await _fresh(request, q)
     body = await _stats(request).summary(q)
     if request.query.get("format") == "csv":
-        return csv_response(long_csv(body["figures"]), f"kcc-cijfers-{q.start}-{q.end}.csv")
+        return await exported(request, long_csv(body["figures"]), f"kcc-cijfers-{q.start}-{q.end}.csv")
     return web.json_response(body)
 
 
@@ -165,7 +173,7 @@ async def figure(request: web.Request) -> web.StreamResponse:
         table = request.query.get("table") or next(iter(found), name)
         if table not in found and found:
             return json_error(404, "unknown_table", "Deze tabel bestaat niet.", tables=sorted(found))
-        return csv_response(wide_csv(found.get(table, [])), f"kcc-{name}-{table}-{q.start}-{q.end}.csv")
+        return await exported(request, wide_csv(found.get(table, [])), f"kcc-{name}-{table}-{q.start}-{q.end}.csv")
     return web.json_response({k: v for k, v in body.items() if k != "figures"} | {name: body["figures"][name]})
 
 

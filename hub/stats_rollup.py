@@ -10,9 +10,10 @@ time:
     team and topic, whether the bot answered it alone or it went to an agent, queue wait,
     time to the first agent reply, handling time, abandoned, satisfaction score and the
     questions the bot could not answer. Folded from conversation events.
-``stats_daily`` / ``stats_topics``
-    per local day, channel and team (and topic): counts, duration lists and score sums,
-    grouped from ``stats_conversations`` for the days that changed.
+``stats_daily`` / ``stats_topic_daily``
+    per local day, channel and team (and per local day and topic, with counts per channel
+    and team): counts, duration lists and score sums, grouped from ``stats_conversations``
+    for the days that changed.
 ``stats_items``
     one document per callback request and per case: created, deadline, done/answered,
     on time or late. The deadline is the event's ``due_at``, else the hub's working-day
@@ -64,6 +65,7 @@ CONVERSATION_TYPES = sorted({
     *ev.HANDLING_ENDS, ev.ABANDONED, ev.SATISFACTION,
 })
 ITEM_TYPES = sorted({*ev.CALLBACK_TYPES, *ev.CASE_TYPES})
+TABLES = ("stats_conversations", "stats_daily", "stats_topic_daily", "stats_items", "stats_presence")
 
 
 # ---------------------------------------------------------------------- expression helpers
@@ -349,43 +351,57 @@ def _flatten(field: str) -> dict[str, Any]:
     return {"$reduce": {"input": f"${field}", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}}
 
 
-def daily_pipeline(days: list[str], stamp: str) -> list[dict[str, Any]]:
-    """Per day, channel and team: everything the figures need, from the day's conversation facts."""
+def rollup_pipeline(days: list[str], stamp: str, keys: tuple[str, ...], into: str) -> list[dict[str, Any]]:
+    """Per ``keys`` (day and more): everything the figures need, from the days' conversation facts."""
     return [
         {"$match": {"day": {"$in": days}}},
         {"$project": contribution()},
         {"$group": {
-            "_id": {"day": "$day", "channel": "$channel", "team": "$team"},
+            "_id": {k: f"${k}" for k in keys},
             "week": {"$first": "$week"},
             **{f: {"$sum": f"${f}"} for f in SUMMED},
             **{f: {"$push": f"${f}"} for f in LISTS},
         }},
         {"$set": {
-            "day": "$_id.day", "channel": "$_id.channel", "team": "$_id.team", "built": stamp,
-            "_id": _key("$_id.day", "$_id.channel", "$_id.team"),
+            **{k: f"$_id.{k}" for k in keys}, "built": stamp,
+            "_id": _key(*(f"$_id.{k}" for k in keys)),
             **{f: _flatten(f) for f in LISTS},
         }},
         {"$set": {"unanswered": {"$map": {
             "input": {"$setUnion": [{"$map": {"input": "$unanswered", "in": "$$this.k"}}, []]}, "as": "k",
             "in": {"k": "$$k", "n": {"$size": {"$filter": {"input": "$unanswered", "cond": {"$eq": ["$$this.k", "$$k"]}}}}},
         }}}},
-        {"$merge": {"into": "stats_daily", "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"}},
+        {"$merge": {"into": into, "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"}},
     ]
 
 
-def topics_pipeline(days: list[str], stamp: str) -> list[dict[str, Any]]:
-    """Per day, channel, team and topic: how many conversations, handed over, answered by the bot."""
+def daily_pipeline(days: list[str], stamp: str) -> list[dict[str, Any]]:
+    """``stats_daily``: per day, channel and team."""
+    return rollup_pipeline(days, stamp, ("day", "channel", "team"), "stats_daily")
+
+
+def topic_daily_pipeline(days: list[str], stamp: str) -> list[dict[str, Any]]:
+    """``stats_topic_daily``: per day and topic (figures for one topic, and the top topics)."""
+    return rollup_pipeline(days, stamp, ("day", "topic"), "stats_topic_daily")
+
+
+def topic_parts_pipeline(days: list[str]) -> list[dict[str, Any]]:
+    """Adds to each day-and-topic rollup its counts per channel and team (top topics of a channel or team)."""
     return [
         {"$match": {"day": {"$in": days}}},
         {"$group": {
-            "_id": {"day": "$day", "channel": "$channel", "team": "$team_v", "topic": "$topic_v"},
+            "_id": {"day": "$day", "topic": "$topic_v", "channel": "$channel", "team": "$team_v"},
             "n": {"$sum": 1},
             "contained": _count("$contained"),
             "handed_over": _count("$handed_over"),
         }},
-        {"$set": {"day": "$_id.day", "channel": "$_id.channel", "team": "$_id.team", "topic": "$_id.topic",
-                  "_id": _key("$_id.day", "$_id.channel", "$_id.team", "$_id.topic"), "built": stamp}},
-        {"$merge": {"into": "stats_topics", "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"}},
+        {"$group": {
+            "_id": _key("$_id.day", "$_id.topic"),
+            "parts": {"$push": {"channel": "$_id.channel", "team": "$_id.team", "n": "$n",
+                                "contained": "$contained", "handed_over": "$handed_over"}},
+        }},
+        {"$merge": {"into": "stats_topic_daily", "on": "_id", "whenMatched": [{"$set": {"parts": "$$new.parts"}}],
+                    "whenNotMatched": "discard"}},
     ]
 
 
@@ -503,7 +519,7 @@ class Rollup:
             async with self._lock:
                 await self._acquire(wait_s)
                 try:
-                    for name in ("stats_conversations", "stats_daily", "stats_topics", "stats_items", "stats_presence"):
+                    for name in TABLES:
                         await self.db[name].delete_many({})
                     await self.db.stats_state.delete_many({"_id": {"$in": ["watermark", "open_agents"]}})
                 finally:
@@ -554,8 +570,9 @@ class Rollup:
         days = sorted(d for d in await self.db.stats_conversations.distinct("dirty_days", {"dirty": stamp}) if d)
         for batch in _batches(days, 7):
             await self.db.stats_conversations.aggregate(daily_pipeline(batch, stamp)).to_list(None)
-            await self.db.stats_conversations.aggregate(topics_pipeline(batch, stamp)).to_list(None)
-            for name in ("stats_daily", "stats_topics"):
+            await self.db.stats_conversations.aggregate(topic_daily_pipeline(batch, stamp)).to_list(None)
+            await self.db.stats_conversations.aggregate(topic_parts_pipeline(batch)).to_list(None)
+            for name in ("stats_daily", "stats_topic_daily"):
                 await self.db[name].delete_many({"day": {"$in": batch}, "built": {"$ne": stamp}})
             await self._renew()
         return days

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -145,3 +146,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             lines = [line[:300] for line in log.read_text(errors="replace").splitlines()[-15:]]
             tails.append(f"--- {log.name} (last lines)\n" + "\n".join(lines))
         report.sections.append(("service logs", "\n".join(tails)))
+
+
+@pytest.fixture(scope="session")
+def slack(stack: Stack) -> Iterator[Any]:
+    """The fake Slack Web API on the port the shared hub's settings point at (tests/handover, tests/privacy)."""
+    from tests.channels.fakes.base import ServerThread
+    from tests.handover import stack_env
+    from tests.handover.fake_slack import FakeSlack
+
+    fake = FakeSlack(stack_env.SLACK_TOKEN, {stack_env.SLACK_CHANNEL})
+    server = ServerThread(fake.app(), stack.handover_ports["slack"]).start()
+    yield fake
+    server.stop()

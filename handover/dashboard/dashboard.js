@@ -88,7 +88,7 @@ function csvLink(figure, table) {
 // ------------------------------------------------------------------ charts
 // items: [{label, value (number|null), suppressed, breach}]; norm: number or null
 function barChart(name, items, { norm = null, fmt = plain, max = null, higherIsBetter = true } = {}) {
-  const W = 600, H = 230, L = 56, R = 12, T = 14, B = 46;
+  const W = 600, H = 230, L = 72, R = 12, T = 14, B = 46;
   const shown = items.filter((i) => i.value !== null && i.value !== undefined);
   const top = max ?? Math.max(1e-9, norm ?? 0, ...shown.map((i) => i.value)) * 1.12;
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "data-chart": name,

@@ -10,7 +10,7 @@
   var AUTHORS = { resident: "Inwoner", bot: "Chatbot", agent: "Medewerker", system: "Systeem" };
   var STATES = { queued: "In de wachtrij", agent: "Bij medewerker", bot: "Bij de chatbot", closed: "Afgesloten" };
   var REFRESH_ON = ["queued", "assigned", "requeued", "transferred", "closed", "handed_back", "callback_request", "presence", "contact_moment"];
-  var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request"];
+  var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request", "resident_left", "delivery_failed"];
 
   var csrf = null, me = null, current = null, currentData = null, socket = null, backoff = 500;
   var outcomes = {}, pendingFiles = [], pendingArticle = null, unread = {}, queueTimer = null, reloadTimer = null;
@@ -80,7 +80,7 @@
         el("span", {}, [CHANNELS[c.channel] || c.channel].concat(badges)),
         el("span", { class: "wait", dataset: { since: waitFrom || "" } })
       ]),
-      el("div", { class: "q", text: c.question || c.topic || (opts.showAgent && c.assignee ? "bij " + c.assignee : "") }),
+      el("div", { class: "q", text: [c.label, c.question || c.topic].filter(Boolean).join(" · ") || (opts.showAgent && c.assignee ? "bij " + c.assignee : "") }),
       opts.showAgent && c.assignee ? el("div", { class: "muted", text: "Medewerker: " + c.assignee }) : null
     ]);
     return li;
@@ -143,6 +143,7 @@
       el("span", { class: "who", text: (m.direction === "in" ? "Inwoner" : (m.agent_name || AUTHORS[m.author] || m.author)) + " · " + when(m.created_at) })
     ]);
     li.appendChild(linkify(m.text || ""));
+    if (m.delivery === "failed") li.appendChild(el("div", { class: "delivery-failed", text: "Niet afgeleverd: de inwoner heeft dit bericht niet gekregen." }));
     (m.attachments || []).forEach(function (a) {
       if (a.url) li.appendChild(el("div", {}, [el("a", { href: a.url, target: "_blank", rel: "noopener noreferrer", text: "Bijlage: " + (a.filename || a.url) })]));
     });
@@ -167,7 +168,8 @@
     $("empty").hidden = true; $("conv").hidden = false;
     $("conv-title").textContent = (CHANNELS[c.channel] || c.channel) + (c.team ? " · team " + c.team : "");
     $("conv-meta").textContent = " " + (STATES[c.state] || c.state) + (c.assignee ? " · " + c.assignee : "") +
-      (c.queued_at ? " · in wachtrij sinds " + when(c.queued_at) : "");
+      (c.queued_at ? " · in wachtrij sinds " + when(c.queued_at) : "") +
+      (c.resident_left_at && c.state === "agent" ? " · de inwoner heeft het gesprek verlaten (" + when(c.resident_left_at) + ")" : "");
     $("take").hidden = c.state !== "queued";
     $("transfer-open").hidden = !(c.state === "agent" && (mine || me.supervisor)) && !(c.state === "queued" && me.supervisor);
     $("handback").hidden = !(c.state === "agent" && (mine || me.supervisor));
@@ -190,6 +192,8 @@
   function renderSummary(s, c) {
     var dl = clear($("summary"));
     function row(label, value) { if (value) { dl.appendChild(el("dt", { text: label })); dl.appendChild(el("dd", { text: value })); } }
+    s = s || {};  // need-to-know: no summary of a restricted conversation without the right
+    row("Let op", c.label ? c.label + (c.restricted ? ": alleen voor collega's met het recht sociaal domein." : "") : null);
     row("Reden", s.reason_text);
     row("Vraag", s.question);
     row("Onderwerp", s.topic);

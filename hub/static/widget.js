@@ -21,7 +21,7 @@
 
   var css = ".kcc-w{font:16px/1.45 system-ui,sans-serif;color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden}" +
     ".kcc-w header{background:#154273;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}" +
-    ".kcc-w header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}" +
+    ".kcc-w header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}.kcc-w header .kcc-end{font-size:13px;text-decoration:underline}" +
     ".kcc-log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f6f7}" +
     ".kcc-msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
     ".kcc-in{align-self:flex-end;background:#154273;color:#fff}.kcc-out{align-self:flex-start;background:#fff;border:1px solid #dcdcdc}" +
@@ -34,7 +34,8 @@
 
   var root = document.createElement("section");
   root.className = "kcc-w"; root.setAttribute("aria-label", title);
-  root.innerHTML = '<header><span></span><button type="button" aria-label="Sluiten" class="kcc-close">&times;</button></header>' +
+  root.innerHTML = '<header><span></span><span><button type="button" class="kcc-end" hidden>Gesprek beëindigen</button>' +
+    '<button type="button" aria-label="Sluiten" class="kcc-close">&times;</button></span></header>' +
     '<div class="kcc-log" role="log" aria-live="polite"></div><div class="kcc-state" hidden></div>' +
     '<form><label style="position:absolute;left:-9999px" for="kcc-text">Uw bericht</label>' +
     '<input id="kcc-text" name="text" autocomplete="off" maxlength="4000" placeholder="Typ uw vraag..." />' +
@@ -76,10 +77,20 @@
     log.appendChild(div); log.scrollTop = log.scrollHeight;
   }
 
+  var endButton = root.querySelector(".kcc-end");
   function showState(state) {
     var texts = { queued: "U wacht op een medewerker.", agent: "U chat nu met een medewerker.", closed: "Dit gesprek is afgesloten." };
     stateBar.hidden = !texts[state]; stateBar.textContent = texts[state] || "";
+    endButton.hidden = !conversationId || state === "closed";
   }
+  // The resident ends the chat: a wait in the queue ends too (the hub counts it as abandoned).
+  endButton.onclick = function () {
+    if (!conversationId) return;
+    fetch(hub + "/api/v1/webchat/conversations/" + conversationId + "/end", { method: "POST" })
+      .then(function () { return fetchNew(); })
+      .then(function () { showState("closed"); })
+      .catch(function () {});
+  };
 
   function fetchNew() {
     if (!conversationId) return Promise.resolve();

@@ -27,3 +27,10 @@ async def test_message_is_kept_and_conversation_queued_when_rasa_is_down(bot_sta
         bot_stack.start(rasa)  # the rest of the suite gets its bot back
     async with http.get(f"{bot_stack.hub_url}/healthz") as resp:
         assert (await resp.json())["components"]["rasa"] == "up"
+    # The bot is back: a new conversation gets the bot again. The queued one stays with the
+    # agents (the resident was told a colleague takes over); its next message goes to the desk.
+    fresh = await say(http, bot_stack, f"{session_id}-na", "ik wil mijn paspoort verlengen")
+    assert fresh["meta"]["state"] == "bot" and fresh["replies"]
+    queued = await say(http, bot_stack, session_id, "is er al iemand?")
+    assert queued["meta"]["state"] == "queued" and queued["conversation_id"] == body["conversation_id"]
+    assert await db.messages.count_documents({"address": session_id, "direction": "in"}) == 3

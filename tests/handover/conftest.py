@@ -17,7 +17,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +36,8 @@ from hub.live import LiveBus
 from hub.models import InboundMessage, State, new_id, utcnow
 from hub.pipeline import Pipeline
 from hub.settings import Settings, get_settings
-from tests.channels.fakes.base import ServerThread
 from tests.conftest import Stack
 from tests.handover import stack_env
-from tests.handover.fake_slack import FakeSlack
 
 PASSWORD = "test-wachtwoord-123"
 
@@ -189,12 +187,8 @@ async def inproc(bot_stack: Stack) -> AsyncIterator[Callable[..., Awaitable[Inpr
 
 
 # ---------------------------------------------------------------------- the shared test hub
-@pytest.fixture(scope="session")
-def slack(stack: Stack) -> Iterator[FakeSlack]:
-    fake = FakeSlack(stack_env.SLACK_TOKEN, {stack_env.SLACK_CHANNEL})
-    server = ServerThread(fake.app(), stack.handover_ports["slack"]).start()
-    yield fake
-    server.stop()
+# ``slack`` (the fake Slack Web API of the shared hub) lives in tests/conftest.py: one
+# session-wide server on one port, whichever folder's tests ask for it first.
 
 
 async def _empty_desk(db: AsyncIOMotorDatabase) -> None:

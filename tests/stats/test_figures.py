@@ -192,6 +192,14 @@ async def test_filters_by_channel_team_and_topic(known):
     assert small["handling"] == {"n": "S", "avg_s": "S", "p50_s": "S", "p90_s": "S", "max_s": "S"}
     bot_only = await figures(known, team="-")
     assert bot_only["contacts"]["total"] == 8  # A and B never reached a team
+    assert bot_only["topics"]["rows"] == [{"topic": "paspoort", "contacts": 6, "containment": 1.0, "handover_rate": 0.0}]
+    # top topics of one channel; one topic of one channel or team (read from the facts)
+    assert whatsapp["topics"] == {"rows": [{"topic": "afval", "contacts": 10, "containment": 0.0, "handover_rate": 1.0}],
+                                  "without_topic": 0}
+    afval_whatsapp = await figures(known, topic="afval", channel="whatsapp")
+    assert afval_whatsapp["contacts"]["total"] == 10 and afval_whatsapp["wait"] == whatsapp["wait"]
+    assert afval_whatsapp["topics"]["rows"][0]["contacts"] == 10
+    assert (await figures(known, topic="afval", team="kcc"))["contacts"]["total"] == 11
 
 
 async def test_a_day_without_contacts_and_the_night_shift(known):

@@ -1,0 +1,42 @@
+"""Background loops of one part of the hub: started together, cancelled together.
+
+The router, the wait notifier and the knowledge service each run a few endless loops next
+to the web server. ``Loops`` starts them as named tasks and stops them all on shutdown
+(waiting for each to finish, ignoring how it ended); ``spawn`` runs one-off work off the
+request path and keeps a reference, so a task is never garbage-collected half-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from typing import Any
+
+
+class Loops:
+    def __init__(self) -> None:
+        self.tasks: list[asyncio.Task[Any]] = []
+        self._pending: set[asyncio.Future[Any]] = set()
+
+    def start(self, **loops: Coroutine[Any, Any, Any]) -> None:
+        self.tasks += [asyncio.create_task(coro, name=name) for name, coro in loops.items()]
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def alive(self) -> bool:
+        return all(not t.done() for t in self.tasks)
+
+    async def stop(self) -> None:
+        """Cancel the loops, then let the one-off work finish."""
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks = []
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
