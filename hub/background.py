@@ -4,13 +4,14 @@ The router, the wait notifier and the knowledge service each run a few endless l
 to the web server. ``Loops`` starts them as named tasks and stops them all on shutdown
 (waiting for each to finish, ignoring how it ended); ``spawn`` runs one-off work off the
 request path and keeps a reference, so a task is never garbage-collected half-way.
+``run_with_app`` ties loops to an aiohttp app: started at its start-up, stopped at shutdown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 
@@ -40,3 +41,20 @@ class Loops:
         self.tasks = []
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+
+
+def run_with_app(app: Any, **factories: Callable[[Any], Coroutine[Any, Any, Any] | None]) -> None:
+    """Run each factory's loop from the app's start-up to its shutdown (a factory may return None: not started)."""
+    loops = Loops()
+
+    async def start(app: Any) -> None:
+        for name, factory in factories.items():
+            coro = factory(app)
+            if coro is not None:
+                loops.start(**{name: coro})
+
+    async def stop(app: Any) -> None:
+        await loops.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)

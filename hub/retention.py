@@ -20,7 +20,6 @@ retention --dry-run`` prints what a run would do.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from pydantic import BaseModel
 
 from hub import audit, privacy
 from hub.audit import AuditEntry
+from hub.background import run_with_app
 from hub.cases import CLOSED as CASE_CLOSED
 from hub.lease import Lease
 from hub.models import utcnow
@@ -170,17 +170,10 @@ async def loop(db: AsyncIOMotorDatabase, settings: Settings) -> None:
 def setup_retention(app: Any) -> None:
     """Start the scheduled job with the hub (``create_app``), when an interval is set."""
 
-    async def start(app: Any) -> None:
+    def job(app: Any) -> Any:
         settings = app["settings"]
         if settings.retention_interval_minutes > 0 and settings.retention_closed_conversation_days > 0:
-            app["retention_task"] = asyncio.ensure_future(loop(app["db"], settings))
+            return loop(app["db"], settings)
+        return None
 
-    async def stop(app: Any) -> None:
-        task = app.get("retention_task")
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    run_with_app(app, retention=job)

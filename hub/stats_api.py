@@ -13,8 +13,6 @@ recomputes the figures from the event log. All need the supervisor role.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 import logging
@@ -28,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from channels.base import json_error
 from hub import audit, event_types, satisfaction, stats_live
 from hub.auth import require_role
+from hub.background import run_with_app
 from hub.json_api import BodyError, audit_entry, parse
 from hub.models import utcnow
 from hub.stats import FIGURES, Query, Stats, as_local_day, default_period, parse_day, tables
@@ -220,18 +219,7 @@ def setup_stats(app: web.Application) -> None:
     app["stats"] = Stats(app["db"], settings)
     app["stats_rollup"] = Rollup(app["db"], settings)
 
-    async def start(app: web.Application) -> None:
-        app["stats_task"] = asyncio.ensure_future(run(app["stats_rollup"], settings.stats_refresh_s))
-
-    async def stop(app: web.Application) -> None:
-        task = app.get("stats_task")
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    run_with_app(app, stats_refresh=lambda app: run(app["stats_rollup"], settings.stats_refresh_s))
     app.router.add_get("/api/v1/stats/summary", summary)
     app.router.add_get("/api/v1/stats/live", live)
     app.router.add_get("/api/v1/stats/events", vocabulary)
