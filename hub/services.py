@@ -99,6 +99,16 @@ class Service:
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} not ready after {self.timeout_s:.0f}s; see {self.log_path}")
 
+    def launch(self) -> Service:
+        """Start and wait until ready; a service that never gets ready is stopped again."""
+        self.start()
+        try:
+            self.wait_ready()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 

@@ -66,13 +66,7 @@ class Stack:
         }
 
     def start(self, service: services.Service) -> services.Service:
-        service.start()
-        try:
-            service.wait_ready()
-        except Exception:
-            service.stop()
-            raise
-        self.running[service.name] = service
+        self.running[service.name] = service.launch()
         return service
 
     def stop_all(self) -> None:

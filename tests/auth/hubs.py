@@ -55,12 +55,7 @@ def start(stack: Stack, name: str, env: dict[str, str]) -> ExtraHub:
     service = services.hub(port, {**base, "KCC_MONGODB_DB": db_name, "KCC_PUBLIC_URL": url, **env}, LOG_DIR)
     service.name = f"hub-{name}"
     service.log_path = LOG_DIR / f"hub-{name}.log"
-    service.start()
-    try:
-        service.wait_ready()
-    except Exception:
-        service.stop()
-        raise
+    service.launch()
     _running[name] = ExtraHub(url, db_name, service)
     return _running[name]
 
