@@ -56,9 +56,13 @@ async def test_other_channels_hear_only_of_a_big_change(inproc):
     for conv_id in ahead:
         assert await d.assigned_to(conv_id) == "anna"
     texts = await eventually(lambda: _has(d, sms, 2), 5)
-    assert texts[1].startswith("Update: U bent ") and texts[1].endswith("De verwachte wachttijd is ongeveer 3 minuten.")
+    # the router may claim the two one at a time: a notifier round in between sees 18 -> 6 minutes,
+    # after which 6 -> 3 is a small step; either way the resident hears the big change once
+    assert texts[1].startswith("Update: U bent ") and texts[1].endswith(
+        ("De verwachte wachttijd is ongeveer 3 minuten.", "De verwachte wachttijd is ongeveer 6 minuten.")
+    )
     await asyncio.sleep(0.5)
-    assert len(await _wait_texts(d, sms)) == 2  # moving from 2nd to 1st at 3 minutes is no news for an sms
+    assert len(await _wait_texts(d, sms)) == 2  # a small step after the big change is no news for an sms
 
 
 def test_what_counts_as_a_big_change():
