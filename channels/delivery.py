@@ -96,7 +96,8 @@ async def with_retry(request: Callable[[], Awaitable[T]], policy: RetryPolicy | 
         if counter is not None:
             counter[0] += 1
         try:
-            return await asyncio.wait_for(request(), policy.timeout_s)
+            async with asyncio.timeout(policy.timeout_s):  # not wait_for: on 3.11 it can swallow a cancel
+                return await request()
         except TimeoutError:
             error = DeliveryError(f"no answer within {policy.timeout_s:g}s", retryable=True)
         except DeliveryError as exc:

@@ -87,7 +87,8 @@ class WaitNotifier:
     async def _work(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), PERIODIC_S)
+                async with asyncio.timeout(PERIODIC_S):  # not wait_for: on 3.11 it can swallow a cancel
+                    await self._wake.wait()
             await asyncio.sleep(self.debounce_s)  # a burst of desk events becomes one round
             self._wake.clear()
             try:

@@ -36,8 +36,11 @@ class Loops:
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
+            while not task.done():  # a loop that swallowed the cancel (it can happen) is cancelled again
+                await asyncio.wait({task}, timeout=1.0)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                task.result()
         self.tasks = []
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)

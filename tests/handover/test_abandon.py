@@ -63,7 +63,8 @@ async def test_a_web_chat_page_gone_too_long_is_abandoned_other_channels_stay(in
     assert await abandon.sweep_silent(d.db, d.live, d.settings) in (0, 1)
     assert (await d.conv(gone))["outcome"] == "abandoned"
     assert await abandon.sweep_silent(d.db, d.live, d.settings) == 0
-    assert [e["why"] for e in await _abandoned_events(d, gone)] == ["page_gone"]
+    # whichever sweep won writes the event just after closing the conversation
+    assert [e["why"] for e in await eventually(lambda: _abandoned_events(d, gone), 5)] == ["page_gone"]
     assert (await d.conv(present))["state"] == "queued"
     assert (await d.conv(sms))["state"] == "queued"  # quiet on SMS is not leaving
 
