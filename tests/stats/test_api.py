@@ -136,6 +136,7 @@ async def test_live_view_of_todays_queue(stack, db):
         await db.conversations.insert_one({
             "_id": conv_id, "channel": "webchat", "address": conv_id, "open_key": f"webchat:{conv_id}",
             "state": "queued", "team": team, "queued_at": now - timedelta(seconds=waited), "queue_key": now, "seq": 1,
+            "resident_seen_at": now,  # the page is open: the hub's abandon sweep leaves them be
         })
     try:
         async with logged_in(stack, db, ["supervisor"]) as boss:
