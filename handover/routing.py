@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 # Desk events after which a team may have work and an agent room.
 BATCH = 50  # conversations planned per dispatch round
 MAX_ROUNDS = 20
-PARALLEL_ROUNDS = 4  # dispatch rounds of one team running at once in this hub
 WAKES_ROUTER = frozenset({"queued", "requeued", "transferred", "closed", "handed_back", "presence"})
 
 
@@ -58,7 +57,8 @@ class Router:
         self._wake = asyncio.Event()
         self._loops = Loops()
         self._stale: dict[tuple[str, str], datetime] = {}
-        self._gates: dict[str, asyncio.Semaphore] = {}
+        self._rounds: dict[str, asyncio.Task[None]] = {}  # the dispatch round running per team
+        self._again: set[str] = set()  # teams kicked while their round ran: one more round after it
         self._last_reconcile = utcnow()
 
     # ------------------------------------------------------------------ life cycle
@@ -71,6 +71,10 @@ class Router:
 
     async def stop(self) -> None:
         await self._loops.stop()
+        rounds = list(self._rounds.values())
+        for task in rounds:
+            task.cancel()
+        await asyncio.gather(*rounds, return_exceptions=True)
 
     def kick(self, *teams: str | None) -> None:
         self._dirty.update(t for t in teams if t)
@@ -88,14 +92,31 @@ class Router:
             await self._wake.wait()
             self._wake.clear()
             while self._dirty:
-                self._background(self._safe_dispatch(self._dirty.pop()))
+                team = self._dirty.pop()
+                if team in self._rounds:
+                    self._again.add(team)
+                else:
+                    self._rounds[team] = asyncio.create_task(self._rounds_of(team))
             await asyncio.sleep(0)
 
-    async def _safe_dispatch(self, team: str) -> None:
+    async def _rounds_of(self, team: str) -> None:
+        """One dispatch round per team at a time in this hub; kicks during it make one more round.
+
+        A burst of 200 handovers used to start 200 rounds that queued behind each other, each
+        reading the queue and the agents again: the last handover waited for all of them.
+        Now a handover waits for at most the round in progress and the one after it.
+        """
         try:
-            await self.dispatch(team)
-        except Exception:  # noqa: BLE001 - the sweep retries; routing never dies
-            log.exception("dispatch failed", extra={"team": team})
+            while True:
+                self._again.discard(team)
+                try:
+                    await self.dispatch(team)
+                except Exception:  # noqa: BLE001 - the sweep retries; routing never dies
+                    log.exception("dispatch failed", extra={"team": team})
+                if team not in self._again:
+                    return
+        finally:
+            self._rounds.pop(team, None)
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -108,11 +129,9 @@ class Router:
     # ------------------------------------------------------------------ assignment
     async def dispatch(self, team: str) -> int:
         """Assign queued conversations of ``team`` while agents have room; returns how many."""
-        # A few rounds per team may overlap (a handover need not wait for the round before it);
-        # they can only collide on a claim, which one of them then loses harmlessly.
-        gate = self._gates.setdefault(team, asyncio.Semaphore(PARALLEL_ROUNDS))
-        async with gate:
-            return await self._dispatch(team)
+        # Rounds of other hubs (or a manual pick-up) may overlap with this one: they can only
+        # collide on a claim, which one of them then loses harmlessly.
+        return await self._dispatch(team)
 
     async def _dispatch(self, team: str) -> int:
         """Pair the head of the queue with agents, longest idle first, then claim the pairs.
