@@ -91,7 +91,32 @@ class Agent:
         await self.http.close()
 
 
-async def bench(n: int, agents_n: int, per_agent: int) -> None:
+async def start_profiling(db) -> None:
+    """MongoDB's own profiler (level 2: every operation) on the hub's database."""
+    await db.command("profile", 0)
+    with contextlib.suppress(Exception):
+        await db.drop_collection("system.profile")
+    await db.create_collection("system.profile", capped=True, size=512 * 1024 * 1024)
+    await db.command("profile", 2)
+
+
+async def print_operations(db, per: int) -> None:
+    """Operations the whole run sent to MongoDB, per collection and kind, per conversation."""
+    await db.command("profile", 0)
+    counts: dict[tuple[str, str], int] = {}
+    async for op in db["system.profile"].find({}, {"ns": 1, "op": 1, "command": 1}):
+        kind = op.get("op", "?")
+        if kind == "command":
+            kind = next(iter(op.get("command") or {"command": 1}))
+        key = (op.get("ns", "?").split(".", 1)[-1], kind)
+        counts[key] = counts.get(key, 0) + 1
+    total = sum(counts.values())
+    print(f"  MongoDB operations: {total} in all, {total / per:.1f} per conversation")
+    for (coll, kind), count in sorted(counts.items(), key=lambda kv: -kv[1])[:25]:
+        print(f"    {coll:28} {kind:16} {count:6}  {count / per:6.2f} per conversation")
+
+
+async def bench(n: int, agents_n: int, per_agent: int, profile: bool = False) -> None:
     env = {
         "KCC_HANDOVER_OFFICE_HOURS": json.dumps(ALWAYS_OPEN),
         "KCC_HANDOVER_OPEN_ON_HOLIDAYS": "true",
@@ -125,6 +150,8 @@ async def bench(n: int, agents_n: int, per_agent: int) -> None:
 
         prober = asyncio.create_task(probe())
         await asyncio.sleep(0.5)
+        if profile:
+            await start_profiling(db)
 
         sent_at: dict[str, float] = {}
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=n)) as http:
@@ -169,6 +196,8 @@ async def bench(n: int, agents_n: int, per_agent: int) -> None:
         print(f"  {'Mongo-wire round trip meanwhile':38} n={len(round_trips):3}  p50 {rt['p50']:8.1f} ms   "
               f"p95 {rt['p95']:8.1f} ms   p99 {rt['p99']:8.1f} ms")
         prober.cancel()
+        if profile:
+            await print_operations(db, n)
         for task in listeners:
             task.cancel()
         await asyncio.gather(*(a.close() for a in agents), return_exceptions=True)
@@ -180,8 +209,10 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200, help="residents asking for a person at once")
     parser.add_argument("-a", type=int, default=20, help="agents online")
     parser.add_argument("--per-agent", type=int, default=10, help="KCC_HANDOVER_MAX_PER_AGENT for the run")
+    parser.add_argument("--profile", action="store_true",
+                        help="count the MongoDB operations of the run (the server's profiler; slows the run down)")
     args = parser.parse_args()
-    asyncio.run(bench(args.n, args.a, args.per_agent))
+    asyncio.run(bench(args.n, args.a, args.per_agent, args.profile))
 
 
 if __name__ == "__main__":
