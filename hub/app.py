@@ -176,7 +176,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
             await auth.ensure_demo_accounts(app["db"])
         bot = BotClient(settings.rasa_url, settings.rasa_timeout_s, app["http"])
         app["bot"] = bot
-        pipeline = Pipeline(app["db"], bot, app["live"])
+        pipeline = Pipeline(app["db"], bot, app["live"], concurrency=settings.pipeline_concurrency)
         app["pipeline"] = pipeline
         app["context"].pipeline = pipeline
         for channel in app["channels"].values():

@@ -71,13 +71,16 @@ def message_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class Pipeline:
-    def __init__(self, db: AsyncIOMotorDatabase, bot: BotClient, live: LiveBus):
+    def __init__(self, db: AsyncIOMotorDatabase, bot: BotClient, live: LiveBus, concurrency: int | None = None):
         self.db = db
         self.bot = bot
         self.live = live
         self.senders: dict[str, Sender] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._interrupted: set[str] = set()  # ids of messages whose handling raised (resumed on a retry)
+        # A bulkhead: stored messages wait here for their turn, so a burst of residents does not
+        # put hundreds of operations in front of the router's and the consoles' (None: no limit).
+        self._turns = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
@@ -115,7 +118,8 @@ class Pipeline:
         else:
             intake.mark_stored()
         try:
-            return await self._process(msg, message_id, doc)
+            async with self._turns:
+                return await self._process(msg, message_id, doc)
         except Exception:
             # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
             self._interrupted.add(message_id)
@@ -159,8 +163,10 @@ class Pipeline:
             self.live.publish("desk", {"type": "message", "conversation_id": conv["_id"]})
 
         state = State(conv["state"])
+        done: dict[str, Any] = {"status": "handled"}
         if state is State.BOT:
             result = await self._ask_bot(conv, msg, message_id)
+            done["meta"] = result.meta.model_dump(exclude={"state"})  # what the bot made of it (and a retry answers)
         else:  # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
             replies = await desk_inbound.on_resident_message(self, conv, message_id, msg.text)
             result = PipelineResult(
@@ -168,7 +174,7 @@ class Pipeline:
                 replies=replies,
                 meta=Meta(state=state, action="handover"),
             )
-        await self.db.messages.update_one({"_id": message_id}, {"$set": {"status": "handled"}})
+        await self.db.messages.update_one({"_id": message_id}, {"$set": done})
         return result
 
     async def _open_conversation(self, msg: InboundMessage) -> dict[str, Any]:
@@ -271,9 +277,6 @@ class Pipeline:
             article=raw.get("article"),
             action=action,
         )
-        await self.db.messages.update_one(
-            {"_id": message_id}, {"$set": {"meta": meta.model_dump(exclude={"state"})}}
-        )
         await events.record(
             self.db, f"bot_{action}", conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
         )
@@ -289,7 +292,6 @@ class Pipeline:
         await self.send(conv, [Reply(text=BOT_DOWN_TEXT)], author="system", in_reply_to=message_id)
         await self.handover(conv["_id"], reason=reason, summary={"reason": reason})
         meta = Meta(state=State.QUEUED, action="handover")
-        await self.db.messages.update_one({"_id": message_id}, {"$set": {"meta": meta.model_dump(exclude={"state"})}})
         return PipelineResult(conversation_id=conv["_id"], replies=[Reply(text=BOT_DOWN_TEXT)], meta=meta)
 
     # ------------------------------------------------------------------ state
@@ -370,11 +372,12 @@ class Pipeline:
         fields: dict[str, Any] = {"delivery.attempts": outcome.attempts, "delivery.updated_at": utcnow()}
         if outcome.status == "sent":
             fields["provider_message_id"] = outcome.provider_message_id
-            await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
-            # then the status, unless a provider's delivery report already moved it on
-            await self.db.messages.update_one(
-                {"_id": out.message_id, "delivery.status": "pending"}, {"$set": {"delivery.status": "sent"}}
+            # "sent", unless a provider's delivery report already moved the status on (then only the details)
+            res = await self.db.messages.update_one(
+                {"_id": out.message_id, "delivery.status": "pending"}, {"$set": {**fields, "delivery.status": "sent"}}
             )
+            if not res.matched_count:
+                await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
             return
         log.warning(
             "delivery failed", extra={"message_id": out.message_id, "channel": out.channel, "attempts": outcome.attempts}

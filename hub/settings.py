@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_port: int = 5005
     rasa_timeout_s: float = 15.0
+    pipeline_concurrency: int = Field(
+        3, ge=1,
+        description="resident messages handled at once per hub after they are stored (bot, routing); the rest wait "
+        "their turn, so a burst does not crowd the database and the agents' consoles stay quick",
+    )
     actions_url: str = "http://127.0.0.1:5055"
     actions_port: int = 5055
     rasa_model_dir: Path = ROOT / "var" / "models"
