@@ -9,8 +9,11 @@ medewerker spreken" through the web chat API at the same moment; the real bot ha
 Prints p50/p95/p99 of, per conversation:
 * handover -> queued event at the consoles (the conversation shows in the team queue);
 * handover -> assigned event at the agent's console;
-* handover -> the agent's console list (GET /api/v1/handover/queue, as the console reloads it)
-  shows the conversation under "Mijn gesprekken": the number the issue asks for;
+* handover -> the conversation shows in the agent's console: the ``assigned`` event carries
+  the list item and the console puts it under "Mijn gesprekken" at once (handover/static/
+  console.js ``showAssigned``): the number the issue asks for;
+* handover -> the console's list reload (GET /api/v1/handover/queue, which the console also
+  does after desk events) lists it too;
 * resident's message -> that same moment (includes the bot's own work in Rasa).
 "Handover" is the moment the hub queued the conversation (``conversations.handover.at``).
 """
@@ -59,7 +62,9 @@ class Agent:
             assert r.status == 200, await r.text()
         self.ws = await self.http.ws_connect(f"{self.base}/api/v1/handover/ws", heartbeat=20)
 
-    async def listen(self, queued: dict[str, float], assigned: dict[str, float], listed: dict[str, float]) -> None:
+    async def listen(
+        self, queued: dict[str, float], assigned: dict[str, float], shown: dict[str, float], listed: dict[str, float]
+    ) -> None:
         assert self.ws is not None
         async for msg in self.ws:
             if msg.type != aiohttp.WSMsgType.TEXT:
@@ -71,6 +76,8 @@ class Agent:
                 queued.setdefault(conv, now)
             elif event.get("type") == "assigned" and event.get("agent") == self.username:
                 assigned.setdefault(conv, now)
+                if (event.get("conversation") or {}).get("id") == conv:  # what the console shows at once
+                    shown.setdefault(conv, now)
                 self.tasks.append(asyncio.create_task(self.list_until_shown(conv, listed)))
 
     async def list_until_shown(self, conv: str, listed: dict[str, float]) -> None:
@@ -137,8 +144,9 @@ async def bench(n: int, agents_n: int, per_agent: int, profile: bool = False) ->
         await asyncio.gather(*(a.login() for a in agents))
         queued: dict[str, float] = {}
         assigned: dict[str, float] = {}
+        shown: dict[str, float] = {}
         listed: dict[str, float] = {}
-        listeners = [asyncio.create_task(a.listen(queued, assigned, listed)) for a in agents]
+        listeners = [asyncio.create_task(a.listen(queued, assigned, shown, listed)) for a in agents]
         round_trips: list[float] = []
 
         async def probe() -> None:  # how busy the Mongo-wire server is while this runs
@@ -186,8 +194,9 @@ async def bench(n: int, agents_n: int, per_agent: int, profile: bool = False) ->
         for label, seen, start in (
             ("handover -> in team queue (WS)", queued, handed),
             ("handover -> assigned (agent's WS)", assigned, handed),
-            ("handover -> in agent's console list", listed, handed),
-            ("resident message -> console list", listed, sent_at),
+            ("handover -> shown in agent's console", shown, handed),
+            ("handover -> in console list reload", listed, handed),
+            ("resident message -> shown in console", shown, sent_at),
         ):
             values = lat(seen, start)
             s = summary(values)
@@ -198,7 +207,7 @@ async def bench(n: int, agents_n: int, per_agent: int, profile: bool = False) ->
         prober.cancel()
         if profile:
             await print_operations(db, n)
-        for task in listeners:
+        for task in listeners + [t for a in agents for t in a.tasks]:
             task.cancel()
         await asyncio.gather(*(a.close() for a in agents), return_exceptions=True)
         client.close()

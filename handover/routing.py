@@ -250,8 +250,9 @@ class Router:
         )
         if claimed is None:
             return None
-        self.live.publish(
-            "desk", {"type": "assigned", "conversation_id": conversation_id, "agent": username, "team": team, "how": how}
+        self.live.publish(  # "_conv" stays in the hub: each console socket gets the list item it may see
+            "desk", {"type": "assigned", "conversation_id": conversation_id, "agent": username, "team": team, "how": how,
+                     "_conv": claimed}
         )
         waited = (now - claimed["queued_at"]).total_seconds() if claimed.get("queued_at") else None
         self._background(  # off the routing path: the next assignment need not wait for the log

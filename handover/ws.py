@@ -3,7 +3,10 @@
 Server -> console:
 * every desk event (``{"type": "queued" | "assigned" | "requeued" | "transferred" | "closed" |
   "handed_back" | "resident_message" | "agent_message" | "presence" | ..., "conversation_id", ...}``),
-  ids only; the console fetches what it shows through the JSON API;
+  ids only; the console fetches what it shows through the JSON API. One exception: an
+  ``assigned`` event carries ``conversation`` (the list item of ``GET /queue``, as need-to-know
+  lets this staff member see it) to the agent who got it and to supervisors, so the new
+  conversation shows in "Mijn gesprekken" at once, without waiting for a reload;
 * ``{"type": "conversation_message", "conversation_id", "message"}`` for the conversation
   the console watches (messages as ``hub.pipeline.message_view`` gives them).
 
@@ -27,13 +30,22 @@ from aiohttp import WSMsgType, web
 
 from channels.base import json_error
 from handover import agents, briefing
-from handover.lifecycle import can_see
+from handover.lifecycle import can_see, is_supervisor
 from hub import need_to_know
 from hub.auth import current_staff, has_role
 from hub.live import LiveBus
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0
+
+
+def desk_event_for(staff: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """A desk event as it goes to one console: hub-internal keys (``_...``) stay behind."""
+    out = {k: v for k, v in event.items() if not k.startswith("_")}
+    conv = event.get("_conv")
+    if conv is not None and event.get("type") == "assigned" and (event.get("agent") == staff["_id"] or is_supervisor(staff)):
+        out["conversation"] = briefing.staff_view(staff, conv)
+    return out
 
 
 async def _forward(live: LiveBus, topic: str, out: asyncio.Queue[dict[str, Any]], wrap: Any = None) -> None:
@@ -55,7 +67,9 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=25)
     await ws.prepare(request)
     out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    tasks: dict[str, asyncio.Task[None]] = {"desk": asyncio.create_task(_forward(live, "desk", out))}
+    tasks: dict[str, asyncio.Task[None]] = {
+        "desk": asyncio.create_task(_forward(live, "desk", out, lambda event: desk_event_for(staff, event)))
+    }
 
     async def beat() -> None:
         while True:

@@ -109,7 +109,17 @@
       tick();
     }).catch(function (e) { console.warn(e); });
   }
-  function scheduleQueue() { clearTimeout(queueTimer); queueTimer = setTimeout(loadQueue, 150); }
+  // At most one reload per 300 ms, however many desk events arrive (a burst of handovers must
+  // not keep postponing it, nor make every console reload for every event).
+  function scheduleQueue() { if (!queueTimer) queueTimer = setTimeout(function () { queueTimer = null; loadQueue(); }, 300); }
+  // An "assigned" event carries the conversation as the list shows it: in "Mijn gesprekken" at once.
+  function showAssigned(c) {
+    document.querySelectorAll('#queues .conv-item[data-id="' + CSS.escape(c.id) + '"]').forEach(function (n) { n.remove(); });
+    if (c.assignee !== me.username || document.querySelector('#mine .conv-item[data-id="' + CSS.escape(c.id) + '"]')) return;
+    $("mine").appendChild(convItem(c, { waitFrom: "assigned" }));
+    $("mine-count").textContent = String($("mine").querySelectorAll(".conv-item").length);
+    tick();
+  }
   function tick() {
     document.querySelectorAll(".wait[data-since]").forEach(function (node) {
       var s = since(node.dataset.since);
@@ -387,6 +397,7 @@
     socket.onmessage = function (e) {
       var ev = JSON.parse(e.data);
       if (ev.type === "conversation_message") { if (ev.conversation_id === current) appendMessage(ev.message); return; }
+      if (ev.type === "assigned" && ev.conversation) showAssigned(ev.conversation);
       if (ev.type === "resident_message" && ev.conversation_id !== current && ev.agent === me.username) { unread[ev.conversation_id] = true; scheduleQueue(); }
       if (REFRESH_ON.indexOf(ev.type) >= 0) scheduleQueue();
       if (ev.conversation_id && ev.conversation_id === current && RELOAD_OPEN_ON.indexOf(ev.type) >= 0) scheduleReload();

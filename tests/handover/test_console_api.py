@@ -173,3 +173,30 @@ async def test_a_phone_contact_moment_completes_the_history(stack, db, console):
     assert [m["text"] for m in history] == ["Telefoon: Vraag over grofvuil\nAfspraak uitgelegd"]
     contact = await db.contacts.find_one({"_id": moment["contact_id"]})
     assert "phone:+31612345670" in contact["addresses"]
+
+
+async def _next_assigned(ws, conv_id):
+    while True:
+        event = await ws.receive_json(timeout=15)
+        if event.get("type") == "assigned" and event.get("conversation_id") == conv_id:
+            return event
+
+
+async def test_the_assigned_event_brings_the_list_item_to_the_agent_only(bot_stack, http, db, session_id, desk_reset, console):
+    """The console shows a new conversation from the event itself; colleagues only hear that it went."""
+    anna = await console("anna-" + session_id[-6:])
+    piet = await console("piet-" + session_id[-6:], presence="busy")
+    ws_url = bot_stack.hub_url.replace("http", "ws") + "/api/v1/handover/ws"
+    async with anna.http.ws_connect(ws_url) as mine, piet.http.ws_connect(ws_url) as theirs:
+        assert (await mine.receive_json(timeout=5))["type"] == "hello"
+        assert (await theirs.receive_json(timeout=5))["type"] == "hello"
+        conv_id = await _handed_over(http, bot_stack, session_id, db)
+        event = await _next_assigned(mine, conv_id)
+        assert event["agent"] == anna.username and "_conv" not in event
+        item = event["conversation"]
+        status, queue = await anna.call("GET", "/queue")
+        listed = next(c for c in queue["mine"] if c["id"] == conv_id)
+        assert item == listed  # the same item the list reload gives
+        assert item["question"] == ASK and item["state"] == "agent" and item["assignee"] == anna.username
+        other = await _next_assigned(theirs, conv_id)
+        assert "conversation" not in other and "_conv" not in other
