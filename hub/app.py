@@ -174,7 +174,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         await ensure_indexes(app["db"])
         if settings.demo:
             await auth.ensure_demo_accounts(app["db"])
-        bot = BotClient(settings.rasa_url, settings.rasa_timeout_s, app["http"])
+        bot = BotClient(settings.rasa_url, settings.rasa_timeout_s, app["http"], pause_s=settings.rasa_pause_s)
         app["bot"] = bot
         pipeline = Pipeline(app["db"], bot, app["live"], concurrency=settings.pipeline_concurrency)
         app["pipeline"] = pipeline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -43,12 +44,32 @@ def parse_rest_response(items: list[dict[str, Any]]) -> BotAnswer:
 
 
 class BotClient:
-    def __init__(self, base_url: str, timeout_s: float, session: aiohttp.ClientSession):
+    """Rasa's REST channel, with a short circuit breaker.
+
+    When Rasa did not answer (refused, timed out, 5xx), it is not asked again for
+    ``pause_s`` seconds: the messages meanwhile are handed over at once with the Dutch
+    notice instead of each waiting out the time-out (with the pipeline's few turns, a hung
+    Rasa would otherwise keep a queue of residents waiting ``rasa_timeout_s`` each).
+    A successful ``ready()`` (the health check) closes the breaker early.
+    """
+
+    def __init__(self, base_url: str, timeout_s: float, session: aiohttp.ClientSession, pause_s: float = 5.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.session = session
+        self.pause_s = pause_s
+        self._down_until = 0.0
 
     async def ask(self, sender: str, text: str, metadata: dict[str, Any]) -> BotAnswer:
+        if time.monotonic() < self._down_until:
+            raise BotUnavailable("rasa failed a moment ago: not asked again yet")
+        try:
+            return await self._ask(sender, text, metadata)
+        except BotUnavailable:
+            self._down_until = time.monotonic() + self.pause_s
+            raise
+
+    async def _ask(self, sender: str, text: str, metadata: dict[str, Any]) -> BotAnswer:
         body = {"sender": sender, "message": text, "metadata": metadata}
         try:
             async with self.session.post(
@@ -83,6 +104,9 @@ class BotClient:
                 if resp.status != 200:
                     return False
                 body = await resp.json()
-                return bool(body.get("model_file"))
+                if body.get("model_file"):
+                    self._down_until = 0.0  # back: ask it again at once
+                    return True
+                return False
         except (aiohttp.ClientError, TimeoutError, ValueError):
             return False

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_port: int = 5005
     rasa_timeout_s: float = 15.0
+    rasa_pause_s: float = Field(
+        5.0, ge=0, description="after Rasa failed to answer, hand over without asking it for this long (circuit breaker)"
+    )
     pipeline_concurrency: int = Field(
         3, ge=1,
         description="resident messages handled at once per hub after they are stored (bot, routing); the rest wait "
