@@ -57,7 +57,7 @@ class Router:
         self._wake = asyncio.Event()
         self._loops = Loops()
         self._stale: dict[tuple[str, str], datetime] = {}
-        self._rounds: dict[str, asyncio.Task[None]] = {}  # the dispatch round running per team
+        self._rounds: set[str] = set()  # teams whose dispatch round is running in this hub
         self._again: set[str] = set()  # teams kicked while their round ran: one more round after it
         self._last_reconcile = utcnow()
 
@@ -71,10 +71,6 @@ class Router:
 
     async def stop(self) -> None:
         await self._loops.stop()
-        rounds = list(self._rounds.values())
-        for task in rounds:
-            task.cancel()
-        await asyncio.gather(*rounds, return_exceptions=True)
 
     def kick(self, *teams: str | None) -> None:
         self._dirty.update(t for t in teams if t)
@@ -96,7 +92,8 @@ class Router:
                 if team in self._rounds:
                     self._again.add(team)
                 else:
-                    self._rounds[team] = asyncio.create_task(self._rounds_of(team))
+                    self._rounds.add(team)
+                    self._background(self._rounds_of(team))
             await asyncio.sleep(0)
 
     async def _rounds_of(self, team: str) -> None:
@@ -116,7 +113,7 @@ class Router:
                 if team not in self._again:
                     return
         finally:
-            self._rounds.pop(team, None)
+            self._rounds.discard(team)
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -128,19 +125,16 @@ class Router:
 
     # ------------------------------------------------------------------ assignment
     async def dispatch(self, team: str) -> int:
-        """Assign queued conversations of ``team`` while agents have room; returns how many."""
-        # Rounds of other hubs (or a manual pick-up) may overlap with this one: they can only
-        # collide on a claim, which one of them then loses harmlessly.
-        return await self._dispatch(team)
+        """Assign queued conversations of ``team`` while agents have room; returns how many.
 
-    async def _dispatch(self, team: str) -> int:
-        """Pair the head of the queue with agents, longest idle first, then claim the pairs.
+        Pairs the head of the queue with agents, longest idle first, then claims the pairs.
 
         Plans a batch from one read of the queue and one of the agents (an agent who gets a
         conversation goes to the back of the idle order, as if assigned one by one), then
         reserves and claims: one agent's conversations in queue order, different agents at
         the same time. Every step is conditional, so a plan that went stale just fails a claim
-        and the next round (or the sweep) tries again.
+        and the next round (or the sweep) tries again; rounds of other hubs (or a manual
+        pick-up) may overlap with this one and can only lose a claim harmlessly.
         """
         assigned = 0
         for _ in range(MAX_ROUNDS):
