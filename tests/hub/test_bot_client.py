@@ -41,29 +41,31 @@ async def hung_rasa():
     await runner.cleanup()
 
 
-async def test_after_a_time_out_rasa_is_not_asked_again_until_the_pause_ends_or_it_is_ready(hung_rasa):
-    url, state = hung_rasa
-    async with aiohttp.ClientSession() as http:
-        bot = BotClient(url, 0.3, http, pause_s=60)
-        with pytest.raises(BotUnavailable):
-            await bot.ask("c1", "hallo", {})
-        assert state["asked"] == 1
-        for _ in range(3):  # the breaker is open: the hung server is not asked
-            with pytest.raises(BotUnavailable, match="not asked again"):
-                await bot.ask("c2", "hallo", {})
-        assert state["asked"] == 1
-        state["hang"] = False
-        assert await bot.ready()  # the health check sees Rasa back: asked again at once
-        answer = await bot.ask("c3", "hallo", {})
-        assert [r.text for r in answer.replies] == ["Hallo!"] and state["asked"] == 2
+async def _tripped(url: str, http: aiohttp.ClientSession, pause_s: float) -> BotClient:
+    """A client whose first question timed out against the hung server."""
+    bot = BotClient(url, 0.3, http, pause_s=pause_s)
+    with pytest.raises(BotUnavailable):
+        await bot.ask("c1", "hallo", {})
+    return bot
 
 
-async def test_the_pause_ends_by_itself(hung_rasa):
+async def test_after_a_time_out_rasa_is_not_asked_again_until_the_pause_ends_or_it_is_ready(hung_rasa, http):
     url, state = hung_rasa
-    async with aiohttp.ClientSession() as http:
-        bot = BotClient(url, 0.3, http, pause_s=0.2)
-        with pytest.raises(BotUnavailable):
-            await bot.ask("c1", "hallo", {})
-        state["hang"] = False
-        await asyncio.sleep(0.3)
-        assert (await bot.ask("c2", "hallo", {})).replies and state["asked"] == 2
+    bot = await _tripped(url, http, pause_s=60)
+    assert state["asked"] == 1
+    for _ in range(3):  # the breaker is open: the hung server is not asked
+        with pytest.raises(BotUnavailable, match="not asked again"):
+            await bot.ask("c2", "hallo", {})
+    assert state["asked"] == 1
+    state["hang"] = False
+    assert await bot.ready()  # the health check sees Rasa back: asked again at once
+    answer = await bot.ask("c3", "hallo", {})
+    assert [r.text for r in answer.replies] == ["Hallo!"] and state["asked"] == 2
+
+
+async def test_the_pause_ends_by_itself(hung_rasa, http):
+    url, state = hung_rasa
+    bot = await _tripped(url, http, pause_s=0.2)
+    state["hang"] = False
+    await asyncio.sleep(0.3)
+    assert (await bot.ask("c2", "hallo", {})).replies and state["asked"] == 2
