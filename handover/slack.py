@@ -39,6 +39,7 @@ from handover.lifecycle import OUTCOMES_NL, Desk
 from handover.routing import DeskError
 from hub import need_to_know
 from hub.auth import has_role
+from hub.background import Loops
 from hub.models import State, utcnow
 from hub.settings import Settings
 
@@ -88,18 +89,14 @@ class SlackDesk:
             token=settings.slack_bot_token, base_url=settings.slack_api_base, session=aiohttp.ClientSession(), timeout=10
         )
         self.verifier = SignatureVerifier(settings.slack_signing_secret or "")
-        self._task: asyncio.Task[None] | None = None
-        self._pending: set[asyncio.Task[None]] = set()
+        self._loops = Loops()
 
     # ------------------------------------------------------------------ hub -> Slack
     def start(self) -> None:
-        self._task = asyncio.create_task(self._follow(), name="handover-slack")
+        self._loops.start(**{"handover-slack": self._follow()})
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await self._loops.stop()  # the follower ends, transcripts being posted finish
         if self.client.session is not None:
             await self.client.session.close()
 
@@ -179,9 +176,7 @@ class SlackDesk:
         )
         if not res.modified_count:
             return
-        task = asyncio.create_task(self._transcript(conv, ts))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._loops.spawn(self._transcript(conv, ts))
 
     async def _open_restricted(self, conv: dict[str, Any]) -> None:
         """Only that it exists: channel, team, time and the label; no summary, topic or transcript."""
