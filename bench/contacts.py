@@ -26,10 +26,12 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402
-from hub import callbacks, cases, contacts  # noqa: E402
-from hub.auth import create_staff  # noqa: E402
-from hub.db import ensure_indexes  # noqa: E402
-from hub.workdays import WorkCalendar  # noqa: E402
+from hub.cases import callbacks  # noqa: E402
+from hub.cases import store as cases  # noqa: E402
+from hub.contacts import store as contacts  # noqa: E402
+from hub.core.db import ensure_indexes  # noqa: E402
+from hub.core.workdays import WorkCalendar  # noqa: E402
+from hub.staff.auth import create_staff  # noqa: E402
 
 
 def phone(i: int) -> str:

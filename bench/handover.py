@@ -36,7 +36,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402
-from hub import auth  # noqa: E402
+from hub.staff import auth  # noqa: E402
 
 ASK = "ik wil een medewerker spreken"
 PASSWORD = "bench-wachtwoord-123"

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
 from bot.nlu_split import split  # noqa: E402
-from hub import services  # noqa: E402
+from hub.cli import launcher  # noqa: E402
 
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
@@ -34,13 +34,13 @@ def evaluate(work: Path) -> dict:
     train_dir, test_path, n_test = split(work)
     started = time.monotonic()
     subprocess.run(  # noqa: S603
-        [str(services.RASA_BIN), "train", "nlu", "--config", "bot/config.yml", "--nlu", str(train_dir / "nlu"),
+        [str(launcher.RASA_BIN), "train", "nlu", "--config", "bot/config.yml", "--nlu", str(train_dir / "nlu"),
          "--out", str(work / "models"), "--fixed-model-name", "holdout", "--quiet"],
         cwd=ROOT, env=ENV, check=True, capture_output=True,
     )
     train_s = time.monotonic() - started
     subprocess.run(  # noqa: S603
-        [str(services.RASA_BIN), "test", "nlu", "--model", str(work / "models" / "holdout.tar.gz"),
+        [str(launcher.RASA_BIN), "test", "nlu", "--model", str(work / "models" / "holdout.tar.gz"),
          "--nlu", str(test_path), "--out", str(work / "results"), "--no-plot", "--quiet"],
         cwd=ROOT, env=ENV, check=True, capture_output=True,
     )

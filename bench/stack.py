@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub import services
-from hub.settings import ROOT
+from hub.cli import launcher
+from hub.core.settings import ROOT
 
 
 @dataclass
@@ -26,7 +26,7 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
     tmp = Path(tempfile.mkdtemp(prefix="kcc-bench-"))
     logs = ROOT / "var" / "bench-logs"  # kept after the run (the data folder is not)
     logs.mkdir(parents=True, exist_ok=True)
-    ports = {name: services.free_port() for name in ("mongo", "actions", "rasa", "hub")}
+    ports = {name: launcher.free_port() for name in ("mongo", "actions", "rasa", "hub")}
     env = {
         "KCC_MONGO_PORT": str(ports["mongo"]),
         "KCC_MONGODB_DB": "kcc_bench",
@@ -35,15 +35,15 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
         "KCC_PUBLIC_URL": f"http://127.0.0.1:{ports['hub']}",
         "KCC_LOG_LEVEL": "WARNING",
         "KCC_WEBCHAT_RATE_PER_MINUTE": "0",
-        "KCC_RATE_LIMITS_ENABLED": "false",  # benches send far more than one resident or IP may (hub/ratelimit.py)
+        "KCC_RATE_LIMITS_ENABLED": "false",  # benches send far more than one resident or IP may (hub/web/ratelimit.py)
         **(extra_env or {}),
     }
-    plan = [services.mongo(ports["mongo"], tmp / "mongo", logs)]
+    plan = [launcher.mongo(ports["mongo"], tmp / "mongo", logs)]
     if with_bot:
-        plan.append(services.actions(ports["actions"], env, logs))
-        plan.append(services.rasa(ports["rasa"], ports["actions"], services.model_path(ROOT / "var" / "models"), logs))
-    plan.append(services.hub(ports["hub"], env, logs))
-    started: list[services.Service] = []
+        plan.append(launcher.actions(ports["actions"], env, logs))
+        plan.append(launcher.rasa(ports["rasa"], ports["actions"], launcher.model_path(ROOT / "var" / "models"), logs))
+    plan.append(launcher.hub(ports["hub"], env, logs))
+    started: list[launcher.Service] = []
     try:
         for service in plan:
             service.start()

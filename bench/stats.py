@@ -4,7 +4,7 @@ Starts its own Mongo-wire server (SecantusDB, as ``make run`` does) in ``var/ben
 unless ``--mongodb-url`` points at a running MongoDB, writes a realistic quarter of events
 (Q1 2025: web chat, WhatsApp, e-mail, ...; bot answers, handovers, queue waits, callbacks,
 cases, satisfaction scores, agent presence), folds them into the statistics tables
-(``hub.stats_rollup``), then times what the dashboard asks: every figure for one month,
+(``hub.stats.rollup``), then times what the dashboard asks: every figure for one month,
 for one channel, for one topic, and the live queue. Also times the refresh after new events.
 
     .venv/bin/python -m bench.stats                 # 1,000,000 events (takes a while)
@@ -30,14 +30,14 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase  # noqa: E402
 
-from hub import services  # noqa: E402
-from hub.db import ensure_indexes  # noqa: E402
-from hub.models import new_id, utcnow  # noqa: E402
-from hub.settings import ROOT, Settings  # noqa: E402
-from hub.stats import Query, Stats  # noqa: E402
-from hub.stats_live import queue_now  # noqa: E402
-from hub.stats_rollup import TABLES, Rollup  # noqa: E402
-from hub.workdays import TZ  # noqa: E402
+from hub.cli import launcher  # noqa: E402
+from hub.core.db import ensure_indexes  # noqa: E402
+from hub.core.models import new_id, utcnow  # noqa: E402
+from hub.core.settings import ROOT, Settings  # noqa: E402
+from hub.core.workdays import TZ  # noqa: E402
+from hub.stats.figures import Query, Stats  # noqa: E402
+from hub.stats.live_view import queue_now  # noqa: E402
+from hub.stats.rollup import TABLES, Rollup  # noqa: E402
 
 QUARTER = (date(2025, 1, 1), date(2025, 3, 31))
 MONTH = (date(2025, 2, 1), date(2025, 2, 28))
@@ -164,7 +164,7 @@ async def run(db: AsyncIOMotorDatabase, target: int, reuse: bool = False) -> Non
 
         print("timings", flush=True)
         await timed(f"insert {total:,} events (a bulk load, before the indexes)", insert)
-    await timed("create the indexes (hub.db.INDEXES)", lambda: ensure_indexes(db))
+    await timed("create the indexes (hub.core.db.INDEXES)", lambda: ensure_indexes(db))
     rollup = Rollup(db, settings)
     await timed("fold them into the statistics tables (full rebuild)", rollup.rebuild)
     sizes = {name: await db[name].estimated_document_count()
@@ -209,10 +209,10 @@ async def main() -> None:
     service, storage = None, ROOT / "var" / f"bench-stats-{os.getpid()}"
     url = args.mongodb_url
     if not url:
-        port = services.free_port()
+        port = launcher.free_port()
         log_dir = ROOT / "var" / "bench-logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        service = services.mongo(port, storage, log_dir)
+        service = launcher.mongo(port, storage, log_dir)
         service.start()
         service.wait_ready()
         url = f"mongodb://127.0.0.1:{port}/?directConnection=true"

@@ -23,7 +23,8 @@ from typing import Any, ClassVar, Protocol
 from aiohttp import web
 
 from channels import intake
-from hub.models import Button, InboundMessage, OutboundMessage, PipelineResult, State, utcnow
+from hub.core.http import json_error
+from hub.core.models import Button, InboundMessage, OutboundMessage, PipelineResult, State, utcnow
 
 log = logging.getLogger(__name__)
 # Provider webhooks may batch many events (Meta); far above what one resident's message needs.
@@ -152,11 +153,6 @@ def not_stored(retry_after_s: int) -> web.Response:
     return resp
 
 
-def json_error(status: int, code: str, message: str, **extra: Any) -> web.Response:
-    """The one error shape of every public endpoint: ``{"error": {"code", "message"}}``."""
-    return web.json_response({"error": {"code": code, "message": message, **extra}}, status=status)
-
-
 def unconfigured_routes(channel: Channel) -> list[web.RouteDef]:
     """The channel's paths, each answering a JSON 404 (its secrets are not configured)."""
 
@@ -208,7 +204,7 @@ async def in_window(ctx: ChannelContext, conversation_id: str, hours: float) -> 
 
 
 # ---------------------------------------------------------------------- identity keys
-# Providers hand over numbers in E.164 already; numbers residents type are hub.contacts' business.
+# Providers hand over numbers in E.164 already; numbers residents type are hub.contacts.store' business.
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 

@@ -13,7 +13,7 @@ import html
 import re
 
 from channels.base import ChannelContext
-from hub.models import Button, InboundMessage
+from hub.core.models import Button, InboundMessage
 
 CHOOSE_HINT = "Antwoord met het nummer van uw keuze."
 _CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")

@@ -22,8 +22,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
-from hub.models import OutboundMessage
-from hub.settings import Settings, get_settings
+from hub.core.models import OutboundMessage
+from hub.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -31,8 +31,8 @@ from channels import buttons
 from channels.base import Channel, ChannelContext, email_key
 from channels.delivery import DeliveryError, with_retry
 from channels.email_parse import EmailParseError, ParsedEmail, parse_email
-from hub.models import Attachment, InboundMessage, OutboundMessage
-from hub.settings import Settings
+from hub.core.models import Attachment, InboundMessage, OutboundMessage
+from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command, addresses included

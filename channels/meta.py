@@ -31,15 +31,15 @@ from channels.base import (
     Channel,
     ChannelContext,
     in_window,
-    json_error,
     not_stored,
     read_body,
     split_text,
     wrong_content_type,
 )
 from channels.delivery import DeliveryError, retryable_status, with_retry
-from hub.models import Attachment, InboundMessage, Location, OutboundMessage
-from hub.settings import Settings
+from hub.core.http import error_fields, json_error
+from hub.core.models import Attachment, InboundMessage, Location, OutboundMessage
+from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class MetaChannel(Channel):
             body = MetaWebhook.model_validate(json.loads(raw))
         except (ValueError, UnicodeDecodeError) as exc:
             if isinstance(exc, ValidationError):
-                fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+                fields = error_fields(exc)
                 return json_error(400, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
             return json_error(400, "invalid_json", "De gegevens zijn geen geldige JSON.")
         channel = CHANNEL_BY_OBJECT[body.object]

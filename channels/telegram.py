@@ -27,15 +27,15 @@ from channels.base import (
     PROVIDER_MAX_BYTES,
     Channel,
     ChannelContext,
-    json_error,
     not_stored,
     read_body,
     split_text,
     wrong_content_type,
 )
 from channels.delivery import DeliveryError, with_retry
-from hub.models import Attachment, Button, InboundMessage, Location, OutboundMessage
-from hub.settings import Settings
+from hub.core.http import error_fields, json_error
+from hub.core.models import Attachment, Button, InboundMessage, Location, OutboundMessage
+from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs request URLs, which hold the bot token
@@ -125,7 +125,7 @@ def read_update(data: Any, bot: Bot | None) -> Update:
     try:
         _UpdateShape.model_validate(data)
     except ValidationError as exc:
-        fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()})[:5])
+        fields = ", ".join(error_fields(exc)[:5])
         raise InvalidUpdate(f"Deze Telegram-update klopt niet ({fields}).") from exc
     try:
         return Update.de_json(data, bot)

@@ -41,15 +41,15 @@ from channels.base import (
     ChannelContext,
     e164,
     in_window,
-    json_error,
     not_stored,
     phone_key,
     read_body,
     split_text,
 )
 from channels.delivery import DeliveryError, DeliveryStatus, retryable_status, with_retry
-from hub.models import Attachment, InboundMessage, Location, OutboundMessage
-from hub.settings import Settings
+from hub.core.http import error_fields, json_error
+from hub.core.models import Attachment, InboundMessage, Location, OutboundMessage
+from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 logging.getLogger("twilio").setLevel(logging.WARNING)  # the SDK logs every request at INFO
@@ -152,7 +152,7 @@ class TwilioChannel(Channel):
         try:
             body = TwilioInbound.model_validate(dict(params))
         except ValidationError as exc:
-            fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+            fields = error_fields(exc)
             return json_error(400, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
         channel = "whatsapp" if body.From.startswith("whatsapp:") else "sms"
         phone = e164(body.From)

@@ -21,8 +21,9 @@ import yaml
 from aiohttp import WSMsgType, web
 from pydantic import BaseModel, Field, ValidationError
 
-from channels.base import Channel, ChannelContext, json_error
-from hub.models import InboundMessage, OutboundMessage
+from channels.base import Channel, ChannelContext
+from hub.core.http import error_fields, json_error
+from hub.core.models import InboundMessage, OutboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class WebchatChannel(Channel):
         try:
             body = WebchatRequest.model_validate(data)
         except ValidationError as exc:
-            fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+            fields = error_fields(exc)
             return json_error(422, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
         text = body.text.strip()
         if not text and not body.payload:

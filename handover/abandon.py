@@ -21,10 +21,10 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.lifecycle import finish
-from hub import events
-from hub.live import LiveBus
-from hub.models import State, utcnow
-from hub.settings import Settings
+from hub.core import events
+from hub.core.bus import LiveBus
+from hub.core.models import State, utcnow
+from hub.core.settings import Settings
 
 #: a page's presence is written at most this often per conversation (one write, not one per poll)
 SEEN_EVERY_S = 30.0

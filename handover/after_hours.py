@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from handover.lifecycle import finish
 from handover.office_hours import OfficeHours, describe_opening
-from hub import callbacks, events
-from hub.models import Reply, State, utcnow
-from hub.settings import Settings
-
-if TYPE_CHECKING:  # the pipeline imports this module
-    from hub.pipeline import Pipeline
+from hub.cases import callbacks
+from hub.conversations.desk import Conversations
+from hub.core import events
+from hub.core.models import Reply, State, utcnow
+from hub.core.settings import Settings
 
 PHONE_RE = re.compile(r"(?<![\d+])(?:\+31|0031|0)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-]?\d){8}(?!\d)")
 EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
@@ -42,7 +41,7 @@ def contact_detail(text: str) -> tuple[str, str] | None:
     return None
 
 
-async def capture(pipeline: Pipeline, conv: dict[str, Any], text: str, settings: Settings) -> list[Reply]:
+async def capture(pipeline: Conversations, conv: dict[str, Any], text: str, settings: Settings) -> list[Reply]:
     """Keep a callback/e-mail request from an after-hours message; the reply confirms it."""
     found = contact_detail(text)
     if found is None:
@@ -60,13 +59,13 @@ async def capture(pipeline: Pipeline, conv: dict[str, Any], text: str, settings:
     when = describe_opening(hours.next_opening(now), now)
     callback = None
     if kind == "phone":
-        with contextlib.suppress(callbacks.CallbackError):  # not a number hub.callbacks accepts: agents call
+        with contextlib.suppress(callbacks.CallbackError):  # not a number hub.cases.callbacks accepts: agents call
             callback = await callbacks.create_callback(
                 pipeline.db, value, question(conv), contact_id=conv.get("contact_id"),
                 conversation_id=conv["_id"], created_by=ACTOR, settings=settings,
             )
     if callback is not None:
-        # A callback request of its own (hub.callbacks: deadline, attempts); the chat is done.
+        # A callback request of its own (hub.cases.callbacks: deadline, attempts); the chat is done.
         await pipeline.db.conversations.update_one(
             {"_id": conv["_id"]}, {"$set": {"callback_request.callback_id": callback["_id"]}}
         )

@@ -16,9 +16,10 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 
 from handover.queue import online_filter
-from hub import events, need_to_know
-from hub.models import utcnow
-from hub.settings import Settings
+from hub.core import events
+from hub.core.models import utcnow
+from hub.core.settings import Settings
+from hub.privacy import need_to_know
 
 Presence = Literal["available", "busy", "away", "offline"]
 PRESENCE_NL = {"available": "beschikbaar", "busy": "bezet", "away": "afwezig", "offline": "afgemeld"}

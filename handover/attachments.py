@@ -16,7 +16,7 @@ from bson import Binary
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.routing import DeskError
-from hub.models import new_id, utcnow
+from hub.core.models import new_id, utcnow
 
 ALLOWED_TYPES = {
     "application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain",

@@ -15,8 +15,11 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.lifecycle import OUTCOMES_NL
-from hub import audit, callbacks, cases, contacts, need_to_know
-from hub.pipeline import message_view
+from hub.cases import callbacks
+from hub.cases import store as cases
+from hub.contacts import store as contacts
+from hub.conversations.pipeline import message_view
+from hub.privacy import audit, need_to_know
 
 REASONS_NL = {
     "asked_for_person": "Inwoner vroeg om een medewerker",

@@ -1,7 +1,7 @@
 """The agent console's JSON API under ``/api/v1/handover/...`` (role ``agent``; CSRF on changes).
 
 Errors are always ``{"error": {"code", "message"}}`` with a 4xx status and change nothing.
-Reading a conversation or a contact card is audited (``hub.audit``).
+Reading a conversation or a contact card is audited (``hub.privacy.audit``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from handover import agents, attachments, briefing, contact_moments
 from handover.lifecycle import Desk, Outcome, can_see, is_supervisor
 from handover.queue import waiting
 from handover.routing import DeskError
-from hub import audit, callbacks, cases, need_to_know
-from hub.auth import require_role
-from hub.json_api import BodyError, domain_error, parse
-from hub.models import State, utcnow
+from hub.cases import callbacks
+from hub.cases import store as cases
+from hub.core.http import BodyError, domain_error, parse
+from hub.core.models import State, utcnow
+from hub.privacy import audit, need_to_know
+from hub.staff.auth import require_role
 
 API = "/api/v1/handover"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -85,7 +87,7 @@ def agent_api(handler: Handler) -> Handler:
             return await handler(request)
         except KNOWN_ERRORS as exc:
             return domain_error(exc)
-        except BodyError as exc:  # hub.json_api.parse: 4xx that says what is wrong with the body
+        except BodyError as exc:  # hub.core.http.parse: 4xx that says what is wrong with the body
             return exc.response
 
     return inner

@@ -2,7 +2,7 @@
 
 Stored like every other contact (a closed conversation with one message, linked to the
 contact), so the contact's history is complete whatever the channel: the console's contact
-card, ``hub.contacts.history`` and the statistics see it like a chat or a mail.
+card, ``hub.contacts.store.history`` and the statistics see it like a chat or a mail.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel, Field, model_validator
 
 from handover.lifecycle import Outcome
-from hub import contacts, events
-from hub.models import State, new_id, utcnow
+from hub.contacts import store as contacts
+from hub.core import events
+from hub.core.models import State, new_id, utcnow
 
 MomentChannel = Literal["phone", "desk"]
 CHANNEL_NL = {"phone": "Telefoon", "desk": "Balie"}

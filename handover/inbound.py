@@ -7,17 +7,15 @@ e-mail address in it becomes the conversation's callback request.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from handover import after_hours
-from hub.models import Reply, State
-from hub.settings import get_settings
-
-if TYPE_CHECKING:  # the pipeline imports this module
-    from hub.pipeline import Pipeline
+from hub.conversations.desk import Conversations
+from hub.core.models import Reply, State
+from hub.core.settings import get_settings
 
 
-async def on_resident_message(pipeline: Pipeline, conv: dict[str, Any], message_id: str, text: str) -> list[Reply]:
+async def on_resident_message(pipeline: Conversations, conv: dict[str, Any], message_id: str, text: str) -> list[Reply]:
     pipeline.live.publish(
         "desk",
         {

@@ -8,21 +8,20 @@ closes), so a stale console can never act on a conversation that moved on.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 
 from handover import agents
 from handover.routing import DeskError, Router
-from hub import events, need_to_know
-from hub.auth import has_role
-from hub.live import LiveBus
-from hub.models import Reply, State, new_id, utcnow
-from hub.settings import Settings
-
-if TYPE_CHECKING:  # the pipeline imports handover.after_hours, which uses finish()
-    from hub.pipeline import Pipeline
+from hub.conversations.pipeline import Pipeline
+from hub.core import events
+from hub.core.bus import LiveBus
+from hub.core.models import Reply, State, new_id, utcnow
+from hub.core.settings import Settings
+from hub.privacy import need_to_know
+from hub.staff.auth import has_role
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Office hours of the contact centre: weekday hours plus the municipality's closed days.
 
 Hours come from ``KCC_HANDOVER_OFFICE_HOURS`` (weekday -> ``HH:MM-HH:MM``, Europe/Amsterdam,
-``24:00`` allowed as the end of a day). Public holidays are the ones ``hub.workdays`` knows
+``24:00`` allowed as the end of a day). Public holidays are the ones ``hub.core.workdays`` knows
 (the same calendar as case and callback deadlines); ``KCC_HANDOVER_CLOSED_DAYS`` adds days.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from hub import workdays
+from hub.core import workdays
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")

@@ -21,10 +21,11 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.office_hours import OfficeHours, describe_opening
-from hub import events, need_to_know
-from hub.live import LiveBus
-from hub.models import State, utcnow
-from hub.settings import Settings, get_settings
+from hub.core import events
+from hub.core.bus import LiveBus
+from hub.core.models import State, utcnow
+from hub.core.settings import Settings, get_settings
+from hub.privacy import need_to_know
 
 QUEUE_ORDER = [("front", -1), ("priority", -1), ("queue_key", 1)]
 # Intents that say something about the dialogue, not about what the resident asks about.

@@ -27,11 +27,12 @@ from pymongo import ReturnDocument
 
 from handover import agents
 from handover.queue import QUEUE_ORDER
-from hub import events, need_to_know
-from hub.background import Loops
-from hub.live import LiveBus
-from hub.models import State, utcnow
-from hub.settings import Settings
+from hub.core import events
+from hub.core.bus import LiveBus
+from hub.core.loops import Loops
+from hub.core.models import State, utcnow
+from hub.core.settings import Settings
+from hub.privacy import need_to_know
 
 log = logging.getLogger(__name__)
 # Desk events after which a team may have work and an agent room.

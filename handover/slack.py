@@ -33,15 +33,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.base import json_error, wrong_content_type
+from channels.base import wrong_content_type
 from handover.briefing import REASONS_NL, summary_view
 from handover.lifecycle import OUTCOMES_NL, Desk
 from handover.routing import DeskError
-from hub import need_to_know
-from hub.auth import has_role
-from hub.background import Loops
-from hub.models import State, utcnow
-from hub.settings import Settings
+from hub.core.http import error_fields, json_error
+from hub.core.loops import Loops
+from hub.core.models import State, utcnow
+from hub.core.settings import Settings
+from hub.privacy import need_to_know
+from hub.staff.auth import has_role
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,7 @@ class SlackDesk:
         try:
             event = SlackEvent.model_validate(payload["event"]).model_dump()
         except ValidationError as exc:
-            fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+            fields = error_fields(exc)
             return json_error(422, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
         try:
             await self.db.slack_events.insert_one(

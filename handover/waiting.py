@@ -22,10 +22,10 @@ from typing import Any
 from handover import abandon
 from handover.office_hours import OfficeHours
 from handover.queue import Estimate, TeamLoad, make_estimate, team_load, waiting
-from hub.background import Loops
-from hub.models import Reply, utcnow
-from hub.pipeline import Pipeline
-from hub.settings import Settings
+from hub.conversations.pipeline import Pipeline
+from hub.core.loops import Loops
+from hub.core.models import Reply, utcnow
+from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 WAKES_NOTIFIER = frozenset({"queued", "requeued", "assigned", "transferred", "closed", "handed_back", "presence"})

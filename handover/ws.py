@@ -8,7 +8,7 @@ Server -> console:
   lets this staff member see it) to the agent who got it and to supervisors, so the new
   conversation shows in "Mijn gesprekken" at once, without waiting for a reload;
 * ``{"type": "conversation_message", "conversation_id", "message"}`` for the conversation
-  the console watches (messages as ``hub.pipeline.message_view`` gives them).
+  the console watches (messages as ``hub.conversations.pipeline.message_view`` gives them).
 
 Console -> server: ``{"action": "watch", "conversation_id"}`` (allowed for the agent's own
 conversations, their team's queue and, for supervisors, any conversation; audited),
@@ -28,12 +28,12 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from channels.base import json_error
 from handover import agents, briefing
 from handover.lifecycle import can_see, is_supervisor
-from hub import need_to_know
-from hub.auth import current_staff, has_role
-from hub.live import LiveBus
+from hub.core.bus import LiveBus
+from hub.core.http import json_error
+from hub.privacy import need_to_know
+from hub.staff.auth import current_staff, has_role
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0

@@ -10,7 +10,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from hub.settings import get_settings
+from hub.core.settings import get_settings
 
 EPILOG_IMPORT = """\
 PATH is a content folder (articles/*.yaml, products/*.yaml, synonyms*.yaml, see
@@ -28,7 +28,7 @@ objects of the VAC objecttype (articles only).
 
 
 def _db() -> Any:
-    from hub.db import connect, ensure_indexes
+    from hub.core.db import connect, ensure_indexes
 
     settings = get_settings()
     db = connect(settings)

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from hub.auth import current_staff, require_role
+from hub.core.http import BodyError, json_error, parse
+from hub.staff.auth import current_staff, require_role
 from knowledge import readability, unanswered
 from knowledge.models import (
     Article,
@@ -47,41 +48,8 @@ class KeyBody(BaseModel):
 
 
 # ---------------------------------------------------------------------- helpers
-def error(
-    status: int, code: str, message: str, fields: dict[str, str] | None = None
-) -> web.Response:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return web.json_response({"error": body}, status=status)
-
-
-def _fields(exc: ValidationError) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]) or "body"
-        out.setdefault(name, err["msg"])
-    return out
-
-
-class BadRequest(Exception):
-    def __init__(self, response: web.Response):
-        self.response = response
-
-
-async def parse(request: web.Request, model: type[BaseModel]) -> Any:
-    try:
-        data = await request.json()
-    except ValueError as exc:
-        raise BadRequest(error(400, "invalid_json", "De inhoud is geen geldige JSON.")) from exc
-    if not isinstance(data, dict):
-        raise BadRequest(error(400, "invalid_json", "Verwacht een JSON-object."))
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise BadRequest(
-            error(422, "validation_error", "Niet alle velden zijn goed ingevuld.", _fields(exc))
-        ) from exc
+# Articles and synonym lists can be long: a larger body than the staff APIs' default.
+MAX_BODY = 1024 * 1024
 
 
 def handles_errors(handler: Handler) -> Handler:
@@ -91,12 +59,12 @@ def handles_errors(handler: Handler) -> Handler:
     async def inner(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
-        except BadRequest as exc:
+        except BodyError as exc:
             return exc.response
         except NotFound as exc:
-            return error(404, "not_found", f"Niet gevonden: {exc}")
+            return json_error(404, "not_found", f"Niet gevonden: {exc}")
         except Conflict as exc:
-            return error(
+            return json_error(
                 409,
                 "conflict",
                 f"Iemand anders heeft dit intussen gewijzigd of het bestaat al ({exc}). Laad opnieuw.",
@@ -142,19 +110,19 @@ async def search(request: web.Request) -> web.Response:
     started = time.perf_counter()
     q = (request.query.get("q") or "").strip()
     if not q:
-        return error(400, "missing_query", "Geef een zoekvraag op met ?q=...")
+        return json_error(400, "missing_query", "Geef een zoekvraag op met ?q=...")
     try:
         size = int(request.query.get("size", "5"))
     except ValueError:
-        return error(400, "invalid_size", "size moet een geheel getal zijn.")
+        return json_error(400, "invalid_size", "size moet een geheel getal zijn.")
     size = max(1, min(50, size))
     view = request.query.get("view", "resident")
     if view not in ("resident", "staff"):
-        return error(400, "invalid_view", "view is resident of staff.")
+        return json_error(400, "invalid_view", "view is resident of staff.")
     if view == "staff":
         staff = await current_staff(request)
         if not staff:
-            return error(401, "not_logged_in", "Log eerst in.")
+            return json_error(401, "not_logged_in", "Log eerst in.")
     hits = await service(request).search(q[:MAX_QUERY_CHARS], size=size, view=view)  # type: ignore[arg-type]
     return web.json_response(
         {
@@ -187,7 +155,7 @@ async def list_articles(request: web.Request) -> web.Response:
 
 @editor
 async def create_article(request: web.Request) -> web.Response:
-    new = await parse(request, NewArticle)
+    new = await parse(request, NewArticle, MAX_BODY)
     article = await service(request).create_article(new, who(request))
     return web.json_response(article_json(article), status=201)
 
@@ -200,7 +168,7 @@ async def get_article(request: web.Request) -> web.Response:
 
 @editor
 async def update_article(request: web.Request) -> web.Response:
-    body = await parse(request, ArticleUpdate)
+    body = await parse(request, ArticleUpdate, MAX_BODY)
     article = await service(request).update_article(
         request.match_info["slug"], body, who(request), expected_version=body.version
     )
@@ -254,7 +222,7 @@ async def diff(request: web.Request) -> web.Response:
         version = int(request.match_info["n"])
         against = int(request.query["against"]) if "against" in request.query else None
     except ValueError:
-        return error(400, "invalid_version", "Versie moet een geheel getal zijn.")
+        return json_error(400, "invalid_version", "Versie moet een geheel getal zijn.")
     result = await service(request).store.diff(slug, version, against)
     result["at"] = result["at"].isoformat()
     return web.json_response(result)
@@ -262,7 +230,7 @@ async def diff(request: web.Request) -> web.Response:
 
 @editor
 async def rollback(request: web.Request) -> web.Response:
-    body = await parse(request, RollbackBody)
+    body = await parse(request, RollbackBody, MAX_BODY)
     article = await service(request).rollback(
         request.match_info["slug"], body.version, who(request)
     )
@@ -271,7 +239,7 @@ async def rollback(request: web.Request) -> web.Response:
 
 @editor
 async def check_readability(request: web.Request) -> web.Response:
-    body = await parse(request, TextBody)
+    body = await parse(request, TextBody, MAX_BODY)
     return web.json_response(readability.score(body.text))
 
 
@@ -284,7 +252,7 @@ async def list_products(request: web.Request) -> web.Response:
 
 @editor
 async def create_product(request: web.Request) -> web.Response:
-    new = await parse(request, NewProduct)
+    new = await parse(request, NewProduct, MAX_BODY)
     product = await service(request).store.create_product(new, who(request))
     return web.json_response(product.model_dump(mode="json"), status=201)
 
@@ -299,7 +267,7 @@ async def get_product(request: web.Request) -> web.Response:
 
 @editor
 async def update_product(request: web.Request) -> web.Response:
-    body = await parse(request, ProductUpdate)
+    body = await parse(request, ProductUpdate, MAX_BODY)
     product = await service(request).store.update_product(
         request.match_info["slug"], body, who(request), expected_version=body.version
     )
@@ -315,7 +283,7 @@ async def get_synonyms(request: web.Request) -> web.Response:
 
 @editor
 async def put_synonyms(request: web.Request) -> web.Response:
-    groups = await parse(request, SynonymGroups)
+    groups = await parse(request, SynonymGroups, MAX_BODY)
     saved = await service(request).set_synonyms(groups, who(request))
     return web.json_response(saved.model_dump())
 
@@ -325,7 +293,7 @@ async def list_unanswered(request: web.Request) -> web.Response:
     try:
         limit = max(1, min(500, int(request.query.get("limit", "100"))))
     except ValueError:
-        return error(400, "invalid_limit", "limit moet een geheel getal zijn.")
+        return json_error(400, "invalid_limit", "limit moet een geheel getal zijn.")
     groups = await unanswered.top(request.app["db"], limit)
     for group in groups:
         for key in ("last_at", "first_at"):
@@ -336,7 +304,7 @@ async def list_unanswered(request: web.Request) -> web.Response:
 
 @editor
 async def dismiss_unanswered(request: web.Request) -> web.Response:
-    body = await parse(request, KeyBody)
+    body = await parse(request, KeyBody, MAX_BODY)
     if not await unanswered.dismiss(request.app["db"], body.key):
         raise NotFound(body.key)
     return web.json_response({"ok": True})

@@ -1,4 +1,4 @@
-"""Fixtures that start the real processes with the project's own launcher (hub.services).
+"""Fixtures that start the real processes with the project's own launcher (hub.cli.launcher).
 
 Every service runs on a free port with its own data, so the suite can run beside
 ``make run``. A service that cannot start fails the tests that need it, loudly.
@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
-from hub import services
-from hub.settings import ROOT
+from hub.cli import launcher
+from hub.core.settings import ROOT
 from tests.channels.stack_env import channel_env, channel_ports
 from tests.contacts.stack_env import contact_env, contact_ports
 from tests.handover.stack_env import handover_env, handover_ports
@@ -30,11 +30,11 @@ LOG_DIR = ROOT / "var" / "test-logs"
 @dataclass
 class Stack:
     mongo_port: int
-    rasa_port: int = field(default_factory=services.free_port)
-    actions_port: int = field(default_factory=services.free_port)
-    hub_port: int = field(default_factory=services.free_port)
+    rasa_port: int = field(default_factory=launcher.free_port)
+    actions_port: int = field(default_factory=launcher.free_port)
+    hub_port: int = field(default_factory=launcher.free_port)
     db_name: str = "kcc_test"
-    running: dict[str, services.Service] = field(default_factory=dict)
+    running: dict[str, launcher.Service] = field(default_factory=dict)
     channel_ports: dict[str, int] = field(default_factory=channel_ports)  # fakes of tests/channels
     contact_ports: dict[str, int] = field(default_factory=contact_ports)  # BRP/KvK test servers (tests/contacts)
     handover_ports: dict[str, int] = field(default_factory=handover_ports)  # fake Slack (tests/handover)
@@ -65,7 +65,7 @@ class Stack:
             **handover_env(self.handover_ports),
         }
 
-    def start(self, service: services.Service) -> services.Service:
+    def start(self, service: launcher.Service) -> launcher.Service:
         self.running[service.name] = service.launch()
         return service
 
@@ -75,10 +75,10 @@ class Stack:
                 self.running.pop(name).stop()
 
 
-def _mongo_service(port: int) -> services.Service:
+def _mongo_service(port: int) -> launcher.Service:
     storage = ROOT / "var" / f"test-mongo-{os.getpid()}"
     shutil.rmtree(storage, ignore_errors=True)
-    return services.mongo(port, storage, LOG_DIR)
+    return launcher.mongo(port, storage, LOG_DIR)
 
 
 @pytest.fixture(scope="session")
@@ -87,9 +87,9 @@ def stack() -> Iterator[Stack]:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     if os.environ.get("KCC_TEST_MONGODB_URL"):
         pytest.fail("KCC_TEST_MONGODB_URL is not supported yet: the suite starts its own server")
-    st = Stack(mongo_port=services.free_port())
+    st = Stack(mongo_port=launcher.free_port())
     st.start(_mongo_service(st.mongo_port))
-    st.start(services.hub(st.hub_port, st.env(), LOG_DIR))
+    st.start(launcher.hub(st.hub_port, st.env(), LOG_DIR))
     yield st
     st.stop_all()
     shutil.rmtree(ROOT / "var" / f"test-mongo-{os.getpid()}", ignore_errors=True)
@@ -98,13 +98,13 @@ def stack() -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def bot_stack(stack: Stack) -> Stack:
     """The real action server and Rasa server beside the hub; the trained model must exist."""
-    model = services.model_path(ROOT / "var" / "models")
+    model = launcher.model_path(ROOT / "var" / "models")
     if not model.exists():
         pytest.fail(f"no trained Rasa model at {model}: run `make setup` (make test does it)")
     if "actions" not in stack.running:
-        stack.start(services.actions(stack.actions_port, stack.env(), LOG_DIR))
+        stack.start(launcher.actions(stack.actions_port, stack.env(), LOG_DIR))
     if "rasa" not in stack.running:
-        stack.start(services.rasa(stack.rasa_port, stack.actions_port, model, LOG_DIR))
+        stack.start(launcher.rasa(stack.rasa_port, stack.actions_port, model, LOG_DIR))
     return stack
 
 

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, knowledge, meta, top_intent
-from hub.settings import get_settings
+from hub.core.settings import get_settings
 from knowledge import unanswered
 
 HUMAN_BUTTON = {"title": "Ik wil een medewerker spreken", "payload": "/handover"}

@@ -7,9 +7,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from hub.bot_client import META_KEY
-from hub.db import connect
-from hub.settings import get_settings
+from hub.conversations.bot_client import META_KEY
+from hub.core.db import connect
+from hub.core.settings import get_settings
 
 _services: dict[str, Any] = {}
 _lock = asyncio.Lock()

@@ -206,7 +206,7 @@ class ValidateStatusForm(FormValidationAction):
 
 
 async def open_cases(contact_id: str) -> list[dict[str, Any]]:
-    from hub import cases
+    from hub.cases import store as cases
 
     return await cases.open_cases_for_contact(db(), contact_id)
 
@@ -225,7 +225,7 @@ class ActionSubmitMelding(Action):
         return "action_submit_melding"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        from hub import cases
+        from hub.cases import store as cases
 
         photo = tracker.get_slot("melding_photo")
         contact = tracker.get_slot("melding_contact")
@@ -255,7 +255,7 @@ class ActionSubmitCallback(Action):
         return "action_submit_callback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        from hub import callbacks
+        from hub.cases import callbacks
 
         callback = await callbacks.create_callback(
             db(),
@@ -286,7 +286,7 @@ class ActionCaseStatus(Action):
         return "action_case_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        from hub import cases
+        from hub.cases import store as cases
 
         number = tracker.get_slot("case_number")
         if number:

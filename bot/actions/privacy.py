@@ -1,6 +1,6 @@
-"""'Who has looked at my data?': the audit log as the resident may see it (hub.data_access).
+"""'Who has looked at my data?': the audit log as the resident may see it (hub.gdpr.my_data_log).
 
-The Rasa sender id is the hub's conversation id (``hub.pipeline`` asks the bot with it), so
+The Rasa sender id is the hub's conversation id (``hub.conversations.pipeline`` asks the bot with it), so
 the action finds the conversation, checks that it was identified with DigiD/eHerkenning and
 lists the staff reads of the contact: date, role and department, never names.
 """
@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, meta
-from hub import data_access
+from hub.gdpr import my_data_log as data_access
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_TEXT = (

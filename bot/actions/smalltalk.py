@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import meta, top_intent
-from hub.settings import get_settings
+from hub.core.settings import get_settings
 
 CAN_DO = (
     "Ik kan u helpen met vragen over bijvoorbeeld uw paspoort of ID-kaart, verhuizen, afval, "

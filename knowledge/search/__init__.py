@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from knowledge.search.base import SearchEngine
 
 if TYPE_CHECKING:
-    from hub.settings import Settings
+    from hub.core.settings import Settings
 
 __all__ = ["SearchEngine", "create_engine"]
 

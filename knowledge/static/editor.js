@@ -58,7 +58,7 @@ async function api(method, path, body) {
   if (!resp.ok) {
     const err = data.error || {};
     let text = err.message || `Fout ${resp.status}`;
-    if (err.fields) text += " " + Object.entries(err.fields).map(([f, m]) => `${FIELDS[f] || f}: ${m}`).join("; ");
+    if (Array.isArray(err.fields)) text += " Controleer: " + err.fields.map((f) => FIELDS[f] || f).join(", ") + ".";
     throw new Error(text);
   }
   return data;

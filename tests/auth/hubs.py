@@ -2,7 +2,7 @@
 
 Used where a setting must differ from the shared hub (``KCC_DEMO=true``, a short retention
 interval, an OpenID Connect provider). Started once per test session by the project's own
-launcher (``hub.services.hub``), like ``tests/conftest.py`` starts the shared one.
+launcher (``hub.cli.launcher.hub``), like ``tests/conftest.py`` starts the shared one.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 
 from connectors.testservers import oidc
-from hub import services
+from hub.cli import launcher
 from tests.conftest import LOG_DIR, Stack
 
-OIDC_PORT = services.free_port()  # the test OpenID provider of tests/auth/test_oidc.py listens here
+OIDC_PORT = launcher.free_port()  # the test OpenID provider of tests/auth/test_oidc.py listens here
 PLAIN_ENV = {
     "KCC_DEMO": "false",
     "KCC_OIDC_ISSUER": f"http://127.0.0.1:{OIDC_PORT}",
@@ -36,7 +36,7 @@ DEMO_ENV = {
 class ExtraHub:
     url: str
     db_name: str
-    service: services.Service
+    service: launcher.Service
 
 
 SHARED = ("KCC_MONGO_PORT", "KCC_RASA_URL", "KCC_ACTIONS_URL", "KCC_LOG_LEVEL", "KCC_IDENTITY_JWT_KEY", "KCC_IDENTITY_JWT_ALG")
@@ -47,12 +47,12 @@ def start(stack: Stack, name: str, env: dict[str, str]) -> ExtraHub:
     """The hub called ``name`` (started on first use, once per session)."""
     if name in _running and _running[name].service.running():
         return _running[name]
-    port = services.free_port()
+    port = launcher.free_port()
     db_name = f"kcc_{name}_{uuid.uuid4().hex[:6]}"
     url = f"http://127.0.0.1:{port}"
     # storage and the bot of the shared stack; no channels, no Slack, no connectors (those belong to the shared hub)
     base = {k: v for k, v in stack.env().items() if k in SHARED}
-    service = services.hub(port, {**base, "KCC_MONGODB_DB": db_name, "KCC_PUBLIC_URL": url, **env}, LOG_DIR)
+    service = launcher.hub(port, {**base, "KCC_MONGODB_DB": db_name, "KCC_PUBLIC_URL": url, **env}, LOG_DIR)
     service.name = f"hub-{name}"
     service.log_path = LOG_DIR / f"hub-{name}.log"
     service.launch()

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from connectors.testservers import oidc
-from hub.auth import COOKIE
+from hub.staff.auth import COOKIE
 from tests.auth import hubs
 from tests.auth.hubs import ExtraHub
 

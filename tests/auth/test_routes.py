@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from hub.app import create_app
-from hub.auth import create_staff
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.staff.auth import create_staff
+from hub.web.app import create_app
 from tests.conftest import Stack
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}

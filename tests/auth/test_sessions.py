@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub.auth import COOKIE, DEMO_ACCOUNTS, create_staff
-from hub.models import utcnow
+from hub.core.models import utcnow
+from hub.staff.auth import COOKIE, DEMO_ACCOUNTS, create_staff
 
 PASSWORD = "session-test-password-1"
 

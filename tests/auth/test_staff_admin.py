@@ -8,7 +8,7 @@ import uuid
 
 import aiohttp
 
-from hub.settings import ROOT
+from hub.core.settings import ROOT
 from tests.contacts.staff import logged_in
 
 PASSWORD = "nieuw-account-wachtwoord"
@@ -72,7 +72,7 @@ async def test_admin_manages_staff(stack, db):
 
 
 def kcc(stack, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hub.cli", *args], cwd=ROOT, env={**stack.env(), "PATH": "/usr/bin:/bin"},
+    return subprocess.run([sys.executable, "-m", "hub.cli.main", *args], cwd=ROOT, env={**stack.env(), "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, input=stdin, timeout=120, check=False)
 
 

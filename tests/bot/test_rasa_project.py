@@ -6,15 +6,15 @@ import os
 import subprocess
 import sys
 
-from hub import services
-from hub.settings import ROOT
+from hub.cli import launcher
+from hub.core.settings import ROOT
 
 RASA_ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603
-        [str(services.RASA_BIN), *args], cwd=ROOT, env=RASA_ENV, capture_output=True, text=True, timeout=timeout
+        [str(launcher.RASA_BIN), *args], cwd=ROOT, env=RASA_ENV, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -29,7 +29,7 @@ def test_rasa_data_validate():
 
 
 def test_rasa_test_stories(tmp_path):
-    model = services.model_path(ROOT / "var" / "models")
+    model = launcher.model_path(ROOT / "var" / "models")
     assert model.exists(), "run `make setup` first: no trained model"
     proc = rasa(
         "test", "core", "--model", str(model), "--stories", "bot/tests",

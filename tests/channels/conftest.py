@@ -21,13 +21,14 @@ from channels.email import EmailChannel
 from channels.meta import MetaChannel
 from channels.telegram import TelegramChannel
 from channels.twilio import TwilioChannel
-from hub import services
-from hub.app import HubContext
-from hub.bot_client import BotClient
-from hub.db import connect
-from hub.live import LiveBus
-from hub.pipeline import Pipeline
-from hub.settings import Settings
+from handover.desk import HandoverDesk
+from hub.cli import launcher
+from hub.conversations.bot_client import BotClient
+from hub.conversations.pipeline import Pipeline
+from hub.core.bus import LiveBus
+from hub.core.db import connect
+from hub.core.settings import Settings
+from hub.web.app import HubContext
 from tests.channels import stack_env as env
 from tests.channels.fakes.base import ServerThread
 from tests.channels.fakes.graph_api import FakeGraph
@@ -69,11 +70,11 @@ def fakes(stack: Stack) -> Iterator[Fakes]:
 def imap_server(stack: Stack) -> Iterator[int]:
     """pymap, a real IMAP4rev1 server (in-memory mailbox), with the hub's mailbox account."""
     port = stack.channel_ports["imap"]
-    service = services.Service(
+    service = launcher.Service(
         "imap",
-        [str(services.VENV_BIN / "pymap"), "--host", "127.0.0.1", "--port", str(port),
+        [str(launcher.VENV_BIN / "pymap"), "--host", "127.0.0.1", "--port", str(port),
          "dict", "--demo-user", env.IMAP_USER, "--demo-password", env.IMAP_PASSWORD],
-        ready=lambda: services.port_open(port),
+        ready=lambda: launcher.port_open(port),
         log_path=LOG_DIR / "imap.log",
         timeout_s=30,
     )
@@ -106,7 +107,7 @@ async def hub_inproc(stack: Stack, fakes: Fakes) -> AsyncIterator[InProc]:
     settings = hub_settings(stack, smtp_listen_port=None, imap_host=None)
     db = connect(settings)
     async with aiohttp.ClientSession() as http:
-        pipeline = Pipeline(db, BotClient(settings.rasa_url, 5, http), LiveBus())
+        pipeline = Pipeline(db, BotClient(settings.rasa_url, 5, http), LiveBus(), HandoverDesk())
         context = HubContext(pipeline)
         channels = [cls(context, settings) for cls in (TwilioChannel, TelegramChannel, MetaChannel, EmailChannel)]
         for channel in channels:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from hub import services
+from hub.cli import launcher
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "test-twilio-auth-token"
@@ -26,7 +26,7 @@ PORT_NAMES = ("twilio", "telegram", "meta", "smtp_in", "smtp_relay", "imap")
 
 
 def channel_ports() -> dict[str, int]:
-    return {name: services.free_port() for name in PORT_NAMES}
+    return {name: launcher.free_port() for name in PORT_NAMES}
 
 
 def channel_env(ports: dict[str, int]) -> dict[str, str]:

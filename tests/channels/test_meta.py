@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.models import Button, Reply, utcnow
+from hub.core.models import Button, Reply, utcnow
 from tests.channels import stack_env as env
 from tests.channels.signed import eventually, meta_signature, post_meta
 

@@ -8,7 +8,7 @@ from what someone merely types, because anyone can type any address.
 
 from __future__ import annotations
 
-from hub import contacts
+from hub.contacts import store as contacts
 from tests.channels.signed import eventually, post_twilio, send_mail, whatsapp_params
 from tests.channels.test_email import mail
 
@@ -18,7 +18,7 @@ async def test_whatsapp_then_email_is_one_contact_history(bot_stack, fakes, http
     first = await eventually(lambda: db.messages.find_one({"address": phone, "direction": "in"}))
     await fakes.twilio.wait_for(f"whatsapp:{phone}")
 
-    # The resident gives their e-mail address; the agent adds it to the contact (hub.contacts).
+    # The resident gives their e-mail address; the agent adds it to the contact (hub.contacts.store).
     linked = await contacts.link(db, [f"phone:{phone}", f"email:{resident_email}"])
     assert linked == first["contact_id"]
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hub.models import Button, Reply
+from hub.core.models import Button, Reply
 from tests.channels.signed import eventually, post_telegram
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.models import Reply, new_id, utcnow
+from hub.core.models import Reply, new_id, utcnow
 from tests.channels import stack_env as env
 from tests.channels.signed import (
     eventually,
@@ -171,7 +171,7 @@ async def test_buttons_go_out_as_numbered_options(stack, hub_inproc, fakes, http
     assert (await post_twilio(http, stack, whatsapp_params(phone, "hallo")))[0] == 200
     conv = await eventually(lambda: db.conversations.find_one({"address": phone}))
     before = len(fakes.twilio.sent_to(f"whatsapp:{phone}"))
-    from hub.models import Button
+    from hub.core.models import Button
 
     await hub_inproc.pipeline.send(
         conv,

@@ -7,7 +7,7 @@ import logging
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from hub.app import create_app
+from hub.web.app import create_app
 from tests.channels.conftest import hub_settings
 
 OFF = {
@@ -17,7 +17,7 @@ OFF = {
 
 
 async def test_unconfigured_channels_answer_404_and_are_logged(stack, caplog):
-    with caplog.at_level(logging.WARNING, logger="hub.app"):
+    with caplog.at_level(logging.WARNING, logger="hub.web.app"):
         app = create_app(hub_settings(stack, **OFF))
     missing = {r.channel: r.missing for r in caplog.records if r.getMessage().startswith("channel not configured")}
     assert missing == {
@@ -44,8 +44,8 @@ def test_make_run_switches_every_channel_on():
     from channels.meta import MetaChannel
     from channels.telegram import TelegramChannel
     from channels.twilio import TwilioChannel
-    from hub.cli import DEMO_CHANNEL_SETTINGS
-    from hub.settings import Settings
+    from hub.cli.main import DEMO_CHANNEL_SETTINGS
+    from hub.core.settings import Settings
 
     settings = Settings(_env_file=None, **DEMO_CHANNEL_SETTINGS)
     for cls in (TwilioChannel, TelegramChannel, MetaChannel, EmailChannel):

@@ -18,7 +18,7 @@ from channels.delivery import (
     with_retry,
 )
 from channels.email_parse import EmailParseError, html_to_text, parse_email, resident_text
-from hub.models import Button, OutboundMessage
+from hub.core.models import Button, OutboundMessage
 
 OPTIONS = [Button(title="Paspoort aanvragen", payload="/paspoort"), Button(title="Ik wil een medewerker spreken", payload="/handover")]
 FAST = RetryPolicy(max_attempts=4, backoff_s=0.001, backoff_max_s=0.002, timeout_s=1)

@@ -9,14 +9,14 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
-from hub import services
-from hub.db import ensure_indexes
+from hub.cli import launcher
+from hub.core.db import ensure_indexes
 
 
 @asynccontextmanager
 async def serve(app: web.Application, port: int | None = None) -> AsyncIterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port unless given); yields the base URL."""
-    port = port or services.free_port()
+    port = port or launcher.free_port()
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)

@@ -8,7 +8,7 @@ import pytest
 from connectors.base import BadRequest, ConnectorTimeout, NotFound, Unauthorized, Unavailable
 from connectors.brp import FIELDS, BrpClient
 from connectors.testservers import brp as brp_server
-from hub import services
+from hub.cli import launcher
 from tests.connectors.servers import serve
 
 
@@ -85,7 +85,7 @@ async def test_timeout(server, http):
 
 async def test_unreachable():
     async with aiohttp.ClientSession() as session:
-        client = BrpClient(f"http://127.0.0.1:{services.free_port()}/brp", brp_server.API_KEY, session)
+        client = BrpClient(f"http://127.0.0.1:{launcher.free_port()}/brp", brp_server.API_KEY, session)
         with pytest.raises(Unavailable) as err:
             await client.person("999993653", "agent")
     assert err.value.code == "unreachable"

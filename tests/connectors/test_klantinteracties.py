@@ -16,9 +16,12 @@ from connectors.klantinteracties import (
     hub_onderwerp,
 )
 from connectors.testservers import klantinteracties as ki_server
-from hub import callbacks, cases, contacts, external_sync
-from hub.models import new_id, utcnow
-from hub.settings import Settings
+from hub.cases import callbacks
+from hub.cases import outbox as external_sync
+from hub.cases import store as cases
+from hub.contacts import store as contacts
+from hub.core.models import new_id, utcnow
+from hub.core.settings import Settings
 from tests.connectors.servers import own_database, serve
 
 WHEN = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)

@@ -11,9 +11,11 @@ import pytest
 from connectors.base import BadRequest, ConnectorTimeout, NotFound, Unauthorized
 from connectors.testservers import zaken as zaken_server
 from connectors.zaken import ZaakIn, ZakenClient
-from hub import cases, contacts, external_sync
-from hub.identity import Identity
-from hub.settings import Settings
+from hub.cases import outbox as external_sync
+from hub.cases import store as cases
+from hub.contacts import store as contacts
+from hub.contacts.portal_token import Identity
+from hub.core.settings import Settings
 from tests.connectors.servers import own_database, serve
 
 ZAAKTYPE = next(iter(zaken_server.ZAAKTYPEN))

@@ -10,14 +10,14 @@ cases); it is tested in-process against its test servers.
 from __future__ import annotations
 
 from connectors.testservers import brp, kvk
-from hub import services
+from hub.cli import launcher
 
 IDENTITY_KEY = "test-identity-secret-for-the-portal-0123456789"
 PORT_NAMES = ("brp", "kvk")
 
 
 def contact_ports() -> dict[str, int]:
-    return {name: services.free_port() for name in PORT_NAMES}
+    return {name: launcher.free_port() for name in PORT_NAMES}
 
 
 def contact_env(ports: dict[str, int]) -> dict[str, str]:

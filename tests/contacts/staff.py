@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from hub.auth import create_staff
+from hub.staff.auth import create_staff
 
 
 class Staff:

@@ -8,7 +8,7 @@ import pytest
 
 from connectors.testservers import brp as brp_server
 from connectors.testservers import kvk as kvk_server
-from hub.settings import ROOT
+from hub.core.settings import ROOT
 from tests.connectors.servers import serve
 from tests.contacts.staff import logged_in
 from tests.contacts.tokens import portal_token

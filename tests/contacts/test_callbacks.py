@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hub import callbacks
-from hub.settings import Settings
+from hub.cases import callbacks
+from hub.core.settings import Settings
 from tests.contacts.staff import logged_in
 from tests.webchat_client import say
 

@@ -8,8 +8,8 @@ import random
 import re
 from datetime import UTC, datetime
 
-from hub import cases
-from hub.models import utcnow
+from hub.cases import store as cases
+from hub.core.models import utcnow
 from tests.contacts.staff import logged_in
 from tests.webchat_client import say
 

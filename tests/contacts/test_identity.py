@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from hub.identity import Identity, valid_bsn, verify
-from hub.settings import Settings
+from hub.contacts.portal_token import Identity, valid_bsn, verify
+from hub.core.settings import Settings
 from tests.contacts.stack_env import IDENTITY_KEY
 from tests.contacts.tokens import portal_token
 
@@ -23,7 +23,7 @@ HS = Settings(identity_jwt_key=IDENTITY_KEY, identity_jwt_alg="HS256")
 
 
 def rejected(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.__dict__.get("reason") for r in caplog.records if r.name == "hub.identity"]
+    return [r.__dict__.get("reason") for r in caplog.records if r.name == "hub.contacts.portal_token"]
 
 
 def test_good_token_gives_the_person():
@@ -49,14 +49,14 @@ def test_organisation_with_branch():
     ],
 )
 def test_bad_tokens_leave_the_resident_anonymous_and_are_logged_without_bsn(token, reason, caplog):
-    caplog.set_level(logging.INFO, logger="hub.identity")
+    caplog.set_level(logging.INFO, logger="hub.contacts.portal_token")
     assert verify(token, HS) is None
     assert rejected(caplog) == [reason]
     assert BSN not in caplog.text
 
 
 def test_without_a_configured_key_tokens_are_ignored(caplog):
-    caplog.set_level(logging.INFO, logger="hub.identity")
+    caplog.set_level(logging.INFO, logger="hub.contacts.portal_token")
     assert verify(portal_token(bsn=BSN), Settings(identity_jwt_key=None)) is None
     assert rejected(caplog) == ["no_key_configured"]
 

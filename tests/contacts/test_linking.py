@@ -8,12 +8,15 @@ import json
 import aiohttp
 import pytest
 
-from hub import callbacks, contacts, services
-from hub.bot_client import BotClient
-from hub.live import LiveBus
-from hub.models import InboundMessage, new_id
-from hub.pipeline import Pipeline
-from hub.settings import ROOT
+from handover.desk import HandoverDesk
+from hub.cases import callbacks
+from hub.cli import launcher
+from hub.contacts import store as contacts
+from hub.conversations.bot_client import BotClient
+from hub.conversations.pipeline import Pipeline
+from hub.core.bus import LiveBus
+from hub.core.models import InboundMessage, new_id
+from hub.core.settings import ROOT
 from tests.contacts.tokens import portal_token
 from tests.webchat_client import say
 
@@ -25,8 +28,8 @@ HUB_LOG = ROOT / "var" / "test-logs" / "hub.log"
 async def pipeline(stack, db):
     """The real pipeline on the test database; the bot is down, so conversations go to the queue."""
     async with aiohttp.ClientSession() as session:
-        bot = BotClient(f"http://127.0.0.1:{services.free_port()}", 1.0, session)
-        pipe = Pipeline(db, bot, LiveBus())
+        bot = BotClient(f"http://127.0.0.1:{launcher.free_port()}", 1.0, session)
+        pipe = Pipeline(db, bot, LiveBus(), HandoverDesk())
         yield pipe
         await pipe.drain()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.models import new_id
+from hub.core.models import new_id
 from tests.contacts.staff import logged_in
 from tests.contacts.tokens import portal_token
 from tests.webchat_client import say

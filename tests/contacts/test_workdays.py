@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hub.workdays import WorkCalendar
+from hub.core.workdays import WorkCalendar
 
 CAL = WorkCalendar()  # the defaults: 5 May off every year, Good Friday a working day
 

@@ -103,7 +103,7 @@ async def test_callback_form_creates_a_callback_due_in_two_working_days(bot_stac
 
 
 async def test_status_of_a_case_by_number(bot_stack, http, db, session_id):
-    from hub import cases
+    from hub.cases import store as cases
 
     case = await cases.create_case(db, kind="melding-openbare-ruimte", description="testmelding status", created_by="test")
     first = await say(http, bot_stack, session_id, "ik wil weten wat de status van mijn zaak is")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.pipeline import BOT_DOWN_TEXT
+from hub.conversations.pipeline import BOT_DOWN_TEXT
 from tests.webchat_client import say
 
 

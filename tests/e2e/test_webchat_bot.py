@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from hub import contacts
-from hub.models import new_id
+from hub.contacts import store as contacts
+from hub.core.models import new_id
 from tests.webchat_client import say
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from hub import services
+from hub.cli import launcher
 from tests.conftest import LOG_DIR, Stack
 
 PER_IP = 20
@@ -27,7 +27,7 @@ class LimitedHub:
 
 @pytest.fixture(scope="session")
 def limited_hub(stack: Stack) -> Iterator[LimitedHub]:
-    port = services.free_port()
+    port = launcher.free_port()
     env = {
         "KCC_MONGO_PORT": str(stack.mongo_port),
         "KCC_MONGODB_DB": "kcc_test_edge",
@@ -42,7 +42,7 @@ def limited_hub(stack: Stack) -> Iterator[LimitedHub]:
     }
     log_dir = LOG_DIR / "edge"
     log_dir.mkdir(parents=True, exist_ok=True)
-    service = services.hub(port, env, log_dir)
+    service = launcher.hub(port, env, log_dir)
     service.start()
     try:
         service.wait_ready()

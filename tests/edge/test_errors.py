@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from tests.channels import stack_env as env
 from tests.channels.signed import meta_signature
 from tests.conftest import Stack

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 from motor.motor_asyncio import AsyncIOMotorClient
 from schemathesis.checks import not_a_server_error
 
-from hub.auth import create_staff
+from hub.staff.auth import create_staff
 from tests.conftest import Stack
 from tests.edge.conftest import LimitedHub
 

@@ -23,8 +23,8 @@ from channels.meta import CHANNEL_BY_OBJECT, MetaChannel, MetaWebhook
 from channels.telegram import InvalidUpdate, TelegramChannel, read_update
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatRequest
-from hub.models import Button, InboundMessage
-from hub.settings import Settings
+from hub.core.models import Button, InboundMessage
+from hub.core.settings import Settings
 from tests.edge import payloads
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,8 +8,8 @@ import uuid
 import aiohttp
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from hub.ratelimit import PublicLimits, SlidingWindowLimiter, client_ip
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.ratelimit import PublicLimits, SlidingWindowLimiter, client_ip
 from tests.conftest import Stack
 from tests.edge.conftest import PER_IP, PER_SESSION, LimitedHub
 

@@ -23,7 +23,7 @@ from pymongo.database import Database
 
 from channels.meta import CHANNEL_BY_OBJECT, MetaChannel, MetaWebhook
 from channels.telegram import InvalidUpdate, TelegramChannel, read_update
-from hub.models import InboundMessage
+from hub.core.models import InboundMessage
 from tests.channels import stack_env as env
 from tests.channels.signed import meta_signature, twilio_signature
 from tests.conftest import Stack

@@ -26,16 +26,17 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover import agents
+from handover.desk import HandoverDesk
 from handover.lifecycle import Desk
 from handover.routing import Router
 from handover.waiting import WaitNotifier
-from hub import auth
-from hub.bot_client import BotClient
-from hub.db import connect, ensure_indexes
-from hub.live import LiveBus
-from hub.models import InboundMessage, State, new_id, utcnow
-from hub.pipeline import Pipeline
-from hub.settings import Settings, get_settings
+from hub.conversations.bot_client import BotClient
+from hub.conversations.pipeline import Pipeline
+from hub.core.bus import LiveBus
+from hub.core.db import connect, ensure_indexes
+from hub.core.models import InboundMessage, State, new_id, utcnow
+from hub.core.settings import Settings, get_settings
+from hub.staff import auth
 from tests.conftest import Stack
 from tests.handover import stack_env
 
@@ -161,7 +162,7 @@ async def inproc(bot_stack: Stack) -> AsyncIterator[Callable[..., Awaitable[Inpr
         await ensure_indexes(db)
         http = aiohttp.ClientSession()
         live = LiveBus()
-        pipeline = Pipeline(db, BotClient(settings.rasa_url, settings.rasa_timeout_s, http), live)
+        pipeline = Pipeline(db, BotClient(settings.rasa_url, settings.rasa_timeout_s, http), live, HandoverDesk())
         router = Router(db, live, settings)
         notifier = WaitNotifier(pipeline, settings, debounce_s=0.05)
         found = InprocDesk(settings, db, live, pipeline, router, Desk(db, live, pipeline, router, settings), notifier, http)

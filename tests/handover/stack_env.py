@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from hub import services
+from hub.cli import launcher
 
 SLACK_TOKEN = "xoxb-test-kcc-desk"
 SLACK_CHANNEL = "C0KCCDESK"
@@ -21,7 +21,7 @@ ALWAYS_OPEN = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri",
 
 
 def handover_ports() -> dict[str, int]:
-    return {"slack": services.free_port()}
+    return {"slack": launcher.free_port()}
 
 
 def handover_env(ports: dict[str, int]) -> dict[str, str]:

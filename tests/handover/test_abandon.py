@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from handover import abandon
 from handover.waiting import JOINED_TEXT, TRANSFERRED_TEXT
-from hub.models import utcnow
+from hub.core.models import utcnow
 from tests.handover.conftest import eventually
 from tests.webchat_client import say
 

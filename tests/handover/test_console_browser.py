@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub import auth
+from hub.staff import auth
 from tests.conftest import LOG_DIR
 from tests.e2e.browser import browser
 from tests.handover.conftest import PASSWORD

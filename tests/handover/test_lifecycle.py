@@ -7,7 +7,7 @@ import pytest
 from handover.agents import set_presence
 from handover.lifecycle import CLOSED_TEXT, HANDBACK_TEXT
 from handover.routing import DeskError
-from hub.models import InboundMessage, State
+from hub.core.models import InboundMessage, State
 from tests.handover.conftest import eventually
 
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 from handover.after_hours import contact_detail
 from handover.office_hours import DAYS, OfficeHours, describe_opening
 from handover.queue import estimate_for
-from hub import workdays
-from hub.models import InboundMessage, State, utcnow
-from hub.settings import Settings
+from hub.core import workdays
+from hub.core.models import InboundMessage, State, utcnow
+from hub.core.settings import Settings
 from tests.handover.conftest import eventually
 
 TZ = workdays.TZ
@@ -30,7 +30,7 @@ def test_weekday_hours_weekends_and_public_holidays():
     assert not h.is_open(local(2026, 11, 23, 17, 0))
     assert not h.is_open(local(2026, 11, 28, 11, 0))  # Saturday
     assert not h.is_open(local(2026, 4, 27, 11, 0))  # King's Day, a Monday
-    assert not h.is_open(local(2026, 5, 5, 11, 0))  # Liberation Day: closed every year (hub.workdays)
+    assert not h.is_open(local(2026, 5, 5, 11, 0))  # Liberation Day: closed every year (hub.core.workdays)
     assert not h.is_open(local(2026, 12, 25, 11, 0))  # Christmas
     assert h.is_open(local(2026, 4, 3, 11, 0))  # Good Friday: town halls are open (KCC_GOOD_FRIDAY_OFF)
     assert hours(handover_open_on_holidays=True).is_open(local(2026, 4, 27, 11, 0))

@@ -6,7 +6,7 @@ import asyncio
 
 from handover import agents
 from handover.routing import DeskError
-from hub.models import State
+from hub.core.models import State
 from tests.handover.conftest import eventually
 
 

@@ -8,7 +8,7 @@ import uuid
 
 from slack_sdk.signature import SignatureVerifier
 
-from hub import auth
+from hub.staff import auth
 from tests.handover import stack_env
 from tests.handover.conftest import PASSWORD, eventually
 from tests.webchat_client import say

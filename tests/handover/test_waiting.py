@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from handover.queue import Estimate
 from handover.waiting import worth_telling
-from hub.models import utcnow
-from hub.settings import Settings
+from hub.core.models import utcnow
+from hub.core.settings import Settings
 from tests.handover.conftest import eventually
 
 

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from hub.bot_client import BotClient, BotUnavailable
+from hub.conversations.bot_client import BotClient, BotUnavailable
 
 
 @pytest.fixture

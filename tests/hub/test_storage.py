@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pymongo.errors import DuplicateKeyError
 
-from hub import contacts
-from hub.db import INDEXES, ensure_indexes
-from hub.models import new_id, utcnow
+from hub.contacts import store as contacts
+from hub.core.db import INDEXES, ensure_indexes
+from hub.core.models import new_id, utcnow
 
 
 async def test_indexes_exist_after_startup(stack, db):

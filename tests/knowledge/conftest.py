@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from hub.auth import create_staff
-from hub.settings import ROOT, Settings
+from hub.core.settings import ROOT, Settings
+from hub.staff.auth import create_staff
 from knowledge.importer import read_path, validate
 from knowledge.models import Article, NewArticle
 from knowledge.search.tantivy_engine import TantivyEngine

@@ -127,10 +127,10 @@ async def test_validation_errors_name_the_fields(login) -> None:  # noqa: ANN001
     }
     status, body = await editor.call("POST", ARTICLES, bad)
     assert status == 422
-    assert body["error"]["code"] == "validation_error"
+    assert body["error"]["code"] == "invalid_fields"
     assert {"slug", "title", "answer", "audience", "onbekend"} <= set(body["error"]["fields"])
     async with editor.http.post(
-        editor.url(ARTICLES), data="geen json", headers=editor.headers()
+        editor.url(ARTICLES), data="geen json", headers={**editor.headers(), "Content-Type": "application/json"}
     ) as resp:
         assert resp.status == 400 and (await resp.json())["error"]["code"] == "invalid_json"
     status, body = await editor.call("GET", f"{ARTICLES}/bestaat-echt-niet")

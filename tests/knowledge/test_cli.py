@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import ROOT
+from hub.core.settings import ROOT
 from tests.knowledge.conftest import unique_slug
 
 
@@ -18,7 +18,7 @@ def kcc(stack, *args: str) -> subprocess.CompletedProcess[str]:  # noqa: ANN001
     env = {**os.environ, **stack.env()}
     env.pop("KCC_ELASTICSEARCH_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args],
+        [sys.executable, "-m", "hub.cli.main", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

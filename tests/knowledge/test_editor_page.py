@@ -10,7 +10,7 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from playwright.async_api import async_playwright, expect
 
-from hub.auth import create_staff
+from hub.staff.auth import create_staff
 from knowledge import unanswered
 from knowledge.store import KnowledgeStore
 from tests.knowledge.conftest import new_article, unique_slug, unique_word

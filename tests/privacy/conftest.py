@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from hub.auth import create_staff
-from hub.identity import valid_bsn
+from hub.contacts.portal_token import valid_bsn
+from hub.staff.auth import create_staff
 from tests.conftest import Stack
 from tests.handover.conftest import desk_reset  # noqa: F401 - a fixture used by these tests
 

@@ -7,9 +7,9 @@ import typing
 import uuid
 from pathlib import Path
 
-from hub import audit
-from hub.auth import DEMO_ACCOUNTS, create_staff, ensure_demo_accounts
-from hub.settings import ROOT
+from hub.core.settings import ROOT
+from hub.privacy import audit
+from hub.staff.auth import DEMO_ACCOUNTS, create_staff, ensure_demo_accounts
 from tests.handover.conftest import eventually
 from tests.privacy.conftest import random_bsn
 from tests.webchat_client import say
@@ -33,7 +33,7 @@ def test_nothing_but_hub_audit_writes_the_audit_collection():
     assert offenders == []
     own = Path(ROOT / "hub" / "audit.py").read_text()
     writes = {m.group(1) for m in WRITE.finditer(own) if m.group(1)}
-    assert writes == {"insert"}, writes  # hub/audit.py itself only inserts (insert_one / insert_many)
+    assert writes == {"insert"}, writes  # hub/privacy/audit.py itself only inserts (insert_one / insert_many)
 
 
 def test_the_privacy_actions_are_known():

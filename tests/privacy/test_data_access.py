@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub import audit, data_access
-from hub.auth import create_staff
-from hub.models import new_id, utcnow
+from hub.core.models import new_id, utcnow
+from hub.gdpr import my_data_log as data_access
+from hub.privacy import audit
+from hub.staff.auth import create_staff
 from tests.contacts.tokens import portal_token
 from tests.privacy.conftest import random_bsn
 from tests.webchat_client import say

@@ -22,15 +22,20 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from handover.contact_moments import ContactMoment
 from handover.contact_moments import register as register_moment
-from hub import callbacks, cases, contacts, privacy, satisfaction
-from hub.bot_client import BotClient
-from hub.db import ensure_indexes
-from hub.live import LiveBus
-from hub.models import InboundMessage, utcnow
-from hub.pipeline import Pipeline
-from hub.settings import ROOT, Settings
-from hub.stats import Query, Stats, as_local_day
-from hub.stats_rollup import Rollup
+from handover.desk import HandoverDesk
+from hub.cases import callbacks
+from hub.cases import store as cases
+from hub.contacts import store as contacts
+from hub.conversations import satisfaction
+from hub.conversations.bot_client import BotClient
+from hub.conversations.pipeline import Pipeline
+from hub.core.bus import LiveBus
+from hub.core.db import ensure_indexes
+from hub.core.models import InboundMessage, utcnow
+from hub.core.settings import ROOT, Settings
+from hub.gdpr import rights as privacy
+from hub.stats.figures import Query, Stats, as_local_day
+from hub.stats.rollup import Rollup
 from knowledge import unanswered
 from tests.conftest import Stack
 from tests.privacy.conftest import random_bsn
@@ -230,7 +235,7 @@ async def test_statistics_are_the_same_after_an_erasure(stack):
         await ensure_indexes(db)
         async with aiohttp.ClientSession() as session:
             # no Rasa at this address: every conversation goes to the agents' queue (a real handover)
-            pipeline = Pipeline(db, BotClient("http://127.0.0.1:9", 1.0, session), LiveBus())
+            pipeline = Pipeline(db, BotClient("http://127.0.0.1:9", 1.0, session), LiveBus(), HandoverDesk())
             convs = []
             for i in range(6):
                 result = await pipeline.receive(InboundMessage(channel="webchat", address=f"stats-{i}", text=f"Vraag {i} van Piet"))
@@ -266,7 +271,7 @@ async def test_statistics_are_the_same_after_an_erasure(stack):
 
 def kcc(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**stack.env(), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "hub.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hub.cli.main", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=False)
 
 

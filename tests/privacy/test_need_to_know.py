@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 
 from handover.routing import Router
-from hub import cases, need_to_know
-from hub.models import new_id, utcnow
+from hub.cases import store as cases
+from hub.core.models import new_id, utcnow
+from hub.privacy import need_to_know
 from tests.handover import stack_env
 from tests.handover.conftest import eventually
 from tests.webchat_client import say

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
-from hub import retention
-from hub.db import ensure_indexes
-from hub.lease import Lease
-from hub.models import new_id, utcnow
-from hub.settings import ROOT, Settings
+from hub.core.db import ensure_indexes
+from hub.core.lease import Lease
+from hub.core.models import new_id, utcnow
+from hub.core.settings import ROOT, Settings
+from hub.gdpr import retention
 from tests.auth.conftest import demo_hub  # noqa: F401 - the second hub, fixture used below
 from tests.auth.hubs import ExtraHub
 from tests.conftest import Stack
@@ -193,7 +193,7 @@ async def test_one_runner_at_a_time(rdb):
 
 def kcc(stack: Stack, db_name: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**stack.env(), "KCC_MONGODB_DB": db_name, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "hub.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hub.cli.main", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300, check=False)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub import services
-from hub.settings import ROOT
+from hub.cli import launcher
+from hub.core.settings import ROOT
 from tests.channels import stack_env as channel_env
 from tests.channels.fakes.base import ServerThread
 from tests.channels.fakes.telegram_api import FakeTelegram
@@ -33,9 +33,9 @@ def private_storage() -> Any:
     return ROOT / "var" / f"test-mongo-resilience-{os.getpid()}"
 
 
-def private_mongo(stack: Stack) -> services.Service:
+def private_mongo(stack: Stack) -> launcher.Service:
     """The private stack's Mongo-wire server, on the same port and data folder every time."""
-    return services.mongo(stack.mongo_port, private_storage(), PRIVATE_LOGS)
+    return launcher.mongo(stack.mongo_port, private_storage(), PRIVATE_LOGS)
 
 
 @pytest.fixture(scope="session")
@@ -44,14 +44,14 @@ def private_stack(bot_stack: Stack) -> Iterator[Stack]:
     PRIVATE_LOGS.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(private_storage(), ignore_errors=True)
     st = Stack(
-        mongo_port=services.free_port(),
+        mongo_port=launcher.free_port(),
         rasa_port=bot_stack.rasa_port,
         actions_port=bot_stack.actions_port,
         db_name="kcc_resilience",
     )
     try:
         st.start(private_mongo(st))
-        st.start(services.hub(st.hub_port, st.env(), PRIVATE_LOGS))
+        st.start(launcher.hub(st.hub_port, st.env(), PRIVATE_LOGS))
         yield st
     finally:
         st.stop_all()

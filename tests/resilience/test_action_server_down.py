@@ -8,7 +8,7 @@ so in Dutch. The real Rasa server and the real action server (stopped, then star
 
 from __future__ import annotations
 
-from hub.pipeline import BOT_DOWN_TEXT
+from hub.conversations.pipeline import BOT_DOWN_TEXT
 from tests.resilience.conftest import wait_health
 from tests.webchat_client import say
 

@@ -18,9 +18,9 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import BulkWriteError
 
-from hub.db import ensure_indexes
-from hub.settings import Settings
-from hub.stats_rollup import Rollup
+from hub.core.db import ensure_indexes
+from hub.core.settings import Settings
+from hub.stats.rollup import Rollup
 from tests.conftest import Stack
 from tests.contacts.staff import logged_in
 from tests.stats import history

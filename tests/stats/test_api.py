@@ -8,11 +8,11 @@ import io
 import uuid
 from datetime import timedelta
 
-from hub import events
-from hub.models import utcnow
-from hub.stats import as_local_day
-from hub.stats_api import FRESH
-from hub.stats_rollup import LAG
+from hub.core import events
+from hub.core.models import utcnow
+from hub.stats.api import FRESH
+from hub.stats.figures import as_local_day
+from hub.stats.rollup import LAG
 from tests.contacts.staff import logged_in
 from tests.stats.history import PERIOD
 from tests.webchat_client import say

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from hub.auth import create_staff
+from hub.staff.auth import create_staff
 from tests.conftest import LOG_DIR
 from tests.e2e.browser import browser
 

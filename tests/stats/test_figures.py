@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from hub.stats import Query, Stats
-from hub.stats_rollup import Rollup
+from hub.stats.figures import Query, Stats
+from hub.stats.rollup import Rollup
 from tests.stats import history
 from tests.stats.conftest import insert_history, settings
 

@@ -1,0 +1,69 @@
+"""Wires the agent desk into the hub app: routing, wait updates, console API and page, WebSocket, Slack.
+
+``setup_handover(app)`` is called by ``hub.web.app.create_app``; the services start after the
+hub's own start-up (the pipeline exists by then) and stop before storage closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from handover import console_api, slack
+from handover.lifecycle import Desk
+from handover.routing import Router
+from handover.waiting import WaitNotifier
+from handover.ws import console_ws
+from hub.core.http import json_error
+from hub.staff.auth import require_role
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+@require_role("agent", "supervisor", page=True)
+async def console_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-cache"})
+
+
+async def slack_webhook(request: web.Request) -> web.Response:
+    desk: slack.SlackDesk | None = request.app.get("slack_desk")
+    if desk is None:
+        return json_error(404, "not_configured", "Slack is niet ingesteld.")
+    return await desk.webhook(request)
+
+
+def setup_handover(app: web.Application) -> None:
+    settings = app["settings"]
+
+    async def start(app: web.Application) -> None:
+        router = Router(app["db"], app["live"], settings)
+        desk = Desk(app["db"], app["live"], app["pipeline"], router, settings)
+        notifier = WaitNotifier(app["pipeline"], settings)
+        app["handover"] = desk
+        app["handover_notifier"] = notifier
+        router.start()
+        notifier.start()
+        if slack.configured(settings):
+            app["slack_desk"] = slack.SlackDesk(desk, settings)
+            app["slack_desk"].start()
+        else:
+            log.info("slack desk not configured")
+
+    async def stop(app: web.Application) -> None:
+        if "slack_desk" in app:
+            await app["slack_desk"].stop()
+        if "handover_notifier" in app:
+            await app["handover_notifier"].stop()
+        if "handover" in app:
+            await app["handover"].router.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+    app.router.add_routes(console_api.routes())
+    app.router.add_get("/api/v1/handover/ws", console_ws)
+    app.router.add_post("/webhooks/slack", slack_webhook)
+    app.router.add_get("/console", console_page)
+    app.router.add_static("/console/static", STATIC, append_version=True)

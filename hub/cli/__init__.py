@@ -1,0 +1,1 @@
+"""The ``kcc`` command line and the process launcher."""

@@ -1,0 +1,437 @@
+"""The message pipeline: store first, link, then let the bot or an agent answer.
+
+Order of work for every inbound message (see ARCHITECTURE.md):
+1. insert it into ``messages`` (deduplicated on the channel's message id) before anything else;
+2. find or open the conversation for the channel address and link the contact;
+3. by conversation state: ask the bot, or hand the message to the agent desk;
+4. store every reply, then hand it to the channel for delivery.
+A failure after step 1 never loses the message: it stays stored with its status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ReturnDocument
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
+
+from channels import delivery, intake
+from hub.contacts import store as contacts
+from hub.conversations.bot_client import BotClient, BotUnavailable
+from hub.conversations.desk import Desk
+from hub.core import events
+from hub.core.bus import LiveBus
+from hub.core.models import (
+    Button,
+    InboundMessage,
+    Meta,
+    OutboundMessage,
+    PipelineResult,
+    Reply,
+    State,
+    new_id,
+    utcnow,
+)
+from hub.privacy import need_to_know
+
+log = logging.getLogger(__name__)
+
+BOT_DOWN_TEXT = (
+    "Onze chatbot werkt op dit moment niet. Uw bericht is goed aangekomen. "
+    "Een medewerker van het klantcontactcentrum neemt uw vraag over. U hoeft niets te doen."
+)
+
+# A stored message still unhandled this long after it came in was broken off (the hub stopped).
+RESUME_AFTER_S = 60
+# Background writes (a delivery's outcome) are tried again this long while MongoDB is away.
+STORE_RETRY_S = 120.0
+# Statuses of a stored inbound message whose handling has not finished ("handled").
+UNFINISHED = ("received", "linked", "interrupted")
+
+Sender = Callable[[OutboundMessage], Awaitable[str | None]]
+
+
+def message_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """The public JSON shape of a stored message."""
+    return {
+        "id": doc["_id"],
+        "seq": doc.get("seq"),
+        "direction": doc["direction"],
+        "author": doc["author"],
+        "text": doc.get("text", ""),
+        "buttons": doc.get("buttons", []),
+        "attachments": doc.get("attachments", []),
+        "created_at": doc["created_at"].isoformat(),
+    }
+
+
+class Pipeline:
+    def __init__(
+        self, db: AsyncIOMotorDatabase, bot: BotClient, live: LiveBus, desk: Desk, concurrency: int | None = None
+    ):
+        self.db = db
+        self.desk = desk
+        self.bot = bot
+        self.live = live
+        self.senders: dict[str, Sender] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self._interrupted: set[str] = set()  # ids of messages whose handling raised (resumed on a retry)
+        # A bulkhead: stored messages wait here for their turn, so a burst of residents does not
+        # put hundreds of operations in front of the router's and the consoles' (None: no limit).
+        self._turns = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
+
+    def register_sender(self, channel: str, sender: Sender) -> None:
+        self.senders[channel] = sender
+
+    # ------------------------------------------------------------------ inbound
+    async def receive(self, msg: InboundMessage) -> PipelineResult:
+        message_id = new_id()
+        dedup_key = f"{msg.channel}:{msg.channel_message_id or message_id}"
+        doc = {
+            "_id": message_id,
+            "dedup_key": dedup_key,
+            "direction": "in",
+            "author": "resident",
+            "channel": msg.channel,
+            "address": msg.address,
+            "channel_message_id": msg.channel_message_id,
+            "text": msg.text,
+            "payload": msg.payload,
+            "attachments": [a.model_dump() for a in msg.attachments],
+            "location": msg.location.model_dump() if msg.location else None,
+            # the signed identity token carries a BSN in readable form: never stored
+            "metadata": {k: v for k, v in msg.metadata.items() if k != "identity_token"}
+            | ({"identity_token_presented": True} if "identity_token" in msg.metadata else {}),
+            "status": "received",
+            "created_at": msg.received_at,
+        }
+        try:
+            await self.db.messages.insert_one(doc)  # 1. stored before anything else
+        except DuplicateKeyError:
+            intake.mark_stored()
+            unfinished = await self._claim_unfinished(dedup_key)
+            if unfinished is None:
+                return await self._duplicate(dedup_key)
+            doc, message_id = unfinished, unfinished["_id"]  # a retry finishes what an outage broke off
+        else:
+            intake.mark_stored()
+        try:
+            async with self._turns:
+                return await self._process(msg, message_id, doc)
+        except Exception:
+            # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
+            self._interrupted.add(message_id)
+            with contextlib.suppress(Exception):
+                await self.db.messages.update_one(
+                    {"_id": message_id, "status": {"$in": [*UNFINISHED, "resuming"]}}, {"$set": {"status": "interrupted"}}
+                )
+            raise
+
+    async def _claim_unfinished(self, dedup_key: str) -> dict[str, Any] | None:
+        """The stored message of a retried delivery whose handling broke off, claimed by one retry only."""
+        first = await self.db.messages.find_one({"dedup_key": dedup_key}, {"status": 1, "created_at": 1})
+        if first is None or first.get("status") not in UNFINISHED:
+            return None
+        broken_off = (
+            first["status"] == "interrupted"
+            or first["_id"] in self._interrupted
+            or first["created_at"] < utcnow() - timedelta(seconds=RESUME_AFTER_S)  # the hub stopped half-way
+        )
+        if not broken_off:
+            return None  # still being handled: an ordinary duplicate
+        claimed = await self.db.messages.find_one_and_update(
+            {"_id": first["_id"], "status": first["status"]},
+            {"$set": {"status": "resuming"}},
+            return_document=ReturnDocument.AFTER,
+        )
+        self._interrupted.discard(first["_id"])
+        return claimed
+
+    async def _process(self, msg: InboundMessage, message_id: str, doc: dict[str, Any]) -> PipelineResult:
+        conv = await self.db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
+        if conv is None:
+            conv = await self._open_conversation(msg)
+            seq = conv["seq"]
+            await self.db.messages.update_one(
+                {"_id": message_id},
+                {"$set": {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq, "status": "linked"}},
+            )
+            await events.record(self.db, "message_in", conv["_id"], channel=msg.channel)
+            self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
+            self.live.publish("desk", {"type": "message", "conversation_id": conv["_id"]})
+
+        state = State(conv["state"])
+        done: dict[str, Any] = {"status": "handled"}
+        if state is State.BOT:
+            result = await self._ask_bot(conv, msg, message_id)
+            done["meta"] = result.meta.model_dump(exclude={"state"})  # what the bot made of it (and a retry answers)
+        else:  # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
+            replies = await self.desk.resident_message(self, conv, message_id, msg.text)
+            result = PipelineResult(
+                conversation_id=conv["_id"],
+                replies=replies,
+                meta=Meta(state=state, action="handover"),
+            )
+        await self.db.messages.update_one({"_id": message_id}, {"$set": done})
+        return result
+
+    async def _open_conversation(self, msg: InboundMessage) -> dict[str, Any]:
+        """The open conversation for this channel address (created if none), with a fresh seq."""
+        open_key = f"{msg.channel}:{msg.address}"
+        now = utcnow()
+        # Increment first (one round trip for an open conversation); when there is none,
+        # insert it. No upsert: under concurrency SecantusDB's upserting
+        # find_one_and_update can answer None after applying the update.
+        for _ in range(5):
+            conv = await self.db.conversations.find_one_and_update(
+                {"open_key": open_key},
+                {"$inc": {"seq": 1}, "$set": {"updated_at": now, "last_inbound_at": now}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if conv is not None:
+                break
+            doc = {
+                "_id": new_id(),
+                "open_key": open_key,
+                "channel": msg.channel,
+                "address": msg.address,
+                "state": State.BOT.value,
+                "seq": 1,
+                "created_at": now,
+                "updated_at": now,
+                "last_inbound_at": now,
+                "contact_id": None,
+                "thread_key": msg.thread_key,
+            }
+            try:
+                await self.db.conversations.insert_one(doc)
+                conv = doc
+                break
+            except DuplicateKeyError:  # two first messages raced: the other one created it
+                continue
+        else:  # pragma: no cover - a unique key settles a race in one retry
+            raise RuntimeError("could not open conversation")
+        opened = conv.get("contact_id") is None
+        if opened or msg.metadata.get("identity_token"):  # by channel/phone/e-mail key, or a signed identity
+            contact_id = await contacts.link_inbound(self.db, msg, conv.get("contact_id"))
+            if contact_id != conv.get("contact_id"):
+                conv["contact_id"] = contact_id
+                await self.db.conversations.update_one({"_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
+                await self.db.messages.update_many({"conversation_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
+        if opened:
+            await events.record(self.db, "conversation_opened", conv["_id"], channel=msg.channel)
+        return conv
+
+    async def _duplicate(self, dedup_key: str) -> PipelineResult:
+        """A provider retried: answer with what the first delivery produced, store nothing new."""
+        first = await self.db.messages.find_one({"dedup_key": dedup_key})
+        conv_id = first.get("conversation_id") if first else None
+        conv = await self.db.conversations.find_one({"_id": conv_id}) if conv_id else None
+        replies: list[Reply] = []
+        if first and conv:
+            cursor = self.db.messages.find(
+                {"conversation_id": conv_id, "in_reply_to": first["_id"]}
+            ).sort("seq", 1)
+            replies = [Reply(text=m["text"], buttons=m.get("buttons", [])) async for m in cursor]
+        state = State(conv["state"]) if conv else State.BOT
+        meta = Meta(state=state, **(first or {}).get("meta", {"action": "fallback"}))
+        return PipelineResult(conversation_id=conv_id or "", replies=replies, meta=meta, duplicate=True)
+
+    # ------------------------------------------------------------------ bot
+    async def _ask_bot(self, conv: dict[str, Any], msg: InboundMessage, message_id: str) -> PipelineResult:
+        metadata = {
+            "channel": msg.channel,
+            "conversation_id": conv["_id"],
+            "contact_id": conv["contact_id"],
+            **{k: v for k, v in msg.metadata.items() if k in ("page_url", "location")},
+        }
+        if msg.location:
+            metadata["location"] = msg.location.model_dump()
+        if msg.attachments:
+            metadata["attachments"] = [a.model_dump() for a in msg.attachments]
+        # Rasa's NLU fails on an empty text: a photo or a location alone is an "inform"
+        # (the forms read the attachment or place from the metadata).
+        text = msg.payload or msg.text or "/inform"
+        try:
+            answer = await self.bot.ask(conv["_id"], text, metadata)
+        except BotUnavailable as exc:
+            log.warning("bot unavailable, conversation queued", extra={"conversation_id": conv["_id"], "reason": str(exc)})
+            return await self._bot_failed(conv, message_id, "bot_unavailable")
+        if not answer.replies and not answer.meta:
+            # Rasa answers 200 with nothing when a custom action fails (the action server is down
+            # or raised): the resident would wait for ever, so an agent takes over.
+            log.warning("bot gave no answer, conversation queued", extra={"conversation_id": conv["_id"]})
+            return await self._bot_failed(conv, message_id, "bot_error")
+
+        raw = answer.meta
+        action = raw.get("action") or "fallback"
+        state = State.BOT
+        if action == "handover":
+            state = State.QUEUED
+        meta = Meta(
+            state=state,
+            intent=raw.get("intent"),
+            confidence=raw.get("confidence"),
+            article=raw.get("article"),
+            action=action,
+        )
+        await events.record(
+            self.db, f"bot_{action}", conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
+        )
+        if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
+            await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
+        await self.send(conv, answer.replies, author="bot", in_reply_to=message_id)
+        if action == "handover":  # after the bot's words: an agent's greeting must not come before them
+            await self.handover(conv["_id"], reason=raw.get("reason", "bot"), summary=raw.get("summary", {}))
+        return PipelineResult(conversation_id=conv["_id"], replies=answer.replies, meta=meta)
+
+    async def _bot_failed(self, conv: dict[str, Any], message_id: str, reason: str) -> PipelineResult:
+        """The bot could not answer: queue the conversation for an agent and tell the resident so."""
+        await self.send(conv, [Reply(text=BOT_DOWN_TEXT)], author="system", in_reply_to=message_id)
+        await self.handover(conv["_id"], reason=reason, summary={"reason": reason})
+        meta = Meta(state=State.QUEUED, action="handover")
+        return PipelineResult(conversation_id=conv["_id"], replies=[Reply(text=BOT_DOWN_TEXT)], meta=meta)
+
+    # ------------------------------------------------------------------ state
+    async def handover(self, conversation_id: str, reason: str, summary: dict[str, Any]) -> None:
+        """Queue the conversation for its team (the desk port); Rasa pauses its side."""
+        if await self.desk.enqueue(self, conversation_id, reason, summary):
+            self._spawn(self.bot.tracker_event(conversation_id, {"event": "pause"}))
+
+    # ------------------------------------------------------------------ outbound
+    async def send(
+        self,
+        conv: dict[str, Any],
+        replies: list[Reply],
+        author: str,
+        in_reply_to: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[OutboundMessage]:
+        """Store replies (in order), then hand them to the channel; delivery never blocks the caller."""
+        if not replies:
+            return []
+        updated = await self.db.conversations.find_one_and_update(
+            {"_id": conv["_id"]},
+            {"$inc": {"seq": len(replies)}, "$set": {"updated_at": utcnow()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        first_seq = updated["seq"] - len(replies) + 1
+        now = utcnow()
+        docs, outs = [], []
+        for i, reply in enumerate(replies):
+            mid = new_id()
+            doc = {
+                "_id": mid,
+                "dedup_key": f"out:{mid}",
+                "direction": "out",
+                "author": author,
+                "channel": conv["channel"],
+                "address": conv["address"],
+                "conversation_id": conv["_id"],
+                "contact_id": conv.get("contact_id"),
+                "seq": first_seq + i,
+                "text": reply.text,
+                "buttons": [b.model_dump() for b in reply.buttons],
+                "in_reply_to": in_reply_to,
+                "delivery": {"status": "pending", "attempts": 0},
+                "metadata": metadata or {},
+                "created_at": now,
+            }
+            docs.append(doc)
+            outs.append(
+                OutboundMessage(
+                    message_id=mid,
+                    conversation_id=conv["_id"],
+                    channel=conv["channel"],
+                    address=conv["address"],
+                    text=reply.text,
+                    buttons=[Button(**b) for b in doc["buttons"]],
+                    author=author,  # type: ignore[arg-type]
+                    metadata={"thread_key": conv.get("thread_key"), **(metadata or {})},
+                )
+            )
+        await self.db.messages.insert_many(docs)
+        for doc in docs:
+            self.live.publish(conv["_id"], message_view(doc))
+            await events.record(self.db, "message_out", conv["_id"], author=author, channel=conv["channel"])
+        sender = self.senders.get(conv["channel"])
+        if sender:
+            for out in outs:
+                self._spawn(self._deliver(sender, out))
+        return outs
+
+    async def _deliver(self, sender: Sender, out: OutboundMessage) -> None:
+        """Send through the channel (retrying 429/5xx with backoff, in order per conversation) and store the outcome."""
+        outcome = await delivery.deliver(sender, out)
+        # the provider has acted: the outcome is kept even if MongoDB is away for a while
+        await _until_stored(lambda: self._store_outcome(out, outcome))
+
+    async def _store_outcome(self, out: OutboundMessage, outcome: delivery.Outcome) -> None:
+        fields: dict[str, Any] = {"delivery.attempts": outcome.attempts, "delivery.updated_at": utcnow()}
+        if outcome.status == "sent":
+            fields["provider_message_id"] = outcome.provider_message_id
+            # "sent", unless a provider's delivery report already moved the status on (then only the details)
+            res = await self.db.messages.update_one(
+                {"_id": out.message_id, "delivery.status": "pending"}, {"$set": {**fields, "delivery.status": "sent"}}
+            )
+            if not res.matched_count:
+                await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
+            return
+        log.warning(
+            "delivery failed", extra={"message_id": out.message_id, "channel": out.channel, "attempts": outcome.attempts}
+        )
+        fields.update({"delivery.status": "failed", "delivery.error": outcome.error})
+        await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
+        await events.record(self.db, "delivery_failed", out.conversation_id, channel=out.channel, message_id=out.message_id)
+        self.live.publish(
+            "desk", {"type": "delivery_failed", "conversation_id": out.conversation_id, "message_id": out.message_id}
+        )
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+
+    async def drain(self) -> None:
+        """Wait for background deliveries (used at shutdown and by tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # ------------------------------------------------------------------ reads
+    async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None:
+        conv = await self.db.conversations.find_one({"_id": conversation_id}, {"state": 1})
+        if conv is None:
+            return None
+        cursor = self.db.messages.find({"conversation_id": conversation_id, "seq": {"$gt": after}}).sort("seq", 1)
+        return [message_view(m) async for m in cursor]
+
+    async def conversation_state(self, conversation_id: str) -> State | None:
+        conv = await self.db.conversations.find_one({"_id": conversation_id}, {"state": 1})
+        return State(conv["state"]) if conv else None
+
+
+async def _until_stored(write: Callable[[], Awaitable[None]], within_s: float = STORE_RETRY_S) -> None:
+    """Run a background write, trying again while MongoDB is unreachable (it reconnects by itself)."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    wait = 0.5
+    while True:
+        try:
+            await write()
+            return
+        except ConnectionFailure:
+            if asyncio.get_running_loop().time() + wait > deadline:
+                raise
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 10.0)
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("pipeline background work failed", extra={"error": repr(task.exception())[:300]})

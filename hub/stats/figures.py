@@ -1,0 +1,574 @@
+"""Contact statistics for supervisors and management, computed from the event log only.
+
+Every figure is a MongoDB aggregation pipeline over the working tables that
+``hub.stats.rollup`` folds from the events (so a figure can always be recomputed from the
+events and checked). Figures are for any period of whole local days (Europe/Amsterdam),
+filterable by channel, team and topic.
+
+Definitions (README, "Statistics"):
+
+* a **contact** is a conversation, counted on the local day and hour it opened;
+* **containment**: share of contacts the bot answered (an answer, a case status or a report)
+  that never went to an agent; **handover rate**: share of contacts that went to the queue;
+* **queue wait**: first entry in the queue until the first agent took it; **time to first
+  agent reply**: first entry in the queue until an agent's first message; **handling time**:
+  first assignment until closed (or given back to the bot). Percentiles are nearest-rank:
+  p90 is the smallest value with at least 90% of the values at or below it;
+* **abandoned**: queued contacts whose resident left before an agent came;
+* **callbacks on time**: callback requests done by their deadline (two working days, at
+  17:00); **questions answered on time**: cases answered (afgehandeld) within five working
+  days. The share counts requests whose outcome is known: done, or past the deadline;
+* **occupancy**: handling time of the team's contacts / online time of its agents (can be
+  above 100% when agents hold several chats at once); per team only, never per person.
+
+Privacy: counts and durations only. A figure about fewer than ``KCC_STATS_MIN_GROUP``
+contacts is shown as ``{"value": null, "suppressed": true}``; a top list leaves such rows
+out. Occupancy needs ``KCC_STATS_MIN_AGENTS`` agents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pydantic import BaseModel, Field, model_validator
+
+from hub.core.settings import Settings
+from hub.stats import rollup as stats_rollup
+
+Granularity = Literal["hour", "day", "week"]
+MAX_DAYS = 366
+NAME = r"^[\w.:@-]{1,64}$"
+NO_TEAM = "-"  # filter value for conversations that never reached a team (the bot alone)
+
+
+# ---------------------------------------------------------------------- query
+class Query(BaseModel):
+    """What the caller asks for: a period of local days (``end`` included) and filters."""
+
+    start: date
+    end: date
+    channel: str | None = Field(None, pattern=NAME)
+    team: str | None = Field(None, pattern=NAME)
+    topic: str | None = Field(None, pattern=NAME)
+    granularity: Granularity = "day"
+    limit: int = Field(10, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _period(self) -> Query:
+        if self.end < self.start:
+            raise ValueError("end before start")
+        if (self.end - self.start).days >= MAX_DAYS:
+            raise ValueError(f"period longer than {MAX_DAYS} days")
+        return self
+
+    def days(self) -> dict[str, str]:
+        return {"$gte": self.start.isoformat(), "$lte": self.end.isoformat()}
+
+    def dims(self, team_field: str = "team") -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.channel:
+            found["channel"] = self.channel
+        if self.team:
+            found[team_field] = None if self.team == NO_TEAM else self.team
+        return found
+
+    def filters(self) -> dict[str, str | None]:
+        return {"channel": self.channel, "team": self.team, "topic": self.topic}
+
+
+# ---------------------------------------------------------------------- privacy and numbers
+@dataclass(frozen=True)
+class Privacy:
+    min_group: int
+    min_agents: int
+
+    def count(self, value: int | float | None) -> dict[str, Any]:
+        """A number of contacts: 1 to min_group-1 is not shown."""
+        value = value or 0
+        if 0 < value < self.min_group:
+            return {"value": None, "suppressed": True}
+        return {"value": value, "suppressed": False}
+
+    def about(self, value: float | None, group: int, digits: int = 1) -> dict[str, Any]:
+        """A figure (average, percentile, share) about ``group`` contacts."""
+        if group < self.min_group:
+            return {"value": None, "suppressed": group > 0}
+        return {"value": None if value is None else round(value, digits), "suppressed": False}
+
+
+def share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def breach(metric: dict[str, Any], norm: float, higher_is_better: bool) -> bool | None:
+    value = metric.get("value")
+    if value is None:
+        return None
+    return value < norm if higher_is_better else value > norm
+
+
+# ---------------------------------------------------------------------- pipeline pieces
+def _sum(*fields: str) -> dict[str, Any]:
+    return {f: {"$sum": f"${f}"} for f in fields}
+
+
+def nearest_rank(values: str, percent: int) -> dict[str, Any]:
+    """The ``percent``-th percentile (nearest rank) of a sorted array, in integer arithmetic."""
+    size = {"$size": values}
+    rank = {"$floor": {"$divide": [{"$add": [{"$multiply": [percent, size]}, 99]}, 100]}}
+    return {"$arrayElemAt": [values, {"$subtract": [rank, 1]}]}
+
+
+def durations(list_field: str, by: Any = None) -> list[dict[str, Any]]:
+    """n, average, p50, p90 and maximum of a duration list (seconds), per ``by`` (or overall)."""
+    return [
+        {"$project": {"_by": by, "x": f"${list_field}"}},
+        {"$unwind": "$x"},
+        {"$group": {"_id": "$_by", "v": {"$push": "$x"}, "sum": {"$sum": "$x"}}},
+        {"$set": {"v": {"$sortArray": {"input": "$v", "sortBy": 1}}}},
+        {"$project": {
+            "n": {"$size": "$v"},
+            "avg": {"$divide": ["$sum", {"$size": "$v"}]},
+            "p50": nearest_rank("$v", 50),
+            "p90": nearest_rank("$v", 90),
+            "max": {"$arrayElemAt": ["$v", -1]},
+        }},
+        {"$sort": {"_id": 1}},
+    ]
+
+
+SAT_FIELDS = ("sat_n", "sat_sum", "s1", "s2", "s3", "s4", "s5")
+HOURS = tuple(f"h{h}" for h in range(24))
+
+
+def conversation_branches(q: Query) -> dict[str, list[dict[str, Any]]]:
+    """$facet branches over rollup-shaped documents (stats_daily, or single facts for a topic)."""
+    series_key = {"hour": "$day", "day": "$day", "week": "$week"}[q.granularity]
+    return {
+        "total": [{"$group": {"_id": None, **_sum("n", "bot_resolved", "contained", "handed_over", "abandoned")}}],
+        "by_channel": [{"$group": {"_id": "$channel", **_sum("n")}}, {"$sort": {"n": -1, "_id": 1}}],
+        "series": [
+            {"$group": {"_id": {"b": series_key, "c": "$channel"},
+                        **_sum(*(HOURS if q.granularity == "hour" else ("n",)))}},
+            {"$sort": {"_id.b": 1, "_id.c": 1}},
+        ],
+        "waits": durations("waits"),
+        "replies": durations("replies"),
+        "handles": durations("handles"),
+        "unanswered": [
+            {"$unwind": "$unanswered"},
+            {"$group": {"_id": "$unanswered.k", "n": {"$sum": "$unanswered.n"}}},
+            {"$sort": {"n": -1, "_id": 1}},
+        ],
+        "sat_by_channel": [{"$group": {"_id": "$channel", **_sum(*SAT_FIELDS)}}, {"$sort": {"_id": 1}}],
+        "sat_by_team": [{"$group": {"_id": "$team", **_sum(*SAT_FIELDS)}}, {"$sort": {"_id": 1}}],
+        "handle_by_team": [{"$group": {"_id": "$team", **_sum("handle_sum", "handed_over")}}],
+        "per_day": [
+            {"$group": {"_id": "$day", **_sum("n", "contained", "handed_over", "abandoned", "sat_n", "sat_sum")}},
+            {"$sort": {"_id": 1}},
+        ],
+        "waits_per_day": durations("waits", by="$day"),
+    }
+
+
+def item_branches() -> dict[str, list[dict[str, Any]]]:
+    counts = {
+        "created": {"$sum": 1},
+        "on_time": {"$sum": {"$cond": ["$on_time", 1, 0]}},
+        "late": {"$sum": {"$cond": ["$late", 1, 0]}},
+        "pending": {"$sum": {"$cond": ["$pending", 1, 0]}},
+        "withdrawn": {"$sum": {"$cond": ["$withdrawn", 1, 0]}},
+    }
+    return {
+        "totals": [{"$group": {"_id": "$kind", **counts}}],
+        "per_day": [{"$group": {"_id": {"kind": "$kind", "day": "$day"}, **counts}}, {"$sort": {"_id.day": 1}}],
+        "case_types": [
+            {"$match": {"kind": "case"}},
+            {"$group": {"_id": "$case_type_v", "n": {"$sum": 1}}},
+            {"$sort": {"n": -1, "_id": 1}},
+        ],
+    }
+
+
+# ---------------------------------------------------------------------- the figures
+FIGURES = (
+    "contacts", "containment", "wait", "first_reply", "handling", "abandoned", "callbacks", "answers",
+    "cases", "topics", "unanswered", "satisfaction", "occupancy", "daily",
+)
+
+
+@dataclass
+class Raw:
+    """What the pipelines returned, per source and branch."""
+
+    conv: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    presence: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Stats:
+    def __init__(self, db: AsyncIOMotorDatabase, settings: Settings):
+        self.db = db
+        self.settings = settings
+        self.privacy = Privacy(settings.stats_min_group, settings.stats_min_agents)
+
+    # ------------------------------------------------------------ norms
+    def norms(self) -> dict[str, float]:
+        s = self.settings
+        return {
+            "wait_p90_s": s.norm_wait_p90_s,
+            "containment": s.norm_containment,
+            "callback_on_time": s.norm_callback_on_time,
+            "answer_5_days": s.norm_answer_5_days,
+            "abandoned": s.norm_abandoned,
+            "satisfaction": s.norm_satisfaction,
+        }
+
+    # ------------------------------------------------------------ reading
+    async def _conversation_facets(self, q: Query, names: set[str]) -> dict[str, list[dict[str, Any]]]:
+        branches = {k: v for k, v in conversation_branches(q).items() if k in names}
+        if not branches:
+            return {}
+        if q.topic and (q.channel or q.team):  # one topic of one channel or team: the facts, shaped like rollups
+            match = {"day": q.days(), "topic_v": q.topic, **q.dims("team_v")}
+            source = self.db.stats_conversations
+            head = [{"$match": match}, {"$project": stats_rollup.contribution()}]
+        elif q.topic:
+            source = self.db.stats_topic_daily
+            head = [{"$match": {"topic": q.topic, "day": q.days()}}]
+        else:
+            source = self.db.stats_daily
+            head = [{"$match": {"day": q.days(), **q.dims()}}]
+        found = await source.aggregate([*head, {"$facet": branches}]).to_list(None)
+        return found[0] if found else {}
+
+    async def _item_facets(self, q: Query) -> dict[str, list[dict[str, Any]]]:
+        match = {"day": q.days(), **q.dims(), **({"topic": q.topic} if q.topic else {})}
+        found = await self.db.stats_items.aggregate([{"$match": match}, {"$facet": item_branches()}]).to_list(None)
+        return found[0] if found else {}
+
+    async def _topics(self, q: Query) -> list[dict[str, Any]]:
+        match: dict[str, Any] = {"day": q.days()}
+        if q.topic:
+            match["topic"] = q.topic
+        head: list[dict[str, Any]] = [{"$match": match}]
+        if q.channel or q.team:  # the day-and-topic rollups keep their counts per channel and team
+            head += [
+                {"$unwind": "$parts"},
+                {"$match": {f"parts.{k}": v for k, v in q.dims().items()}},
+                {"$project": {"topic": 1, **{f: f"$parts.{f}" for f in ("n", "contained", "handed_over")}}},
+            ]
+        return await self.db.stats_topic_daily.aggregate([
+            *head,
+            {"$group": {"_id": "$topic", **_sum("n", "contained", "handed_over")}},
+            {"$sort": {"n": -1, "_id": 1}},
+        ]).to_list(None)
+
+    async def _presence(self, q: Query) -> list[dict[str, Any]]:
+        match: dict[str, Any] = {"day": q.days()}
+        if q.team:
+            match["team"] = q.team
+        return await self.db.stats_presence.aggregate([
+            {"$match": match},
+            {"$group": {"_id": "$team", "online_s": {"$sum": "$online_s"}, "agents": {"$addToSet": "$agent"}}},
+            {"$project": {"online_s": 1, "agents": {"$size": "$agents"}}},
+            {"$sort": {"_id": 1}},
+        ]).to_list(None)
+
+    async def read(self, q: Query, figures: tuple[str, ...] = FIGURES) -> Raw:
+        wanted = set(figures)
+        names = set()
+        for fig, branches in BRANCHES_OF.items():
+            if fig in wanted:
+                names |= branches
+        raw = Raw(conv=await self._conversation_facets(q, names))
+        if wanted & {"callbacks", "answers", "cases", "daily"}:
+            raw.items = await self._item_facets(q)
+        if "topics" in wanted:
+            raw.topics = await self._topics(q)
+        if "occupancy" in wanted and not (q.channel or q.topic):
+            raw.presence = await self._presence(q)
+        return raw
+
+    # ------------------------------------------------------------ public
+    async def summary(self, q: Query, figures: tuple[str, ...] = FIGURES) -> dict[str, Any]:
+        raw = await self.read(q, figures)
+        watermark = await self.db.stats_state.find_one({"_id": "watermark"})
+        return {
+            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": stats_rollup.TZ},
+            "filters": q.filters(),
+            "granularity": q.granularity,
+            "min_group": self.privacy.min_group,
+            "norms": self.norms(),
+            "refreshed_until": watermark["until"].isoformat() if watermark else None,
+            "figures": {name: SHAPERS[name](self, q, raw) for name in figures},
+        }
+
+    # ------------------------------------------------------------ shaping (names, privacy, norms)
+    def _total(self, raw: Raw) -> dict[str, int]:
+        rows = raw.conv.get("total") or [{}]
+        return {k: rows[0].get(k, 0) for k in ("n", "bot_resolved", "contained", "handed_over", "abandoned")}
+
+    def contacts(self, q: Query, raw: Raw) -> dict[str, Any]:
+        p = self.privacy
+        total = self._total(raw)["n"]
+        series = []
+        for row in raw.conv.get("series", []):
+            bucket, channel = row["_id"]["b"], row["_id"].get("c")
+            if q.granularity == "hour":
+                series += [{"bucket": f"{bucket} {h:02d}:00", "channel": channel, "contacts": p.count(row[f"h{h}"])}
+                           for h in range(24) if row[f"h{h}"]]
+            else:
+                series.append({"bucket": bucket, "channel": channel, "contacts": p.count(row["n"])})
+        return {
+            "total": p.count(total),
+            "by_channel": [{"channel": r["_id"], "contacts": p.count(r["n"])} for r in raw.conv.get("by_channel", [])],
+            "series": series,
+        }
+
+    def containment(self, q: Query, raw: Raw) -> dict[str, Any]:
+        p, t = self.privacy, self._total(raw)
+        rate = p.about(share(t["contained"], t["n"]), t["n"], 4)
+        return {
+            "contacts": p.count(t["n"]),
+            "answered_by_bot": p.count(t["bot_resolved"]),
+            "contained": p.count(t["contained"]),
+            "handed_over": p.count(t["handed_over"]),
+            "containment": rate,
+            "handover_rate": p.about(share(t["handed_over"], t["n"]), t["n"], 4),
+            "norm": self.settings.norm_containment,
+            "breach": breach(rate, self.settings.norm_containment, higher_is_better=True),
+        }
+
+    def _durations(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        row = rows[0] if rows else {"n": 0}
+        n, p = row["n"], self.privacy
+        return {
+            "n": p.count(n),
+            "avg_s": p.about(row.get("avg"), n),
+            "p50_s": p.about(row.get("p50"), n),
+            "p90_s": p.about(row.get("p90"), n),
+            "max_s": p.about(row.get("max"), n),
+        }
+
+    def wait(self, q: Query, raw: Raw) -> dict[str, Any]:
+        out = self._durations(raw.conv.get("waits", []))
+        norm = self.settings.norm_wait_p90_s
+        return {**out, "norm_p90_s": norm, "breach": breach(out["p90_s"], norm, higher_is_better=False)}
+
+    def first_reply(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return self._durations(raw.conv.get("replies", []))
+
+    def handling(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return self._durations(raw.conv.get("handles", []))
+
+    def abandoned(self, q: Query, raw: Raw) -> dict[str, Any]:
+        p, t = self.privacy, self._total(raw)
+        rate = p.about(share(t["abandoned"], t["handed_over"]), t["handed_over"], 4)
+        return {
+            "queued": p.count(t["handed_over"]),
+            "abandoned": p.count(t["abandoned"]),
+            "rate": rate,
+            "norm": self.settings.norm_abandoned,
+            "breach": breach(rate, self.settings.norm_abandoned, higher_is_better=False),
+        }
+
+    def _deadline(self, raw: Raw, kind: str, norm: float) -> dict[str, Any]:
+        p = self.privacy
+        row = next((r for r in raw.items.get("totals", []) if r["_id"] == kind), {})
+        known = row.get("on_time", 0) + row.get("late", 0)
+        rate = p.about(share(row.get("on_time", 0), known), known, 4)
+        out = {
+            "created": p.count(row.get("created", 0)),
+            "on_time": p.count(row.get("on_time", 0)),
+            "late": p.count(row.get("late", 0)),
+            "pending": p.count(row.get("pending", 0)),
+            "share_on_time": rate,
+            "norm": norm,
+            "breach": breach(rate, norm, higher_is_better=True),
+        }
+        if kind == "case":
+            out["withdrawn"] = p.count(row.get("withdrawn", 0))
+        return out
+
+    def callbacks(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return {"working_days": self.settings.callback_working_days,
+                **self._deadline(raw, "callback", self.settings.norm_callback_on_time)}
+
+    def answers(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return {"working_days": self.settings.answer_working_days,
+                **self._deadline(raw, "case", self.settings.norm_answer_5_days)}
+
+    def cases(self, q: Query, raw: Raw) -> dict[str, Any]:
+        rows = raw.items.get("case_types", [])
+        return {
+            "total": self.privacy.count(sum(r["n"] for r in rows)),
+            "rows": [{"case_type": r["_id"], "cases": self.privacy.count(r["n"])} for r in rows],
+        }
+
+    def topics(self, q: Query, raw: Raw) -> dict[str, Any]:
+        p = self.privacy
+        rows = [{
+            "topic": r["_id"],
+            "contacts": p.count(r["n"]),
+            "containment": p.about(share(r["contained"], r["n"]), r["n"], 4),
+            "handover_rate": p.about(share(r["handed_over"], r["n"]), r["n"], 4),
+        } for r in raw.topics if r["_id"] is not None]
+        return {"rows": rows[: q.limit], "without_topic": p.count(sum(r["n"] for r in raw.topics if r["_id"] is None))}
+
+    def unanswered(self, q: Query, raw: Raw) -> dict[str, Any]:
+        rows = raw.conv.get("unanswered", [])
+        shown = [r for r in rows if r["n"] >= self.privacy.min_group]
+        return {
+            "rows": [{"question": r["_id"], "count": r["n"]} for r in shown[: q.limit]],
+            "total": self.privacy.count(sum(r["n"] for r in rows)),
+            "hidden_small_groups": len(rows) - len(shown),
+        }
+
+    def _satisfaction_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        n, p = row.get("sat_n", 0), self.privacy
+        avg = p.about(share(row.get("sat_sum", 0), n), n, 2)
+        return {
+            "responses": p.count(n),
+            "average": avg,
+            "distribution": {str(i): p.about(row.get(f"s{i}", 0), n, 0) for i in range(1, 6)},
+            "breach": breach(avg, self.settings.norm_satisfaction, higher_is_better=True),
+        }
+
+    def satisfaction(self, q: Query, raw: Raw) -> dict[str, Any]:
+        by_channel = [r for r in raw.conv.get("sat_by_channel", []) if r["sat_n"]]
+        by_team = [r for r in raw.conv.get("sat_by_team", []) if r["sat_n"]]
+        overall = {k: sum(r[k] for r in by_channel) for k in SAT_FIELDS}
+        return {
+            "overall": self._satisfaction_row(overall),
+            "by_channel": [{"channel": r["_id"], **self._satisfaction_row(r)} for r in by_channel],
+            "by_team": [{"team": r["_id"], **self._satisfaction_row(r)} for r in by_team],
+            "norm": self.settings.norm_satisfaction,
+        }
+
+    def occupancy(self, q: Query, raw: Raw) -> dict[str, Any]:
+        if q.channel or q.topic:
+            return {"rows": [], "note": "Bezetting is er alleen per team: het filter op kanaal of onderwerp geldt hier niet."}
+        handled = {r["_id"]: r for r in raw.conv.get("handle_by_team", [])}
+        rows = []
+        for r in raw.presence:
+            team, agents = r["_id"], r["agents"]
+            work = handled.get(team, {})
+            contacts = work.get("handed_over", 0)
+            staff_ok = agents >= self.privacy.min_agents
+            contacts_ok = contacts == 0 or contacts >= self.privacy.min_group  # no handling at all is 0, not hidden
+            value = share(work.get("handle_sum", 0), r["online_s"])
+            hidden = {"value": None, "suppressed": True}
+            rows.append({
+                "team": team,
+                "online_h": {"value": round(r["online_s"] / 3600, 2), "suppressed": False} if staff_ok else hidden,
+                "handling_h": {"value": round(work.get("handle_sum", 0) / 3600, 2), "suppressed": False}
+                if contacts_ok else hidden,
+                "occupancy": {"value": None if value is None else round(value, 4), "suppressed": False}
+                if staff_ok and contacts_ok else hidden,
+            })
+        return {"rows": rows}
+
+    def daily(self, q: Query, raw: Raw) -> dict[str, Any]:
+        """Per local day: the figures that have a norm, for the dashboard's charts."""
+        p, norms = self.privacy, self.norms()
+        waits = {r["_id"]: r for r in raw.conv.get("waits_per_day", [])}
+        items: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in raw.items.get("per_day", []):
+            items.setdefault(r["_id"]["day"], {})[r["_id"]["kind"]] = r
+        days = sorted({r["_id"] for r in raw.conv.get("per_day", [])} | set(items))
+        per_day = {r["_id"]: r for r in raw.conv.get("per_day", [])}
+        rows = []
+        for day in days:
+            c = per_day.get(day, {})
+            n = c.get("n", 0)
+            w = waits.get(day, {"n": 0})
+            row = {
+                "day": day,
+                "contacts": p.count(n),
+                "containment": p.about(share(c.get("contained", 0), n), n, 4),
+                "wait_p90_s": p.about(w.get("p90"), w["n"]),
+                "abandoned": p.about(share(c.get("abandoned", 0), c.get("handed_over", 0)), c.get("handed_over", 0), 4),
+                "satisfaction": p.about(share(c.get("sat_sum", 0), c.get("sat_n", 0)), c.get("sat_n", 0), 2),
+            }
+            for kind, name in (("callback", "callback_on_time"), ("case", "answer_5_days")):
+                it = items.get(day, {}).get(kind, {})
+                known = it.get("on_time", 0) + it.get("late", 0)
+                row[name] = p.about(share(it.get("on_time", 0), known), known, 4)
+            row["breaches"] = [
+                name for name, higher in (("containment", True), ("wait_p90_s", False), ("abandoned", False),
+                                          ("satisfaction", True), ("callback_on_time", True), ("answer_5_days", True))
+                if breach(row[name], norms[name], higher)
+            ]
+            rows.append(row)
+        return {"rows": rows, "norms": norms}
+
+
+# which $facet branches over the conversation rollups each figure needs
+BRANCHES_OF: dict[str, set[str]] = {
+    "contacts": {"total", "by_channel", "series"},
+    "containment": {"total"},
+    "wait": {"waits"},
+    "first_reply": {"replies"},
+    "handling": {"handles"},
+    "abandoned": {"total"},
+    "unanswered": {"unanswered"},
+    "satisfaction": {"sat_by_channel", "sat_by_team"},
+    "occupancy": {"handle_by_team"},
+    "daily": {"per_day", "waits_per_day"},
+}
+SHAPERS: dict[str, Callable[[Stats, Query, Raw], dict[str, Any]]] = {name: getattr(Stats, name) for name in FIGURES}
+
+
+# ---------------------------------------------------------------------- tables (CSV)
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and "suppressed" in value:
+            out[name] = value
+        elif isinstance(value, dict):
+            out.update(_flat(value, f"{name}_"))
+        elif isinstance(value, list):
+            if all(isinstance(v, str) for v in value):
+                out[name] = " ".join(value)
+        else:
+            out[name] = value
+    return out
+
+
+def tables(name: str, figure: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The tables of a figure: every list of rows, plus the single numbers as one row."""
+    found = {key: [_flat(r) for r in value] for key, value in figure.items()
+             if isinstance(value, list) and value and isinstance(value[0], dict)}
+    single = _flat({k: v for k, v in figure.items() if not isinstance(v, list)})
+    if single:
+        found = {name: [single], **found}
+    return found
+
+
+def parse_day(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """This month up to today."""
+    return today.replace(day=1), today
+
+
+def month_of(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def as_local_day(moment: datetime) -> date:
+    return stats_rollup.local_day(moment)

@@ -1,0 +1,1 @@
+"""Wiring only: the aiohttp app factory, pages, OpenAPI, rate limits, request ids."""

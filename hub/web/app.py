@@ -1,0 +1,293 @@
+"""The aiohttp application factory: wires storage, the pipeline, the channels and the pages."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
+
+from channels.base import Channel, unconfigured_routes
+from channels.delivery import DeliveryStatus, report_transition
+from channels.email import EmailChannel
+from channels.meta import MetaChannel
+from channels.telegram import TelegramChannel
+from channels.twilio import TwilioChannel
+from channels.webchat import WebchatChannel, load_openers
+from handover import abandon
+from handover.desk import HandoverDesk
+from handover.wiring import setup_handover
+from hub.conversations.bot_client import BotClient
+from hub.conversations.pipeline import Pipeline
+from hub.core.bus import LiveBus
+from hub.core.db import connect, ensure_indexes, ping
+from hub.core.http import json_error
+from hub.core.models import Button, InboundMessage, PipelineResult, State, utcnow
+from hub.core.settings import Settings, get_settings
+from hub.gdpr import my_data_log as data_access
+from hub.gdpr.api import setup_privacy
+from hub.staff import api as staff_api
+from hub.staff import auth, oidc
+from hub.stats.api import setup_stats
+from hub.web.openapi import setup_openapi
+from hub.web.ratelimit import setup_rate_limits
+from hub.web.records import setup_contact_records
+from hub.web.request_ids import request_id, request_id_middleware
+from knowledge.web import setup_knowledge
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+class HubContext:
+    """What the hub offers channels (``channels.base.ChannelContext``)."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+        self._presence: abandon.Presence | None = None  # the pipeline is set at start-up
+
+    async def deliver(self, msg: InboundMessage) -> PipelineResult:
+        return await self.pipeline.receive(msg)
+
+    async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None:
+        return await self.pipeline.messages_after(conversation_id, after)
+
+    async def conversation_state(self, conversation_id: str) -> State | None:
+        return await self.pipeline.conversation_state(conversation_id)
+
+    def subscribe(self, topic: str):  # noqa: ANN201 - async context manager from LiveBus
+        return self.pipeline.live.subscribe(topic)
+
+    async def offered_buttons(self, channel: str, address: str) -> list[Button]:
+        """Buttons of the newest reply since the resident's last message in the open conversation."""
+        db = self.pipeline.db
+        conv = await db.conversations.find_one({"open_key": f"{channel}:{address}"}, {"_id": 1})
+        if conv is None:
+            return []
+        cursor = db.messages.find({"conversation_id": conv["_id"]}, {"direction": 1, "buttons": 1}).sort("seq", -1)
+        async for doc in cursor.limit(20):
+            if doc["direction"] == "in":
+                break
+            if doc.get("buttons"):
+                return [Button(**b) for b in doc["buttons"]]
+        return []
+
+    async def last_inbound(self, conversation_id: str) -> dict[str, Any] | None:
+        return await self.pipeline.db.messages.find_one(
+            {"conversation_id": conversation_id, "direction": "in"}, {"created_at": 1, "metadata": 1}, sort=[("seq", -1)]
+        )
+
+    async def delivery_status(self, provider_message_id: str, status: DeliveryStatus, error: str | None) -> bool:
+        """Apply a provider's delivery report; False when no message has that provider id (yet)."""
+        db = self.pipeline.db
+        now = utcnow()
+        fields: dict[str, Any] = {"delivery.status": status, "delivery.updated_at": now}
+        if error:
+            fields["delivery.error"] = error
+        res = await db.messages.update_one(
+            {"provider_message_id": provider_message_id, "delivery.status": {"$in": report_transition(status)}},
+            {"$set": fields, "$push": {"delivery.reports": {"status": status, "error": error, "at": now}}},
+        )
+        return bool(res.matched_count) or await db.messages.count_documents(
+            {"provider_message_id": provider_message_id}, limit=1
+        ) > 0
+
+    async def resident_present(self, conversation_id: str) -> None:
+        if self._presence is None:
+            self._presence = abandon.Presence(self.pipeline.db)
+        await self._presence.seen(conversation_id)
+
+    async def resident_left(self, conversation_id: str) -> str | None:
+        return await abandon.resident_left(self.pipeline.db, self.pipeline.live, conversation_id, "ended_by_resident")
+
+    async def store_attachment(self, content: bytes, content_type: str, filename: str | None) -> str:
+        """Files are stored once by content hash (a redelivered e-mail stores nothing new)."""
+        digest = hashlib.sha256(content).hexdigest()
+        doc = {"content_type": content_type, "filename": filename, "size": len(content), "created_at": utcnow()}
+        try:
+            await self.pipeline.db.attachments.update_one(
+                {"_id": digest}, {"$setOnInsert": {**doc, "content": content}}, upsert=True
+            )
+        except DuplicateKeyError:  # stored by a concurrent delivery of the same file
+            pass
+        return digest
+
+
+# aiohttp's own error answers (unknown path, wrong method, body too large) in Dutch
+REASONS_NL = {
+    404: "Dit adres bestaat niet.",
+    405: "Deze methode is hier niet toegestaan.",
+    413: "Het verzoek is te groot.",
+    415: "Dit soort gegevens wordt hier niet ondersteund.",
+}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """JSON errors on the API and webhooks; never a stack trace in an answer."""
+    api = request.path.startswith(("/api/", "/webhooks/"))
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if api and exc.status >= 400:
+            return json_error(exc.status, exc.reason.lower().replace(" ", "_"), REASONS_NL.get(exc.status, exc.reason))
+        raise
+    except ConnectionFailure as exc:  # MongoDB away (AutoReconnect, ServerSelectionTimeoutError): retry later
+        log.warning("storage unavailable", extra={"path": request.path, "error": type(exc).__name__})
+        return storage_unavailable(request.app["settings"], api)
+    except RecursionError:  # json.loads of absurdly deep nesting ([[[[...) in any body parser
+        if api:
+            return json_error(400, "invalid_json", "De gegevens zijn te diep genest.")
+        return web.Response(status=400, text="Ongeldig verzoek.")
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "request_id": request_id(request)})
+        if api:
+            return json_error(
+                500, "internal_error", "Er ging iets mis bij ons. Probeer het later opnieuw.", request_id=request_id(request)
+            )
+        return web.Response(status=500, text="Er ging iets mis. Probeer het later opnieuw.")
+
+
+def storage_unavailable(settings: Settings, api: bool = True) -> web.Response:
+    """503 + Retry-After: nothing was kept, the sender may simply try again (providers do)."""
+    headers = {"Retry-After": str(settings.storage_retry_after_s)}
+    if not api:
+        return web.Response(status=503, text="Even niet bereikbaar. Probeer het over een paar seconden opnieuw.",
+                            headers=headers)
+    resp = json_error(503, "storage_unavailable", "We kunnen uw bericht nu niet opslaan. Probeer het zo opnieuw.")
+    resp.headers.update(headers)
+    return resp
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or get_settings()
+    app = web.Application(middlewares=[request_id_middleware, error_middleware], client_max_size=settings.max_body_bytes * 4)
+    app["settings"] = settings
+    setup_rate_limits(app)  # per IP and per web chat session on the public endpoints (hub/web/ratelimit.py)
+    app["db"] = connect(settings)
+    app["live"] = LiveBus()
+    app["channels"] = {}
+
+    async def on_startup(app: web.Application) -> None:
+        app["http"] = aiohttp.ClientSession()
+        await ensure_indexes(app["db"])
+        if settings.demo:
+            await auth.ensure_demo_accounts(app["db"])
+        bot = BotClient(settings.rasa_url, settings.rasa_timeout_s, app["http"], pause_s=settings.rasa_pause_s)
+        app["bot"] = bot
+        pipeline = Pipeline(app["db"], bot, app["live"], HandoverDesk(), concurrency=settings.pipeline_concurrency)
+        app["pipeline"] = pipeline
+        app["context"].pipeline = pipeline
+        for channel in app["channels"].values():
+            for name in channel.names():
+                pipeline.register_sender(name, channel.send)
+            if channel.configured():
+                await channel.start()
+
+    async def on_cleanup(app: web.Application) -> None:
+        for channel in app["channels"].values():
+            await channel.drain()  # webhook work still running may queue replies
+        await app["pipeline"].drain()
+        for channel in app["channels"].values():
+            await channel.stop()
+        await app["http"].close()
+        app["db"].client.close()
+
+    app.on_startup.insert(0, on_startup)
+    app.on_cleanup.append(on_cleanup)
+
+    context = HubContext(pipeline=None)  # type: ignore[arg-type] - set at start-up
+    app["context"] = context
+    channels: list[Channel] = [
+        WebchatChannel(
+            context, settings.max_text_chars, settings.max_body_bytes, load_openers(settings.webchat_openers_file),
+            session_gate=app["rate_limits"].session_gate,
+        ),
+        TwilioChannel(context, settings),
+        TelegramChannel(context, settings),
+        MetaChannel(context, settings),
+        EmailChannel(context, settings),
+    ]
+    for channel in channels:
+        app["channels"][channel.name] = channel
+        if channel.configured():
+            app.router.add_routes(channel.routes())
+        else:
+            app.router.add_routes(unconfigured_routes(channel))
+            log.warning(
+                "channel not configured, its routes answer 404",
+                extra={"channel": channel.name, "missing": channel.missing_settings()},
+            )
+
+    app.router.add_routes(auth.routes())
+    app.router.add_routes(oidc.routes())  # the provider log-in builds on auth's sessions
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/", index)
+    app.router.add_get("/chat", chat_page)
+    app.router.add_get("/login", login_page)
+    app.router.add_static("/static", STATIC, append_version=True)
+    setup_knowledge(app)
+    setup_handover(app)
+    setup_contact_records(app)  # contacts, cases, callbacks, connectors (issue 6)
+    setup_stats(app)  # statistics API, /dashboard, satisfaction question (issue 8)
+    app.router.add_routes(data_access.routes())  # "who has looked at my data?" for the web chat (issue 9)
+    app.router.add_routes(staff_api.routes())  # /api/v1/admin/staff (issue 9)
+    setup_privacy(app)  # AVG/GDPR export, erasure and the scheduled retention job (issue 9)
+    setup_openapi(app)  # GET /api/v1/openapi.json, generated from the routes above (hub/web/openapi.py)
+    return app
+
+
+async def readyz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "up"})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 with each component's state when all are ready, 503 otherwise."""
+    app = request.app
+    settings: Settings = app["settings"]
+    session: aiohttp.ClientSession = app["http"]
+    started = time.perf_counter()
+
+    async def actions_ok() -> bool:
+        try:
+            async with session.get(f"{settings.actions_url}/health", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                return r.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
+    search = app.get("search")
+    components = {
+        "mongo": await ping(app["db"]),
+        "rasa": await app["bot"].ready(),
+        "actions": await actions_ok(),
+        "search": bool(search and search.ready()),
+    }
+    ok = all(components.values())
+    body = {
+        "status": "ok" if ok else "degraded",
+        "components": {k: "up" if v else "down" for k, v in components.items()},
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    return web.json_response(body, status=200 if ok else 503)
+
+
+def _page(name: str) -> web.FileResponse:
+    return web.FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    return _page("index.html")
+
+
+async def chat_page(request: web.Request) -> web.StreamResponse:
+    return _page("chat.html")
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    return _page("login.html")
