@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.cli import launcher
+from hub.core.db import embedded_url
 from hub.core.settings import ROOT
 
 
@@ -52,7 +53,7 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
         yield BenchStack(
             hub_url=f"http://127.0.0.1:{ports['hub']}",
             rasa_url=f"http://127.0.0.1:{ports['rasa']}",
-            mongo_url=f"mongodb://127.0.0.1:{ports['mongo']}/?directConnection=true",
+            mongo_url=embedded_url(ports["mongo"]),
             db_name="kcc_bench",
         )
     finally:

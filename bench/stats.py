@@ -31,7 +31,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase  # noqa: E402
 
 from hub.cli import launcher  # noqa: E402
-from hub.core.db import ensure_indexes  # noqa: E402
+from hub.core.db import embedded_url, ensure_indexes  # noqa: E402
 from hub.core.models import new_id, utcnow  # noqa: E402
 from hub.core.settings import ROOT, Settings  # noqa: E402
 from hub.core.workdays import TZ  # noqa: E402
@@ -215,7 +215,7 @@ async def main() -> None:
         service = launcher.mongo(port, storage, log_dir)
         service.start()
         service.wait_ready()
-        url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        url = embedded_url(port)
     client = AsyncIOMotorClient(url, tz_aware=True)
     name = args.database or f"kcc_bench_stats_{new_id()[:6]}"
     try:

@@ -19,6 +19,7 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from hub.cli import launcher
+from hub.core.db import embedded_url
 from hub.core.settings import ROOT
 from tests.channels.stack_env import channel_env, channel_ports
 from tests.contacts.stack_env import contact_env, contact_ports
@@ -41,7 +42,7 @@ class Stack:
 
     @property
     def mongo_url(self) -> str:
-        return f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
+        return embedded_url(self.mongo_port)
 
     @property
     def hub_url(self) -> str:
