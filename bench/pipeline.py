@@ -1,32 +1,46 @@
-"""Hub vs raw Rasa: the same N web chat messages at concurrency C, through the hub's
-web chat API and straight to Rasa's REST webhook, in one run.
+"""Hub vs raw Rasa on the same resident messages, in one run, on a database that has been in use.
 
-    .venv/bin/python bench/pipeline.py [-n 400] [-c 8]
+    .venv/bin/python -m bench.pipeline [-n 120] [-c 1 4] [--grow 10000] [--grow 100000]
 
-Prints messages/s and p50/p95/p99 latency of both paths and their ratio. The hub path
-adds: storing the inbound message first, the conversation upsert, contact linking,
-storing replies and events.
+Starts its own stack (SecantusDB, action server, Rasa, hub). For each ``--grow`` size it first
+writes that many realistic past conversations (messages, events, contacts, closed) into the
+hub's database, then sends the same ``-n`` resident questions (the knowledge base's evaluation
+questions, in a fixed shuffled order, a fresh session for every message) once straight to
+Rasa's REST webhook and once through the hub's web chat API, at each concurrency of ``-c``.
+Prints messages/s and p50/p95/p99 of both paths, the ratio hub/raw and what the hub adds at
+p50. Without ``--grow`` it measures the empty database only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import random
 import sys
 import time
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402
+from hub.core.models import utcnow  # noqa: E402
+from hub.core.settings import ROOT  # noqa: E402
 
-MESSAGES = [
-    "hallo", "ik wil een paspoort aanvragen", "wat kost een id kaart", "mijn container is niet geleegd",
-    "hoe geef ik een verhuizing door", "bedankt", "wanneer wordt het grofvuil opgehaald", "doei",
-]
+QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
+BATCH = 500
+
+
+def questions(n: int, seed: int = 7) -> list[str]:
+    found = [json.loads(line)["q"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    random.Random(seed).shuffle(found)
+    return [found[i % len(found)] for i in range(n)]
 
 
 async def run(url: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float], int]:
@@ -56,38 +70,109 @@ async def run(url: str, bodies: list[dict], concurrency: int) -> tuple[float, li
 
 def line(name: str, rate: float, lat: list[float], errors: int) -> str:
     s = summary(lat)
-    return f"{name:9} {rate:8.1f} msg/s   p50 {s['p50']:7.1f} ms   p95 {s['p95']:7.1f} ms   p99 {s['p99']:7.1f} ms   errors {errors}"
+    return f"  {name:9} {rate:7.2f} msg/s   p50 {s['p50']:7.1f} ms   p95 {s['p95']:7.1f} ms   p99 {s['p99']:7.1f} ms   errors {errors}"
 
 
-async def bench(n: int, concurrency: int, hub_url: str, rasa_url: str) -> None:
-    sessions = [f"bench-{i % (concurrency * 4)}" for i in range(n)]
-    texts = [MESSAGES[i % len(MESSAGES)] for i in range(n)]
-    warm = [{"sender": f"warm-{i}", "message": "hallo"} for i in range(concurrency)]
+def past_conversation(i: int, now, texts: list[str]) -> tuple[dict, list[dict], list[dict], dict]:  # noqa: ANN001
+    """One closed web chat conversation of the past: its contact, 3 questions and 3 answers, its events."""
+    conv_id, contact_id = uuid.uuid4().hex, uuid.uuid4().hex
+    started = now - timedelta(days=1 + i % 300, minutes=i % 600)
+    address = f"grown-{i}"
+    messages, events = [], []
+    events.append({"_id": uuid.uuid4().hex, "type": "conversation_opened", "conversation_id": conv_id,
+                   "at": started, "channel": "webchat"})
+    for k in range(3):
+        at = started + timedelta(seconds=40 * k)
+        text = texts[(i * 3 + k) % len(texts)]
+        for direction, author, seq in (("in", "resident", 2 * k + 1), ("out", "bot", 2 * k + 2)):
+            messages.append({
+                "_id": uuid.uuid4().hex, "dedup_key": f"webchat:{uuid.uuid4().hex}", "direction": direction,
+                "author": author, "channel": "webchat", "address": address, "conversation_id": conv_id,
+                "contact_id": contact_id, "seq": seq, "text": text if direction == "in" else "Een antwoord. " * 12,
+                "status": "handled", "created_at": at,
+            })
+        events.append({"_id": uuid.uuid4().hex, "type": "message_in", "conversation_id": conv_id, "at": at,
+                       "channel": "webchat"})
+        events.append({"_id": uuid.uuid4().hex, "type": "bot_answer", "conversation_id": conv_id, "at": at,
+                       "channel": "webchat", "intent": "paspoort-aanvragen", "article": "paspoort-aanvragen"})
+    closed = started + timedelta(minutes=3)
+    events.append({"_id": uuid.uuid4().hex, "type": "closed", "conversation_id": conv_id, "at": closed,
+                   "channel": "webchat", "outcome": "bot_only"})
+    conv = {"_id": conv_id, "open_key": f"closed:{conv_id}", "channel": "webchat", "address": address,
+            "state": "closed", "contact_id": contact_id, "seq": 6, "created_at": started, "updated_at": closed,
+            "closed_at": closed, "outcome": "bot_only"}
+    contact = {"_id": contact_id, "kind": "anonymous", "addresses": [f"webchat:{address}"], "created_at": started}
+    return conv, messages, events, contact
+
+
+async def grow(db: AsyncIOMotorDatabase, upto: int) -> None:
+    """Write past conversations until the database holds ``upto`` of them (progress on stderr)."""
+    have = await db.conversations.estimated_document_count()
+    texts = questions(500, seed=11)
+    now = utcnow()
+    started = time.perf_counter()
+    for first in range(have, upto, BATCH):
+        convs, msgs, evs, contacts = [], [], [], []
+        for i in range(first, min(first + BATCH, upto)):
+            conv, m, e, c = past_conversation(i, now, texts)
+            convs.append(conv)
+            msgs += m
+            evs += e
+            contacts.append(c)
+        await db.contacts.insert_many(contacts, ordered=False)
+        await db.conversations.insert_many(convs, ordered=False)
+        await db.messages.insert_many(msgs, ordered=False)
+        await db.events.insert_many(evs, ordered=False)
+        done = min(first + BATCH, upto)
+        print(f"\r  growing the database: {done}/{upto} conversations ({time.perf_counter() - started:.0f} s)",
+              end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+
+
+async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: str) -> None:
+    texts = questions(n)
+    tag = uuid.uuid4().hex[:6]
+    warm = [{"sender": f"warm-{tag}-{i}", "message": "hallo"} for i in range(concurrency)]
     await run(f"{rasa_url}/webhooks/rest/webhook", warm, concurrency)
-    rasa_rate, rasa_lat, rasa_err = await run(
-        f"{rasa_url}/webhooks/rest/webhook",
-        [{"sender": f"raw-{s}", "message": t} for s, t in zip(sessions, texts, strict=True)],
-        concurrency,
-    )
-    hub_rate, hub_lat, hub_err = await run(
-        f"{hub_url}/api/v1/webchat/messages",
-        [{"session_id": s, "text": t} for s, t in zip(sessions, texts, strict=True)],
-        concurrency,
-    )
-    print(f"{n} messages, concurrency {concurrency}, {len(set(sessions))} sessions")
-    print(line("raw Rasa", rasa_rate, rasa_lat, rasa_err))
-    print(line("hub", hub_rate, hub_lat, hub_err))
-    h, r = summary(hub_lat), summary(rasa_lat)
-    print(f"ratio hub/raw: throughput {hub_rate / rasa_rate:.2f}x, p50 {h['p50'] / r['p50']:.2f}x, p95 {h['p95'] / r['p95']:.2f}x")
+    await run(f"{hub_url}/api/v1/webchat/messages", [{"session_id": f"warm-{tag}-{i}", "text": "hallo"}
+                                                     for i in range(concurrency)], concurrency)
+    raw = await run(f"{rasa_url}/webhooks/rest/webhook",
+                    [{"sender": f"raw-{tag}-{i}", "message": t} for i, t in enumerate(texts)], concurrency)
+    hub = await run(f"{hub_url}/api/v1/webchat/messages",
+                    [{"session_id": f"hub-{tag}-{i}", "text": t} for i, t in enumerate(texts)], concurrency)
+    h, r = summary(hub[1]), summary(raw[1])
+    print(f"{label}, {n} messages, concurrency {concurrency}, a fresh session each")
+    print(line("raw Rasa", *raw))
+    print(line("hub", *hub))
+    print(f"  ratio hub/raw: throughput {hub[0] / raw[0]:.2f}x, p50 {h['p50'] / r['p50']:.2f}x "
+          f"(hub adds {h['p50'] - r['p50']:.0f} ms at p50), p95 {h['p95'] / r['p95']:.2f}x", flush=True)
+
+
+async def bench(n: int, concurrencies: list[int], sizes: list[int], stack) -> None:  # noqa: ANN001
+    client = AsyncIOMotorClient(stack.mongo_url, tz_aware=True)
+    db = client[stack.db_name]
+    try:
+        for size in sizes:
+            await grow(db, size)
+            past = await db.conversations.estimated_document_count()
+            label = f"database with {past} conversations, {await db.messages.estimated_document_count()} messages, " \
+                    f"{await db.events.estimated_document_count()} events"
+            for c in concurrencies:
+                await compare(n, c, stack.hub_url, stack.rasa_url, label)
+    finally:
+        client.close()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Hub vs raw Rasa throughput and latency")
-    parser.add_argument("-n", type=int, default=400, help="messages per path")
-    parser.add_argument("-c", type=int, default=8, help="concurrent clients")
+    parser = argparse.ArgumentParser(description="Hub vs raw Rasa throughput and latency, on a database in use")
+    parser.add_argument("-n", type=int, default=120, help="messages per path and concurrency (default 120)")
+    parser.add_argument("-c", type=int, nargs="+", default=[1, 4], help="concurrent clients (default: 1 4)")
+    parser.add_argument("--grow", type=int, action="append", default=[],
+                        help="first fill the database to this many past conversations (repeatable, ascending)")
     args = parser.parse_args()
+    sizes = [0, *sorted(args.grow)]
     with running_stack() as stack:
-        asyncio.run(bench(args.n, args.c, stack.hub_url, stack.rasa_url))
+        asyncio.run(bench(args.n, args.c, sizes, stack))
     return 0
 
 
