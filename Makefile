@@ -5,8 +5,10 @@
 setup:
 	@bash scripts/setup.sh
 
+# `make run` is the local demo: KCC_DEMO=true turns on the demo staff accounts and demo channel
+# secrets (say KCC_DEMO=false to run without them); `kcc run` alone never turns them on.
 run: setup
-	@.venv/bin/kcc run
+	@KCC_DEMO=$${KCC_DEMO:-true} .venv/bin/kcc run
 
 test: setup
 	@bash scripts/test.sh

@@ -11,7 +11,7 @@ import sys
 import time
 
 from hub.cli import launcher
-from hub.core.settings import ROOT, get_settings
+from hub.core.settings import ROOT, Settings, get_settings
 
 BOT_DIR = ROOT / "bot"
 # `make run` only: local stand-ins so every channel's webhook is switched on (never valid at a provider)
@@ -76,14 +76,22 @@ def cmd_bot_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_env(settings: Settings) -> dict[str, str]:
+    """The environment ``kcc run`` gives its processes: demo accounts and demo channel secrets only with
+    ``KCC_DEMO=true`` set explicitly (``make run`` sets it); secrets set in the environment or .env win."""
+    if not settings.demo:
+        return {"KCC_DEMO": "false"}
+    env = {"KCC_DEMO": "true"}
+    env.update({f"KCC_{k.upper()}": v for k, v in DEMO_CHANNEL_SETTINGS.items() if getattr(settings, k) in (None, "")})
+    return env
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start Mongo-wire server (unless KCC_MONGODB_URL), action server, Rasa and the hub; Ctrl-C stops all."""
     settings = get_settings()
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {"KCC_DEMO": os.environ.get("KCC_DEMO", "true")}
-    # every channel on with local demo secrets; secrets set in the environment or .env win
-    env.update({f"KCC_{k.upper()}": v for k, v in DEMO_CHANNEL_SETTINGS.items() if getattr(settings, k) in (None, "")})
+    env = run_env(settings)
     started: list[launcher.Service] = []
 
     def stop_all(*_: object) -> None:
@@ -111,9 +119,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  editor           {base}/editor\n"
             f"  dashboard        {base}/dashboard\n"
             f"  health           {base}/healthz\n"
-            "Demo staff accounts (user / password):\n"
-            "  agent / agent-demo   editor / editor-demo   supervisor / supervisor-demo   admin / admin-demo\n"
-            "Press Ctrl-C to stop everything.",
+            + (
+                "Demo mode (KCC_DEMO=true): demo channel secrets, and staff accounts (user / password):\n"
+                "  agent / agent-demo   editor / editor-demo   supervisor / supervisor-demo   admin / admin-demo\n"
+                if env["KCC_DEMO"] == "true"
+                else "No demo accounts (KCC_DEMO is not true): add staff with `kcc staff add`.\n"
+            )
+            + "Press Ctrl-C to stop everything.",
             flush=True,
         )
         while all(s.running() for s in started):

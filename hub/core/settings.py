@@ -238,6 +238,11 @@ class Settings(BaseSettings):
     retention_mode: Literal["anonymise", "delete"] = "anonymise"
     retention_interval_minutes: float = Field(60.0, ge=0, description="how often the hub runs the retention job; 0 = off")
 
+    @property
+    def cookies_secure(self) -> bool:
+        """Cookies carry ``Secure`` whenever the hub is reached over https (TLS may end at the proxy)."""
+        return self.public_url.lower().startswith("https://")
+
 
 @lru_cache
 def get_settings() -> Settings:

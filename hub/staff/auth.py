@@ -140,7 +140,7 @@ async def new_session(request: web.Request, resp: web.StreamResponse, user: dict
          "expires_at": now + ttl, "via": via}
     )
     resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax" if via == "oidc" else "Strict",
-                    max_age=int(ttl.total_seconds()), path="/")
+                    max_age=int(ttl.total_seconds()), path="/", secure=request.app["settings"].cookies_secure)
     return csrf
 
 

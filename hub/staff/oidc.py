@@ -27,7 +27,7 @@ import secrets
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 import aiohttp
 import jwt
@@ -108,8 +108,30 @@ def _redirect_uri(settings: Settings) -> str:
     return settings.public_url.rstrip("/") + "/api/v1/auth/oidc/callback"
 
 
-def _safe_next(value: str | None) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else "/console"
+def safe_next(value: str | None, default: str = "/console") -> str:
+    """A local path to go to after log-in; anything that could lead off this site gives ``default``.
+
+    Browsers read ``\\`` as ``/`` and ignore tabs and newlines in a URL, so ``/\\evil.example``
+    and ``/%2F/evil.example`` would be open redirects. Only a path of this site passes: it starts
+    with one ``/``, and neither it nor its percent-decoded forms hold a backslash, a second
+    leading slash, a scheme or host, or a control character.
+    """
+    if not value or len(value) > 2000:
+        return default
+    seen = value
+    for _ in range(3):  # decoded up to three times: %252F%252F is %2F%2F is //
+        if not seen.startswith("/") or seen.startswith("//") or "\\" in seen:
+            return default
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in seen):
+            return default
+        parts = urlsplit(seen)
+        if parts.scheme or parts.netloc:
+            return default
+        decoded = unquote(seen)
+        if decoded == seen:
+            return value
+        seen = decoded
+    return default
 
 
 def _back_to_login(code: str) -> web.HTTPFound:
@@ -136,7 +158,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     await request.app["db"].oidc_flows.insert_one({
-        "_id": state, "nonce": nonce, "verifier": verifier, "next": _safe_next(request.query.get("next")),
+        "_id": state, "nonce": nonce, "verifier": verifier, "next": safe_next(request.query.get("next")),
         "expires_at": utcnow() + FLOW_TTL,
     })
     query = urlencode({
@@ -146,7 +168,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     })
     resp = web.HTTPFound(f"{meta['authorization_endpoint']}?{query}")
     resp.set_cookie(FLOW_COOKIE, state, httponly=True, samesite="Lax", max_age=int(FLOW_TTL.total_seconds()),
-                    path="/api/v1/auth/oidc")
+                    path="/api/v1/auth/oidc", secure=settings.cookies_secure)
     raise resp
 
 

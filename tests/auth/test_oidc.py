@@ -8,7 +8,7 @@ browser is an aiohttp session following the redirects by hand, so every step is 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import aiohttp
 import pytest
@@ -125,3 +125,10 @@ async def test_state_must_come_from_this_browser(plain_hub, provider, browser):
         assert (await redirect(attacker, back)).startswith("/login?error=state_invalid")
     async with browser.get(f"{plain_hub.url}/api/v1/auth/oidc/callback?code=x&state=made-up", allow_redirects=False) as resp:
         assert resp.status == 302 and resp.headers["Location"] == "/login?error=state_invalid"
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "/%2F/evil.example", "/%5Cevil.example"])
+async def test_no_open_redirect_after_login(plain_hub, provider, browser, target):
+    """A ``next`` that would leave the site (a backslash, two slashes, their encoded forms) lands on /console."""
+    _, landed = await log_in(browser, plain_hub, quote(target, safe=""))
+    assert landed == "/console"
