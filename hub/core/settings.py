@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     webchat_rate_per_minute: int = Field(30, ge=0, description="messages per web chat session per minute; 0 = no limit")
     webchat_openers_file: Path = ROOT / "channels" / "webchat_openers.yaml"
+    webchat_origins: str = Field(
+        "*",
+        description="web sites whose pages may embed the chat: '*' (any) or a comma list such as "
+        "'https://www.lindewaard.nl,https://lindewaard.nl'; CORS on the web chat API only, never on staff APIs",
+    )
     # rate limits (hub/web/ratelimit.py): each hub process counts on its own
     rate_limits_enabled: bool = Field(True, description="false switches every rate limit off (load benches)")
     rate_limit_per_ip_per_minute: int = Field(
@@ -237,6 +242,12 @@ class Settings(BaseSettings):
     )
     retention_mode: Literal["anonymise", "delete"] = "anonymise"
     retention_interval_minutes: float = Field(60.0, ge=0, description="how often the hub runs the retention job; 0 = off")
+
+    @property
+    def webchat_origin_list(self) -> list[str]:
+        """``KCC_WEBCHAT_ORIGINS`` as origins (scheme://host[:port], no trailing slash); ``["*"]`` for any."""
+        found = [o.strip().rstrip("/") for o in self.webchat_origins.split(",") if o.strip()]
+        return ["*"] if not found or "*" in found else found
 
     @property
     def cookies_secure(self) -> bool:

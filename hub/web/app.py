@@ -34,6 +34,7 @@ from hub.gdpr.api import setup_privacy
 from hub.staff import api as staff_api
 from hub.staff import auth, oidc
 from hub.stats.api import setup_stats
+from hub.web.cors import setup_cors
 from hub.web.openapi import setup_openapi
 from hub.web.ratelimit import setup_rate_limits
 from hub.web.records import setup_contact_records
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_routes(data_access.routes())  # "who has looked at my data?" for the web chat (issue 9)
     app.router.add_routes(staff_api.routes())  # /api/v1/admin/staff (issue 9)
     setup_privacy(app)  # AVG/GDPR export, erasure and the scheduled retention job (issue 9)
+    setup_cors(app, settings)  # the widget on the municipality's own site: CORS on /api/v1/webchat/* only
     setup_openapi(app)  # GET /api/v1/openapi.json, generated from the routes above (hub/web/openapi.py)
     return app
 

@@ -238,7 +238,7 @@ def build(app: web.Application) -> dict[str, Any]:
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource else {}
         path = info.get("path") or info.get("formatter")
-        if not path or not path.startswith(API_PREFIX) or route.method in ("HEAD", "*") or path.endswith("/ws"):
+        if not path or not path.startswith(API_PREFIX) or route.method in ("HEAD", "OPTIONS", "*") or path.endswith("/ws"):
             continue
         try:
             paths.setdefault(path, {})[route.method.lower()] = _operation(route.method, path, route.handler, schemas)

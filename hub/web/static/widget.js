@@ -19,7 +19,9 @@
   var conversationId = localStorage.getItem(KEY + "-conv");
   var lastSeq = 0, seen = {}, socket = null, pollTimer = null;
 
-  var css = ".kcc-w{font:16px/1.45 system-ui,sans-serif;color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden}" +
+  // [hidden] must win over the display rules below, or the widget can never be closed
+  var css = ".kcc-w[hidden],.kcc-w [hidden]{display:none!important}" +
+    ".kcc-w{font:16px/1.45 system-ui,sans-serif;color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden}" +
     ".kcc-w header{background:#154273;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}" +
     ".kcc-w header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}.kcc-w header .kcc-end{font-size:13px;text-decoration:underline}" +
     ".kcc-log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f6f7}" +
