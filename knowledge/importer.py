@@ -635,8 +635,3 @@ async def export_path(
             progress(1)
     _dump(synonyms, path / "synonyms.yaml")
     return len(articles) + len(products)
-
-
-def count_records(path: str | Path) -> int:
-    """How many records an import of ``path`` will go through (for a progress bar)."""
-    return len(read_path(path).records)

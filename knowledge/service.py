@@ -241,11 +241,6 @@ class KnowledgeService:
         await self._index(article)
         return article
 
-    async def delete_article(self, slug: str) -> bool:
-        deleted = await self.store.delete(slug)
-        await self._remove(slug)
-        return deleted
-
     async def set_synonyms(self, groups: SynonymGroups, by: str) -> SynonymGroups:
         saved = await self.store.set_synonyms(groups, by)
         await self.engine.set_synonyms(saved.groups)

@@ -2,8 +2,10 @@
 
 The router, the wait notifier and the knowledge service each run a few endless loops next
 to the web server. ``Loops`` starts them as named tasks and stops them all on shutdown
-(waiting for each to finish, ignoring how it ended); ``spawn`` runs one-off work off the
-request path and keeps a reference, so a task is never garbage-collected half-way.
+(waiting for each to finish, ignoring how it ended). ``Tasks`` is the one home of one-off
+work off the request path (the pipeline's deliveries, a channel's webhook work, the loops'
+follow-ups): it keeps a reference, so a task is never garbage-collected half-way, logs a
+failure, and ``drain`` waits for whatever is still running at shutdown.
 ``run_with_app`` ties loops to an aiohttp app: started at its start-up, stopped at shutdown.
 """
 
@@ -11,25 +13,50 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Tasks:
+    """One-off background work of one part of the hub, drained at shutdown."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self._running: set[asyncio.Future[Any]] = set()
+
+    def spawn(self, work: Awaitable[Any]) -> asyncio.Future[Any]:
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Future[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", extra={"owner": self.owner, "error": repr(task.exception())[:300]})
+
+    def __len__(self) -> int:
+        return len(self._running)
+
+    async def drain(self) -> None:
+        """Wait until no work is left (work may spawn more work)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
 
 
 class Loops:
     def __init__(self) -> None:
         self.tasks: list[asyncio.Task[Any]] = []
-        self._pending: set[asyncio.Future[Any]] = set()
+        self._pending = Tasks("loops")
 
     def start(self, **loops: Coroutine[Any, Any, Any]) -> None:
         self.tasks += [asyncio.create_task(coro, name=name) for name, coro in loops.items()]
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    def alive(self) -> bool:
-        return all(not t.done() for t in self.tasks)
+        self._pending.spawn(coro)
 
     async def stop(self) -> None:
         """Cancel the loops, then let the one-off work finish."""
@@ -42,8 +69,7 @@ class Loops:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 task.result()
         self.tasks = []
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._pending.drain()
 
 
 def run_with_app(app: Any, **factories: Callable[[Any], Coroutine[Any, Any, Any] | None]) -> None:

@@ -1,7 +1,7 @@
 """Contact statistics for supervisors and management, computed from the event log only.
 
 Every figure is a MongoDB aggregation pipeline over the working tables that
-``hub.stats.rollup`` folds from the events (so a figure can always be recomputed from the
+``hub.stats.rollup`` keeps folded from the events (so a figure can always be recomputed from the
 events and checked). Figures are for any period of whole local days (Europe/Amsterdam),
 filterable by channel, team and topic.
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -39,6 +39,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from hub.core.settings import Settings
 from hub.stats import rollup as stats_rollup
+from hub.stats.daily import contribution
+from hub.stats.facts import TZ
 
 Granularity = Literal["hour", "day", "week"]
 MAX_DAYS = 366
@@ -238,7 +240,7 @@ class Stats:
         if q.topic and (q.channel or q.team):  # one topic of one channel or team: the facts, shaped like rollups
             match = {"day": q.days(), "topic_v": q.topic, **q.dims("team_v")}
             source = self.db.stats_conversations
-            head = [{"$match": match}, {"$project": stats_rollup.contribution()}]
+            head = [{"$match": match}, {"$project": contribution()}]
         elif q.topic:
             source = self.db.stats_topic_daily
             head = [{"$match": {"topic": q.topic, "day": q.days()}}]
@@ -301,7 +303,7 @@ class Stats:
         raw = await self.read(q, figures)
         watermark = await self.db.stats_state.find_one({"_id": "watermark"})
         return {
-            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": stats_rollup.TZ},
+            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": TZ},
             "filters": q.filters(),
             "granularity": q.granularity,
             "min_group": self.privacy.min_group,
@@ -562,12 +564,6 @@ def parse_day(text: str) -> date:
 def default_period(today: date) -> tuple[date, date]:
     """This month up to today."""
     return today.replace(day=1), today
-
-
-def month_of(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    return first, nxt - timedelta(days=1)
 
 
 def as_local_day(moment: datetime) -> date:

@@ -36,6 +36,8 @@ NEVER = 2**62
 GRAMS = "grams"
 Occur = tantivy.Occur
 Q = tantivy.Query
+Concepts = list[list[tuple[tuple[str, ...], float]]]  # per query word: (form, weight) alternatives
+Clause = tuple[tantivy.Occur, tantivy.Query]
 
 
 @dataclass
@@ -60,10 +62,8 @@ class Tuning:
     gram_weight: float = 1.5  # n-gram overlap of an unknown or compound word (whole word)
     gram_min_len: int = 9  # known words this long get n-grams too (likely compounds)
     specificity: float = 0.5  # extra weight for rare words: (idf / max idf) ** this
+    # An unknown word is replaced by its closest known words, scored with their real BM25 weight.
     fuzzy_min_len: int = 4
-    # "vocabulary": an unknown word is replaced by its closest known words, scored with their
-    # real BM25 weight; "fuzzy_query": Tantivy's FuzzyTermQuery (constant score per match).
-    typo_mode: str = "vocabulary"
     fuzzy_far_min_len: int = 8
 
 
@@ -330,9 +330,7 @@ class TantivyEngine(SearchEngine):
             token = tokens[i]
             alts = [((token,), 1.0)]
             if not self._known(token):
-                corrections = (
-                    self._corrections(token) if self.tuning.typo_mode == "vocabulary" else []
-                )
+                corrections = self._corrections(token)
                 for cand, weight in corrections:
                     alts.append(((cand,), weight))
                     for syn in self._synonyms.get((cand,), []):
@@ -370,11 +368,22 @@ class TantivyEngine(SearchEngine):
         return Q.disjunction_max_query(subs, tie_breaker=self.tuning.tie_breaker)
 
     def build_query(self, q: str, view_name: View) -> tuple[tantivy.Query | None, set[str]]:
+        """The query for ``q`` in one view, and the analysed terms it looks for (for snippets)."""
         view = self._views[view_name]
         concepts, terms = self._concepts(q)
         if not concepts:
             return None, terms
-        clauses = []
+        clauses = self._concept_clauses(view, concepts)
+        clauses += self._gram_clauses(view, concepts)
+        clauses += self._phrase_clauses(view, concepts)
+        text_query = Q.boolean_query(clauses)
+        if not view.with_dates:
+            return text_query, terms
+        return self._within_publication_window(view, text_query), terms
+
+    def _concept_clauses(self, view: _ViewIndex, concepts: Concepts) -> list[Clause]:
+        """One clause per query word: the best of its alternatives, rare words weighing more."""
+        clauses: list[Clause] = []
         for alts in concepts:
             factor = self._specificity(alts)
             subs = [self._form_query(view, form, weight * factor) for form, weight in alts]
@@ -384,64 +393,58 @@ class TantivyEngine(SearchEngine):
                     subs[0] if len(subs) == 1 else Q.disjunction_max_query(subs, tie_breaker=0.1),
                 )
             )
-        if self.tuning.gram_weight > 0:
-            for alts in concepts:
-                form = alts[0][0]
-                if len(form) != 1:
-                    continue
-                token = form[0]
-                if self._known(token) and len(token) < self.tuning.gram_min_len:
-                    continue
-                token_grams = grams(token)
-                if not token_grams:
-                    continue
-                subs = [
-                    (Occur.Should, Q.term_query(view.schema, "grams", g, index_option="freq"))
-                    for g in token_grams
-                ]
+        return clauses
+
+    def _gram_clauses(self, view: _ViewIndex, concepts: Concepts) -> list[Clause]:
+        """N-gram overlap for an unknown word or a long (likely compound) known one."""
+        clauses: list[Clause] = []
+        if self.tuning.gram_weight <= 0:
+            return clauses
+        for alts in concepts:
+            form = alts[0][0]
+            if len(form) != 1:
+                continue
+            token = form[0]
+            if self._known(token) and len(token) < self.tuning.gram_min_len:
+                continue
+            token_grams = grams(token)
+            if not token_grams:
+                continue
+            subs = [
+                (Occur.Should, Q.term_query(view.schema, "grams", g, index_option="freq"))
+                for g in token_grams
+            ]
+            clauses.append(
+                (
+                    Occur.Should,
+                    Q.boost_query(
+                        Q.boolean_query(subs), self.tuning.gram_weight / len(token_grams)
+                    ),
+                )
+            )
+        return clauses
+
+    def _phrase_clauses(self, view: _ViewIndex, concepts: Concepts) -> list[Clause]:
+        """Two neighbouring query words next to each other in title, question or keywords."""
+        clauses: list[Clause] = []
+        if self.tuning.phrase_weight <= 0:
+            return clauses
+        heads = [alts[0][0] for alts in concepts]
+        for a, b in zip(heads, heads[1:], strict=False):
+            pair = [*a[-1:], *b[:1]]
+            for name in ("title", "question", "keywords"):
+                phrase = Q.phrase_query(view.schema, name, pair, slop=1)
                 clauses.append(
                     (
                         Occur.Should,
-                        Q.boost_query(
-                            Q.boolean_query(subs), self.tuning.gram_weight / len(token_grams)
-                        ),
+                        Q.boost_query(phrase, self.tuning.phrase_weight * self.tuning.boosts[name]),
                     )
                 )
-        if self.tuning.typo_mode == "fuzzy_query":
-            for alts in concepts:
-                form = alts[0][0]
-                token = form[0]
-                if (
-                    len(form) != 1
-                    or self._known(token)
-                    or len(token) < self.tuning.fuzzy_min_len
-                    or token.isdigit()
-                ):
-                    continue
-                distance = 2 if len(token) >= self.tuning.fuzzy_far_min_len else 1
-                for name in view.fields:
-                    fuzzy = Q.fuzzy_term_query(
-                        view.schema, name, token, distance=distance, transposition_cost_one=True
-                    )
-                    boost = self.tuning.fuzzy_weight * self.tuning.boosts[name]
-                    clauses.append((Occur.Should, Q.boost_query(fuzzy, boost)))
-        heads = [alts[0][0] for alts in concepts]
-        if self.tuning.phrase_weight > 0:
-            for a, b in zip(heads, heads[1:], strict=False):
-                pair = [*a[-1:], *b[:1]]
-                for name in ("title", "question", "keywords"):
-                    phrase = Q.phrase_query(view.schema, name, pair, slop=1)
-                    clauses.append(
-                        (
-                            Occur.Should,
-                            Q.boost_query(
-                                phrase, self.tuning.phrase_weight * self.tuning.boosts[name]
-                            ),
-                        )
-                    )
-        text_query = Q.boolean_query(clauses)
-        if not view.with_dates:
-            return text_query, terms
+        return clauses
+
+    @staticmethod
+    def _within_publication_window(view: _ViewIndex, text_query: tantivy.Query) -> tantivy.Query:
+        """Only articles whose publication window holds now (the dates add nothing to the score)."""
         now = int(time.time())
         in_window = [
             (Occur.Must, text_query),
@@ -469,7 +472,7 @@ class TantivyEngine(SearchEngine):
                 ),
             ),
         ]
-        return Q.boolean_query(in_window), terms
+        return Q.boolean_query(in_window)
 
     # ------------------------------------------------------------------ search
     def query(self, q: str, size: int = 5, view_name: View = "resident") -> list[Hit]:
@@ -498,9 +501,6 @@ class TantivyEngine(SearchEngine):
                 )
             )
         return hits
-
-    def article_count(self, view_name: View = "staff") -> int:
-        return self._views[view_name].index.searcher().num_docs
 
 
 def _best(sentence_terms: list[tuple[str, frozenset[str]]], terms: set[str]) -> tuple[int, int]:
