@@ -5,17 +5,17 @@ A channel turns a provider's request into an ``InboundMessage`` and hands it to
 nothing of the pipeline behind the context (ARCHITECTURE.md: arrows point one way).
 
 Helpers every provider channel shares live here: the fast webhook answer (store, then
-answer the provider while the bot works on), identity keys, and the JSON 404 of a
-channel whose secrets are not configured.
+answer the provider while the bot works on) and the JSON 404 of a channel whose secrets
+are not configured. Identity keys (phone numbers, e-mail addresses) come from
+``hub.core.identifiers``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any, ClassVar, Protocol
@@ -201,28 +201,3 @@ async def in_window(ctx: ChannelContext, conversation_id: str, hours: float) -> 
     """Whether the resident wrote in this conversation in the last ``hours`` (WhatsApp, Meta: 24 h)."""
     last = await ctx.last_inbound(conversation_id)
     return bool(last) and utcnow() - last["created_at"] < timedelta(hours=hours)
-
-
-# ---------------------------------------------------------------------- identity keys
-# Providers hand over numbers in E.164 already; numbers residents type are hub.contacts.store' business.
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
-
-
-def e164(provider_address: str) -> str | None:
-    """``+31612345678`` from a provider's ``whatsapp:+31612345678`` or ``+31612345678``; None otherwise."""
-    value = provider_address.strip().removeprefix("whatsapp:")
-    return value if _E164.fullmatch(value) else None
-
-
-def phone_key(phone: str) -> str:
-    return f"phone:{phone}"
-
-
-def email_key(address: str) -> str:
-    return f"email:{address.strip().lower()}"
-
-
-async def iterate(queue: Any) -> AsyncIterator[Any]:  # pragma: no cover - tiny helper
-    while True:
-        yield await queue.get()
-

@@ -28,9 +28,10 @@ from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels import buttons
-from channels.base import Channel, ChannelContext, email_key
+from channels.base import Channel, ChannelContext
 from channels.delivery import DeliveryError, with_retry
 from channels.email_parse import EmailParseError, ParsedEmail, parse_email
+from hub.core.identifiers import email_key
 from hub.core.models import Attachment, InboundMessage, OutboundMessage
 from hub.core.settings import Settings
 
@@ -125,7 +126,7 @@ class EmailChannel(Channel):
             attachments=attachments,
             thread_key=mail.thread_root,
             metadata={
-                "identity_keys": [email_key(mail.from_address)],
+                "identity_keys": [k for k in [email_key(mail.from_address)] if k],
                 "email": {
                     "message_id": mail.message_id,
                     "in_reply_to": mail.in_reply_to,

@@ -39,15 +39,14 @@ from channels.base import (
     PROVIDER_MAX_BYTES,
     Channel,
     ChannelContext,
-    e164,
     in_window,
     not_stored,
-    phone_key,
     read_body,
     split_text,
 )
 from channels.delivery import DeliveryError, DeliveryStatus, retryable_status, with_retry
 from hub.core.http import error_fields, json_error
+from hub.core.identifiers import phone_key, provider_phone
 from hub.core.models import Attachment, InboundMessage, Location, OutboundMessage
 from hub.core.settings import Settings
 
@@ -155,7 +154,7 @@ class TwilioChannel(Channel):
             fields = error_fields(exc)
             return json_error(400, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
         channel = "whatsapp" if body.From.startswith("whatsapp:") else "sms"
-        phone = e164(body.From)
+        phone = provider_phone(body.From)
         if phone is None:
             return json_error(400, "invalid_from", "Het nummer van de afzender klopt niet.")
         attachments = []
@@ -170,7 +169,7 @@ class TwilioChannel(Channel):
         text = body.Body.strip()
         if not text and not attachments and not location and not body.ButtonPayload:
             return json_error(400, "empty_message", "Het bericht is leeg.")
-        metadata: dict[str, Any] = {"identity_keys": [phone_key(phone)], "to": body.To}
+        metadata: dict[str, Any] = {"identity_keys": [k for k in [phone_key(phone)] if k], "to": body.To}
         if body.ProfileName:
             metadata["profile_name"] = body.ProfileName
         msg = InboundMessage(

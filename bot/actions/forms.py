@@ -16,11 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import db, message_metadata, meta, top_intent
+from hub.core import identifiers
 
-POSTCODE_RE = re.compile(r"\b(\d{4})\s?([a-zA-Z]{2})\b")
 STREET_NUMBER_RE = re.compile(r"\b([A-Za-zÀ-ÿ][\w'.\- ]{2,40}?)\s+(\d{1,5}\s?[a-zA-Z]?)\b")
-PHONE_RE = re.compile(r"(\+31|0031|0)[\s\-]?[1-9](?:[\s\-]?\d){8}")
-EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+\.[\w.\-]+")
 CASE_RE = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 NONE_WORDS = re.compile(r"\b(geen|nee|niet|anoniem|liever niet|no|none|skip|overslaan)\b", re.IGNORECASE)
 DAY_PARTS = {"ochtend": "ochtend", "morgen": "ochtend", "middag": "middag", "avond": "middag", "maakt niet uit": "geen_voorkeur", "geen voorkeur": "geen_voorkeur", "morning": "ochtend", "afternoon": "middag"}
@@ -62,8 +60,7 @@ def find_where(tracker: Tracker) -> str | None:
         return f"locatie {location['latitude']:.5f}, {location['longitude']:.5f}"
     text = _text(tracker)
     street, number, postcode = _entity(tracker, "street"), _entity(tracker, "house_number"), _entity(tracker, "postcode")
-    if not postcode and (m := POSTCODE_RE.search(text)):
-        postcode = f"{m.group(1)} {m.group(2).upper()}"
+    postcode = (identifiers.normalize_postcode(postcode) or postcode) if postcode else identifiers.find_postcode(text)
     if street and number:
         return f"{street} {number}" + (f", {postcode}" if postcode else "")
     if postcode:
@@ -74,10 +71,16 @@ def find_where(tracker: Tracker) -> str | None:
 
 
 def find_phone(tracker: Tracker) -> str | None:
+    """The phone number the resident gave, in E.164; an entity that is no valid number as typed (validation asks again)."""
     value = _entity(tracker, "phone_number")
-    if not value and (m := PHONE_RE.search(_text(tracker))):
-        value = m.group(0)
-    return re.sub(r"[\s\-]", "", value) if value else None
+    if value:
+        return identifiers.normalize_phone(value) or value.strip()
+    return identifiers.find_phone(_text(tracker))
+
+
+def find_email(tracker: Tracker) -> str | None:
+    value = _entity(tracker, "email")
+    return (identifiers.normalize_email(value) or value) if value else identifiers.find_email(_text(tracker))
 
 
 def find_case_number(tracker: Tracker) -> str | None:
@@ -140,7 +143,7 @@ class ValidateMeldingForm(FormValidationAction):
     async def extract_melding_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if not _requested(tracker, "melding_contact") or _stopping(tracker):
             return {}
-        email = _entity(tracker, "email") or ((m := EMAIL_RE.search(_text(tracker))) and m.group(0))
+        email = find_email(tracker)
         phone = find_phone(tracker)
         if email or phone:
             return {"melding_contact": email or phone}
@@ -181,11 +184,11 @@ class ValidateCallbackForm(FormValidationAction):
         return {}
 
     async def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        digits = re.sub(r"\D", "", str(value))
-        if len(digits) < 10:
-            dispatcher.utter_message(text="Dat telefoonnummer lijkt niet compleet. Kunt u het nog een keer geven?")
+        phone = identifiers.normalize_phone(str(value))
+        if phone is None:
+            dispatcher.utter_message(text="Dat telefoonnummer lijkt niet te kloppen. Kunt u het nog een keer geven?")
             return {"callback_phone": None}
-        return {"callback_phone": value}
+        return {"callback_phone": phone}
 
 
 class ValidateStatusForm(FormValidationAction):
@@ -270,7 +273,7 @@ class ActionSubmitCallback(Action):
         dispatcher.utter_message(
             text=(
                 f"Uw terugbelverzoek staat genoteerd. Een medewerker belt u uiterlijk {day} "
-                f"terug op {tracker.get_slot('callback_phone')}."
+                f"terug op {identifiers.display_phone(tracker.get_slot('callback_phone'))}."
             )
         )
         dispatcher.utter_message(json_message=meta(tracker, "callback"))

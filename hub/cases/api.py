@@ -17,13 +17,11 @@ from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.core.models import utcnow
 from hub.privacy import audit
 from hub.privacy.audit import audit_entry
-from hub.staff.auth import has_right, require_role, staff_name
-
-RIGHT = "sociaal_domein"
+from hub.staff.auth import SOCIAL_DOMAIN, has_right, require_role, staff_name
 
 
 def _full(request: web.Request, doc: dict[str, Any]) -> bool:
-    return not cases.restricted(doc) or has_right(request["staff"], RIGHT)
+    return not cases.restricted(doc) or has_right(request["staff"], SOCIAL_DOMAIN)
 
 
 @require_role("agent")

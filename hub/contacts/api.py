@@ -7,8 +7,6 @@ and the BRP / KvK lookups. Agent role; every read of personal data is written to
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 from pydantic import BaseModel, Field, model_validator
 
@@ -17,8 +15,8 @@ from connectors.brp import FIELDS as BRP_FIELDS
 from hub.contacts import external
 from hub.contacts import store as contacts
 from hub.contacts.external import connector_error
-from hub.contacts.portal_token import valid_bsn
 from hub.core.http import BodyError, domain_error, json_error, parse
+from hub.core.identifiers import valid_bsn, valid_kvk
 from hub.privacy import audit
 from hub.privacy.audit import AuditEntry, audit_entry
 from hub.staff.auth import require_role, staff_name
@@ -196,7 +194,7 @@ async def kvk_search(request: web.Request) -> web.Response:
         return json_error(503, "kvk_not_configured", "De koppeling met de KvK staat niet aan.")
     number = request.query.get("kvkNummer", "").strip()
     name = request.query.get("naam", "").strip()
-    if number and not re.fullmatch(r"\d{8}", number):
+    if number and not valid_kvk(number):
         return json_error(400, "invalid_kvk", "Een KvK-nummer heeft 8 cijfers.")
     if not number and len(name) < 2:
         return json_error(400, "invalid_query", "Geef een KvK-nummer of (een deel van) de naam.")

@@ -12,7 +12,6 @@ resident stays anonymous; a log line says why, never which BSN.
 from __future__ import annotations
 
 import logging
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,14 +19,10 @@ from typing import Literal
 import jwt
 from pydantic import BaseModel
 
+from hub.core.identifiers import valid_bsn, valid_kvk, valid_vestigingsnummer
 from hub.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-
-KVK_RE = re.compile(r"^\d{8}$")
-VESTIGING_RE = re.compile(r"^\d{12}$")
-BSN_RE = re.compile(r"^\d{9}$")
-
 
 class Identity(BaseModel):
     kind: Literal["person", "organisation"]
@@ -35,14 +30,6 @@ class Identity(BaseModel):
     kvk: str | None = None
     vestigingsnummer: str | None = None
     level: str | None = None  # assurance level the portal reports (e.g. "substantieel"), informative
-
-
-def valid_bsn(value: str) -> bool:
-    """Nine digits passing the BSN eleven-test (weights 9..2 and -1)."""
-    if not BSN_RE.match(value) or value == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1), strict=True)) - int(value[8])
-    return total % 11 == 0
 
 
 @lru_cache(maxsize=8)
@@ -97,9 +84,9 @@ def _identity(claims: dict[str, object]) -> Identity | None:
         return Identity(kind="person", bsn=bsn, level=level)
     if kvk is not None:
         branch = claims.get("vestigingsnummer")
-        if not isinstance(kvk, str) or not KVK_RE.match(kvk):
+        if not isinstance(kvk, str) or not valid_kvk(kvk):
             return _rejected("invalid_kvk")
-        if branch is not None and (not isinstance(branch, str) or not VESTIGING_RE.match(branch)):
+        if branch is not None and (not isinstance(branch, str) or not valid_vestigingsnummer(branch)):
             return _rejected("invalid_vestigingsnummer")
         return Identity(kind="organisation", kvk=kvk, vestigingsnummer=branch, level=level)
     return _rejected("no_bsn_or_kvk")

@@ -25,7 +25,8 @@ from pymongo.errors import DuplicateKeyError
 
 from hub.contacts import portal_token as identity
 from hub.contacts.portal_token import Identity
-from hub.core import events
+from hub.core import events, identifiers
+from hub.core.event_types import EventType
 from hub.core.models import InboundMessage, new_id, utcnow
 from hub.privacy import need_to_know
 
@@ -57,59 +58,18 @@ class MergeRefused(ContactError):
 
 
 # ---------------------------------------------------------------------- identity keys
-def normalize_phone(raw: str) -> str | None:
-    """E.164 form of a phone number (Dutch numbers without country code get +31), else None."""
-    value = re.sub(r"[\s\-().]", "", raw.removeprefix("whatsapp:").removeprefix("tel:"))
-    if value.startswith("00"):
-        value = "+" + value[2:]
-    elif value.startswith("0"):
-        value = "+31" + value[1:]
-    if not re.fullmatch(r"\+[1-9]\d{7,14}", value):
-        return None
-    if value.startswith("+31") and len(value) != 12:
-        return None
-    return value
-
-
-def normalize_email(raw: str) -> str | None:
-    value = raw.strip().removeprefix("mailto:").lower()
-    return value if re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", value) else None
-
-
 def keys_for(channel: str, address: str, extra: list[str] | None = None) -> list[str]:
-    """Identity keys for a channel address: the channel key plus the phone or e-mail key it implies."""
-    keys = [f"{channel}:{address}"]
+    """Identity keys for a channel address: the channel key plus the phone or e-mail key it implies.
+
+    The values are normalised by ``hub.core.identifiers`` (the one normaliser).
+    """
+    keys: list[str | None] = [f"{channel}:{address}"]
     if channel in PHONE_CHANNELS or address.startswith(("+", "whatsapp:+")):
-        phone = normalize_phone(address)
-        if phone:
-            keys.append(f"phone:{phone}")
+        keys.append(identifiers.phone_key(address))
     if channel == "email" or "@" in address:
-        email = normalize_email(address)
-        if email:
-            keys.append(f"email:{email}")
-    for key in extra or []:
-        keys.append(_normalize_key(key))
+        keys.append(identifiers.email_key(address))
+    keys += [identifiers.normalize_key(key) for key in extra or []]
     return [k for k in dict.fromkeys(keys) if k]
-
-
-def keys_from_text(value: str) -> list[str]:
-    """The phone or e-mail key of something a resident typed ("06 1234 5678", "jan@example.nl")."""
-    phone = normalize_phone(value) if re.fullmatch(r"[+\d][\d\s\-()]{7,}", value.strip()) else None
-    if phone:
-        return [f"phone:{phone}"]
-    email = normalize_email(value)
-    return [f"email:{email}"] if email else []
-
-
-def _normalize_key(key: str) -> str:
-    kind, _, value = key.partition(":")
-    if kind == "phone":
-        phone = normalize_phone(value)
-        return f"phone:{phone}" if phone else ""
-    if kind == "email":
-        email = normalize_email(value)
-        return f"email:{email}" if email else ""
-    return key if value else ""
 
 
 # ---------------------------------------------------------------------- linking
@@ -217,7 +177,7 @@ async def attach_identity(db: AsyncIOMotorDatabase, ident: Identity, keys: list[
         return owner["_id"]
     # The channel address belongs to someone else who is identified: never mix the two.
     log.warning("identity token names another contact than the channel address; linked to the token's contact")
-    await events.record(db, "identity_conflict", None, contact_id=owner["_id"], other_contact_id=cur["_id"])
+    await events.emit(db, None, EventType.IDENTITY_CONFLICT, None, contact_id=owner["_id"], other_contact_id=cur["_id"])
     return owner["_id"]
 
 
@@ -249,8 +209,8 @@ async def create(
     emails: list[str] | None = None,
 ) -> tuple[str, bool]:
     """A contact made by an agent; returns (id, created). An existing BSN/KvK contact is reused."""
-    keys = [f"phone:{p}" for p in map(normalize_phone, phones or []) if p]
-    keys += [f"email:{e}" for e in map(normalize_email, emails or []) if e]
+    keys = [k for k in map(identifiers.phone_key, phones or []) if k]
+    keys += [k for k in map(identifiers.email_key, emails or []) if k]
     if bsn or kvk:
         ident = Identity(kind="person", bsn=bsn) if bsn else Identity(kind="organisation", kvk=kvk, vestigingsnummer=vestigingsnummer)
         existing = await db.contacts.find_one({**_identity_filter(ident), **LIVE}, {"_id": 1})
@@ -278,7 +238,7 @@ async def link_conversation(db: AsyncIOMotorDatabase, conversation_id: str, cont
         raise ContactNotFound("unknown_conversation", "Dit gesprek bestaat niet.")
     await db.messages.update_many({"conversation_id": conversation_id}, {"$set": {"contact_id": contact_id}})
     await add_addresses(db, contact_id, [f"{conv['channel']}:{conv['address']}"])
-    await events.record(db, "contact_linked", conversation_id, contact_id=contact_id, by="agent")
+    await events.emit(db, None, EventType.CONTACT_LINKED, conversation_id, contact_id=contact_id, by="agent")
     return conv.get("contact_id")
 
 
@@ -290,14 +250,13 @@ async def get(db: AsyncIOMotorDatabase, contact_id: str) -> dict[str, Any] | Non
 def classify_query(q: str) -> tuple[str, dict[str, Any]]:
     """What a staff search string is (bsn, kvk, phone, e-mail, name) and the Mongo filter for it."""
     text = q.strip()
-    digits = re.sub(r"[\s.\-]", "", text)
-    if digits.isdigit() and len(digits) == 9 and identity.valid_bsn(digits):
-        return "bsn", {"bsn": digits}
-    if digits.isdigit() and len(digits) == 8 and not digits.startswith("0"):
-        return "kvk", {"kvk": digits}
-    if digits.isdigit() and len(digits) == 12:
-        return "vestigingsnummer", {"vestigingsnummer": digits}
-    keys = keys_from_text(text)
+    if bsn := identifiers.normalize_bsn(text):
+        return "bsn", {"bsn": bsn}
+    if (kvk := identifiers.normalize_kvk(text)) and not kvk.startswith("0"):  # a leading 0 reads as (part of) a phone number
+        return "kvk", {"kvk": kvk}
+    if branch := identifiers.normalize_vestigingsnummer(text):
+        return "vestigingsnummer", {"vestigingsnummer": branch}
+    keys = identifiers.keys_from_text(text)
     if keys:
         return keys[0].partition(":")[0], {"addresses": keys[0]}
     if len(text) == 32 and re.fullmatch(r"[0-9a-f]{32}", text):
@@ -311,17 +270,13 @@ async def search(db: AsyncIOMotorDatabase, q: str, limit: int = 20) -> tuple[str
     return kind, [doc async for doc in cursor]
 
 
-def mask_bsn(bsn: str | None) -> str | None:
-    return f"*****{bsn[-4:]}" if bsn else None
-
-
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
     """The short form in search results: no full BSN."""
     return {
         "id": doc["_id"],
         "kind": doc["kind"],
         "name": doc.get("name"),
-        "bsn": mask_bsn(doc.get("bsn")),
+        "bsn": identifiers.mask_bsn(doc.get("bsn")),
         "kvk": doc.get("kvk"),
         "vestigingsnummer": doc.get("vestigingsnummer"),
         "phones": _addresses(doc, "phone"),
@@ -432,7 +387,7 @@ async def merge(db: AsyncIOMotorDatabase, target_id: str, source_id: str, actor:
         ) from exc
     await db.contact_merges.insert_one(record)
     await _repoint(db, record, source_id, target_id)
-    await events.record(db, "contacts_merged", None, merge_id=record["_id"], target_id=target_id, source_id=source_id, by=actor)
+    await events.emit(db, None, EventType.CONTACTS_MERGED, None, merge_id=record["_id"], target_id=target_id, source_id=source_id, by=actor)
     log.info("contacts merged", extra={"merge_id": record["_id"], "by": actor})
     return record
 
@@ -481,5 +436,5 @@ async def unmerge(db: AsyncIOMotorDatabase, merge_id: str, actor: str, reason: s
         restore["$set"] = record["source_identifiers"]
     await db.contacts.update_one({"_id": record["source_id"]}, restore)
     await _repoint(db, record, record["target_id"], record["source_id"])
-    await events.record(db, "contacts_unmerged", None, merge_id=merge_id, by=actor)
+    await events.emit(db, None, EventType.CONTACTS_UNMERGED, None, merge_id=merge_id, by=actor)
     return record

@@ -8,17 +8,14 @@ tried as a dry run (``{"dry_run": true}``): it answers the counts and changes no
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.gdpr import retention
 from hub.gdpr import rights as privacy
-from hub.staff.auth import ROLES, require_role, staff_name
+from hub.staff.auth import PRIVACY, ROLES, has_right, require_role, staff_name
 
-PRIVACY_RIGHT = "privacy"
 EXPORT_REASON = "verzoek inzage (AVG art. 15)"
 
 
@@ -27,17 +24,13 @@ class EraseBody(BaseModel):
     dry_run: bool = False
 
 
-def may_handle_privacy(staff: dict[str, Any]) -> bool:
-    return "admin" in (staff.get("roles") or []) or PRIVACY_RIGHT in (staff.get("rights") or [])
-
-
 def _refused() -> web.Response:
     return json_error(403, "forbidden", "Alleen een beheerder of de privacy-functionaris mag dit doen.")
 
 
 @require_role(*ROLES)
 async def export_contact(request: web.Request) -> web.Response:
-    if not may_handle_privacy(request["staff"]):
+    if not has_right(request["staff"], PRIVACY):
         return _refused()
     reason = (request.query.get("reason") or EXPORT_REASON).strip()[:300] or EXPORT_REASON
     try:
@@ -50,7 +43,7 @@ async def export_contact(request: web.Request) -> web.Response:
 
 @require_role(*ROLES)
 async def erase_contact(request: web.Request) -> web.Response:
-    if not may_handle_privacy(request["staff"]):
+    if not has_right(request["staff"], PRIVACY):
         return _refused()
     try:
         body = await parse(request, EraseBody)
@@ -66,7 +59,7 @@ async def erase_contact(request: web.Request) -> web.Response:
 @require_role(*ROLES)
 async def retention_report(request: web.Request) -> web.Response:
     """``GET /api/v1/privacy/retention``: what the retention job would do now (a dry run)."""
-    if not may_handle_privacy(request["staff"]):
+    if not has_right(request["staff"], PRIVACY):
         return _refused()
     report = await retention.run(request.app["db"], request.app["settings"], dry_run=True)
     return web.json_response(report.model_dump(mode="json"))

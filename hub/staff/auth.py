@@ -1,6 +1,9 @@
-"""Staff accounts, password log-in (argon2), server-side sessions, roles and CSRF.
+"""Staff accounts, password log-in (argon2), server-side sessions, roles, rights and CSRF.
 
 Roles: ``agent``, ``editor``, ``supervisor``, ``admin`` (admin passes every role check).
+Rights (``sociaal_domein``, ``privacy``) are granted by name on the account or held through
+a role (``RIGHTS_BY_ROLE``; an admin holds every right). ``has_role`` and ``has_right`` are
+the one rights check of the hub; ``require_role`` guards a handler with ``has_role``.
 A session is a random token in an HttpOnly cookie; unsafe methods must echo the
 session's CSRF token in the ``X-CSRF-Token`` header. A session ends
 ``KCC_SESSION_TTL_HOURS`` after log-in, or after ``KCC_SESSION_IDLE_MINUTES`` without a
@@ -31,6 +34,10 @@ from hub.core.models import utcnow
 log = logging.getLogger(__name__)
 
 ROLES = ("agent", "editor", "supervisor", "admin")
+SOCIAL_DOMAIN = "sociaal_domein"  # need-to-know: what social-domain and confidential conversations and cases are about
+PRIVACY = "privacy"  # the resident's rights: export and erasure of a contact (the privacy officer)
+# Rights a role brings without being granted by name (an admin holds every right).
+RIGHTS_BY_ROLE: dict[str, frozenset[str]] = {"supervisor": frozenset({SOCIAL_DOMAIN})}
 COOKIE = "kcc_session"
 SEEN_EVERY = timedelta(seconds=30)  # an active session's idle clock is written at most this often
 MIN_PASSWORD = 12
@@ -221,8 +228,10 @@ async def me(request: web.Request) -> web.Response:
     )
 
 
-def has_role(staff: dict[str, Any], roles: tuple[str, ...]) -> bool:
-    return "admin" in staff["roles"] or bool(set(staff["roles"]) & set(roles))
+def has_role(staff: dict[str, Any], *roles: str) -> bool:
+    """Whether the staff member has one of ``roles`` (an admin passes every role check)."""
+    held = set(staff.get("roles") or [])
+    return "admin" in held or bool(held & set(roles))
 
 
 def staff_name(request: web.Request) -> str:
@@ -231,8 +240,11 @@ def staff_name(request: web.Request) -> str:
 
 
 def has_right(staff: dict[str, Any], right: str) -> bool:
-    """A right such as ``sociaal_domein``: granted by name, or held by supervisors and admins."""
-    return right in (staff.get("rights") or []) or bool({"supervisor", "admin"} & set(staff.get("roles") or []))
+    """Whether the staff member holds ``right``: granted by name, through a role (``RIGHTS_BY_ROLE``), or as admin."""
+    roles = staff.get("roles") or []
+    if "admin" in roles or right in (staff.get("rights") or []):
+        return True
+    return any(right in RIGHTS_BY_ROLE.get(role, ()) for role in roles)
 
 
 def require_role(*roles: str, page: bool = False) -> Callable[[Handler], Handler]:
@@ -250,7 +262,7 @@ def require_role(*roles: str, page: bool = False) -> Callable[[Handler], Handler
                 if page:
                     raise web.HTTPFound(f"/login?next={request.path}")
                 return web.json_response({"error": {"code": "not_logged_in", "message": "Log eerst in."}}, status=401)
-            if not has_role(staff, roles):
+            if not has_role(staff, *roles):
                 return web.json_response({"error": {"code": "forbidden", "message": "U heeft geen toegang tot deze functie."}}, status=403)
             if request.method not in ("GET", "HEAD", "OPTIONS") and request.headers.get("X-CSRF-Token") != staff["csrf"]:
                 return web.json_response({"error": {"code": "csrf", "message": "Sessie verlopen. Laad de pagina opnieuw."}}, status=403)

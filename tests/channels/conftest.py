@@ -124,7 +124,8 @@ async def hub_inproc(stack: Stack, fakes: Fakes) -> AsyncIterator[InProc]:
 # ---------------------------------------------------------------------- resident identities
 @pytest.fixture
 def phone() -> str:
-    return "+316" + "".join(secrets.choice("0123456789") for _ in range(8))
+    # an assigned mobile range (06-1… to 06-5…): hub.core.identifiers refuses numbers that cannot exist
+    return "+316" + secrets.choice("12345") + "".join(secrets.choice("0123456789") for _ in range(7))
 
 
 @pytest.fixture

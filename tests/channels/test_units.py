@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 from channels import buttons
-from channels.base import e164, split_text
+from channels.base import split_text
 from channels.delivery import (
     DeliveryError,
     Outcome,
@@ -128,12 +128,6 @@ def test_split_text_cuts_at_paragraphs_and_keeps_every_word():
     assert all(len(p) <= 1000 for p in pieces) and " ".join(pieces).split() == text.split()
     assert split_text("kort", 1000) == ["kort"]
     assert split_text("x" * 2500, 1000) == ["x" * 1000, "x" * 1000, "x" * 500]
-
-
-def test_e164_accepts_provider_numbers_only():
-    assert e164("whatsapp:+31612345678") == "+31612345678"
-    assert e164("+3197010000001") == "+3197010000001"
-    assert e164("0612345678") is None and e164("whatsapp:hallo") is None
 
 
 # ---------------------------------------------------------------------- e-mail

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from hub.contacts.portal_token import Identity, valid_bsn, verify
+from hub.contacts.portal_token import Identity, verify
 from hub.core.settings import Settings
 from tests.contacts.stack_env import IDENTITY_KEY
 from tests.contacts.tokens import portal_token
@@ -88,7 +88,3 @@ def test_audience_and_issuer_are_checked_when_configured():
     assert verify(good, settings) is not None
     assert verify(portal_token(bsn=BSN, aud="other", iss="https://mijn.lindewaard.nl"), settings) is None
 
-
-def test_bsn_eleven_test():
-    assert valid_bsn("999993653") and valid_bsn("111222333")
-    assert not valid_bsn("999993654") and not valid_bsn("12345678") and not valid_bsn("000000000")

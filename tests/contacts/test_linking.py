@@ -39,8 +39,6 @@ def test_keys_for_normalise_phone_and_email():
     assert contacts.keys_for("sms", "0612345678")[1] == "phone:+31612345678"
     assert contacts.keys_for("email", "Jan.Jansen@Example.NL") == ["email:Jan.Jansen@Example.NL", "email:jan.jansen@example.nl"]
     assert contacts.keys_for("webchat", "s1", ["phone:06-12345678", "email:bad"]) == ["webchat:s1", "phone:+31612345678"]
-    assert contacts.normalize_phone("0031612345678") == "+31612345678"
-    assert contacts.normalize_phone("12345") is None
 
 
 async def test_same_phone_on_whatsapp_and_sms_is_one_contact(pipeline, db):

@@ -9,7 +9,7 @@ from tests.webchat_client import say
 
 
 def phone() -> str:
-    return "06" + new_id()[:8].translate(str.maketrans("abcdef", "123456"))
+    return "061" + new_id()[:7].translate(str.maketrans("abcdef", "123456"))  # 06-1…: an assigned mobile range
 
 
 async def test_merge_then_undo(stack, http, db, session_id):

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from hub.contacts.portal_token import valid_bsn
+from hub.core.identifiers import valid_bsn
 from hub.staff.auth import create_staff
 from tests.conftest import Stack
 from tests.handover.conftest import desk_reset  # noqa: F401 - a fixture used by these tests
