@@ -9,8 +9,8 @@ it is open: every poll, and every minute over its WebSocket). It is closed with 
 Only the web chat has a page that can go away; a WhatsApp or e-mail resident who is quiet
 while waiting has not left, so their conversations stay in the queue.
 
-When the resident leaves while an agent has the conversation, the agent is told (desk event
-``resident_left``) and closes it; a conversation with the bot is simply closed.
+When the resident leaves while an agent has the conversation, the agent is told (desk-only
+event ``resident_left``) and closes it; a conversation with the bot is simply closed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from handover.lifecycle import finish
 from hub.core import events
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 from hub.core.models import State, utcnow
 from hub.core.settings import Settings
 
@@ -64,12 +65,11 @@ async def resident_left(db: AsyncIOMotorDatabase, live: LiveBus, conversation_id
             return await resident_left(db, live, conversation_id, why)
         now = utcnow()
         waited = (now - before["queued_at"]).total_seconds() if before.get("queued_at") else None
-        await events.record(db, "abandoned", conversation_id, team=before.get("team"), why=why, waited_s=waited)
+        await events.emit(db, live, EventType.ABANDONED, conversation_id, team=before.get("team"), why=why, waited_s=waited)
         return "abandoned"
     if state == State.AGENT.value:
         await db.conversations.update_one({"_id": conversation_id}, {"$set": {"resident_left_at": utcnow()}})
-        live.publish("desk", {"type": "resident_left", "conversation_id": conversation_id, "team": conv.get("team"),
-                              "text": LEFT_TEXT})
+        await events.emit(db, live, EventType.RESIDENT_LEFT, conversation_id, team=conv.get("team"), text=LEFT_TEXT)
         return "agent_told"
     if state == State.BOT.value:
         await finish(db, live, {"_id": conversation_id, "state": State.BOT.value}, "left", "resident")

@@ -9,36 +9,27 @@ its team's queue, so the first agent of the day sees it with the question and th
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import Any
 
 from handover.lifecycle import finish
 from handover.office_hours import OfficeHours, describe_opening
 from hub.cases import callbacks
 from hub.conversations.desk import Conversations
-from hub.core import events
+from hub.core import events, identifiers
+from hub.core.event_types import EventType
 from hub.core.models import Reply, State, utcnow
 from hub.core.settings import Settings
 
-PHONE_RE = re.compile(r"(?<![\d+])(?:\+31|0031|0)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-]?\d){8}(?!\d)")
-EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 ACTOR = "system:handover"
 
 
 def contact_detail(text: str) -> tuple[str, str] | None:
     """('phone', '+31612345678') or ('email', 'jan@example.nl') from what the resident typed."""
-    email = EMAIL_RE.search(text)
+    email = identifiers.find_email(text)
     if email:
-        return "email", email.group(0).lower()
-    phone = PHONE_RE.search(text)
-    if phone:
-        digits = re.sub(r"[^\d+]", "", phone.group(0))
-        if digits.startswith("0031"):
-            digits = "+31" + digits[4:]
-        elif digits.startswith("0"):
-            digits = "+31" + digits[1:]
-        return "phone", digits
-    return None
+        return "email", email
+    phone = identifiers.find_phone(text)
+    return ("phone", phone) if phone else None
 
 
 async def capture(pipeline: Conversations, conv: dict[str, Any], text: str, settings: Settings) -> list[Reply]:
@@ -54,7 +45,7 @@ async def capture(pipeline: Conversations, conv: dict[str, Any], text: str, sett
     )
     if not res.modified_count:
         return []
-    await events.record(pipeline.db, "after_hours_request", conv["_id"], kind=kind, team=conv.get("team"))
+    await events.emit(pipeline.db, pipeline.live, EventType.AFTER_HOURS_REQUEST, conv["_id"], kind=kind, team=conv.get("team"))
     hours = OfficeHours.from_settings(settings)
     when = describe_opening(hours.next_opening(now), now)
     callback = None
@@ -74,7 +65,7 @@ async def capture(pipeline: Conversations, conv: dict[str, Any], text: str, sett
         await finish(pipeline.db, pipeline.live, {"_id": conv["_id"], "state": State.QUEUED.value}, "callback_created", ACTOR)
     else:
         # The conversation waits for the first agent of the day, who sees the address or number.
-        pipeline.live.publish("desk", {"type": "callback_request", "conversation_id": conv["_id"], "team": conv.get("team")})
+        await events.emit(pipeline.db, pipeline.live, EventType.CALLBACK_REQUEST, conv["_id"], team=conv.get("team"))
         how = "mailen u op" if kind == "email" else "bellen u terug op"
         reply = Reply(text=f"Dank u wel. Wij {how} {value}. Dat doen wij {when} of kort daarna. U hoeft niets meer te doen.")
         await pipeline.send(conv, [reply], author="system")

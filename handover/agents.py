@@ -17,9 +17,10 @@ from pymongo import ReturnDocument
 
 from handover.queue import online_filter
 from hub.core import events
+from hub.core.event_types import EventType
 from hub.core.models import utcnow
 from hub.core.settings import Settings
-from hub.privacy import need_to_know
+from hub.staff.auth import SOCIAL_DOMAIN, has_right
 
 Presence = Literal["available", "busy", "away", "offline"]
 PRESENCE_NL = {"available": "beschikbaar", "busy": "bezet", "away": "afwezig", "offline": "afgemeld"}
@@ -47,7 +48,7 @@ async def ensure(
             "$set": {
                 "name": staff.get("name") or staff["_id"],
                 "teams": teams_of(staff, settings),
-                "social_domain": need_to_know.staff_may_see(staff),  # may be routed restricted conversations
+                "social_domain": has_right(staff, SOCIAL_DOMAIN),  # may be routed restricted conversations
                 "last_seen": now,
                 "via": via,
             },
@@ -94,7 +95,8 @@ async def set_presence(
 
 async def presence_event(db: AsyncIOMotorDatabase, agent: dict[str, Any], presence: str) -> None:
     teams = agent.get("teams") or []
-    await events.record(db, "agent_presence", None, agent=agent["_id"], status=presence, team=teams[0] if teams else None, teams=teams)
+    await events.emit(db, None, EventType.AGENT_PRESENCE, None, agent=agent["_id"], status=presence, team=teams[0] if teams else None,
+                      teams=teams)
 
 
 def _available(settings: Settings, now: datetime) -> dict[str, Any]:

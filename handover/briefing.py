@@ -19,7 +19,9 @@ from hub.cases import callbacks
 from hub.cases import store as cases
 from hub.contacts import store as contacts
 from hub.conversations.pipeline import message_view
+from hub.core.identifiers import mask_bsn
 from hub.privacy import audit, need_to_know
+from hub.staff.auth import SOCIAL_DOMAIN, has_right
 
 REASONS_NL = {
     "asked_for_person": "Inwoner vroeg om een medewerker",
@@ -118,7 +120,7 @@ async def contact_card(
     if doc is None:
         return None
     card = await contacts.detail(db, doc)
-    card["bsn"] = contacts.mask_bsn(doc.get("bsn"))  # the console never shows a full BSN
+    card["bsn"] = mask_bsn(doc.get("bsn"))  # the console never shows a full BSN
     convs = await db.conversations.find({"contact_id": contact_id}).sort("created_at", -1).to_list(None)
     card["conversations"] = [staff_view(staff, c) for c in convs[:30]]
     hidden = {c["_id"] for c in convs if not need_to_know.visible(staff, c)}
@@ -128,7 +130,7 @@ async def contact_card(
     ]
     card["history"] = [staff_message(m) for m in earlier[-OTHER_MESSAGES:]]
     card["hidden_conversations"] = len(hidden)
-    may_see = need_to_know.staff_may_see(staff)
+    may_see = has_right(staff, SOCIAL_DOMAIN)
     card["open_cases"] = [
         cases.view(c, full=may_see or not cases.restricted(c)) for c in await cases.open_cases_for_contact(db, contact_id)
     ]

@@ -15,15 +15,17 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from handover import agents, attachments, briefing, contact_moments
-from handover.lifecycle import Desk, Outcome, can_see, is_supervisor
+from handover.lifecycle import Desk, Outcome, can_see
 from handover.queue import waiting
 from handover.routing import DeskError
 from hub.cases import callbacks
 from hub.cases import store as cases
+from hub.core import events
+from hub.core.event_types import EventType
 from hub.core.http import BodyError, domain_error, parse
 from hub.core.models import State, utcnow
 from hub.privacy import audit, need_to_know
-from hub.staff.auth import require_role
+from hub.staff.auth import SOCIAL_DOMAIN, has_right, has_role, require_role
 
 API = "/api/v1/handover"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -115,7 +117,7 @@ async def load_visible(request: web.Request) -> dict[str, Any]:
 @agent_api
 async def me(request: web.Request) -> web.Response:
     agent = await agents.ensure(request.app["db"], staff(request), request.app["settings"])
-    return web.json_response({**agents.view(agent), "supervisor": is_supervisor(staff(request)), "csrf_token": staff(request)["csrf"]})
+    return web.json_response({**agents.view(agent), "supervisor": has_role(staff(request), "supervisor"), "csrf_token": staff(request)["csrf"]})
 
 
 @agent_api
@@ -126,8 +128,8 @@ async def set_presence(request: web.Request) -> web.Response:
     await agents.set_presence(db, me_["_id"], body.presence)
     if body.presence == "offline":
         await desk(request).router.agent_offline(me_["_id"], why="signed_off")
-    request.app["live"].publish(
-        "desk", {"type": "presence", "agent": me_["_id"], "presence": body.presence, "teams": agent["teams"]}
+    await events.emit(
+        db, request.app["live"], EventType.PRESENCE, None, agent=me_["_id"], presence=body.presence, teams=agent["teams"]
     )
     return web.json_response(agents.view(await db.agents.find_one({"_id": me_["_id"]})))
 
@@ -135,7 +137,7 @@ async def set_presence(request: web.Request) -> web.Response:
 @agent_api
 async def queue(request: web.Request) -> web.Response:
     db, settings, me_ = request.app["db"], request.app["settings"], staff(request)
-    supervisor = is_supervisor(me_)
+    supervisor = has_role(me_, "supervisor")
     my_teams = agents.teams_of(me_, settings)
     now = utcnow()
     agent, queued, held = await asyncio.gather(  # the console reloads this on every desk event: one round trip
@@ -178,7 +180,7 @@ async def conversation(request: web.Request) -> web.Response:
 @agent_api
 async def take(request: web.Request) -> web.Response:
     conv = await desk(request).router.take(
-        request.match_info["id"], staff(request), supervisor=is_supervisor(staff(request))
+        request.match_info["id"], staff(request), supervisor=has_role(staff(request), "supervisor")
     )
     return web.json_response({"conversation": briefing.staff_view(staff(request), conv)})
 
@@ -270,7 +272,7 @@ async def confidential(request: web.Request) -> web.Response:
     conv = await load_visible(request)
     if body.social_domain:
         changed = await need_to_know.mark(db, conv["_id"], me_["_id"], body.reason)
-    elif not need_to_know.staff_may_see(me_):
+    elif not has_right(me_, SOCIAL_DOMAIN):
         raise DeskError(403, "need_to_know", "Alleen collega's met het recht sociaal domein kunnen de markering weghalen.")
     else:
         changed = await need_to_know.clear(db, conv["_id"], me_["_id"], body.reason)
@@ -279,7 +281,7 @@ async def confidential(request: web.Request) -> web.Response:
             actor=me_["_id"], action="conversation.mark", contact_id=conv.get("contact_id"), conversation_id=conv["_id"],
             reason=body.reason, detail={"social_domain": body.social_domain},
         ))
-        request.app["live"].publish("desk", {"type": "marked", "conversation_id": conv["_id"], "team": conv.get("team")})
+        await events.emit(db, request.app["live"], EventType.MARKED, conv["_id"], team=conv.get("team"))
     conv = await db.conversations.find_one({"_id": conv["_id"]})
     return web.json_response({"changed": changed, "conversation": briefing.staff_view(me_, conv)})
 
@@ -330,8 +332,7 @@ async def knowledge_article(request: web.Request) -> web.Response:
 @agent_api
 async def contact_moment(request: web.Request) -> web.Response:
     body: contact_moments.ContactMoment = await parse(request, contact_moments.ContactMoment)
-    result = await contact_moments.register(request.app["db"], body, staff(request))
-    request.app["live"].publish("desk", {"type": "contact_moment", "conversation_id": result["conversation_id"]})
+    result = await contact_moments.register(request.app["db"], body, staff(request), live=request.app["live"])
     return web.json_response(result, status=201)
 
 

@@ -14,7 +14,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from handover.lifecycle import Outcome
 from hub.contacts import store as contacts
-from hub.core import events
+from hub.core import events, identifiers
+from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 from hub.core.models import State, new_id, utcnow
 
 MomentChannel = Literal["phone", "desk"]
@@ -45,15 +47,17 @@ class MomentError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-async def register(db: AsyncIOMotorDatabase, body: ContactMoment, staff: dict[str, Any]) -> dict[str, Any]:
+async def register(
+    db: AsyncIOMotorDatabase, body: ContactMoment, staff: dict[str, Any], live: LiveBus | None = None
+) -> dict[str, Any]:
     if body.contact_id:
         if await contacts.get(db, body.contact_id) is None:
             raise MomentError(404, "unknown_contact", "Dit contact bestaat niet.")
         contact_id = body.contact_id
     else:
-        if body.phone and not contacts.normalize_phone(body.phone):
+        if body.phone and not identifiers.normalize_phone(body.phone):
             raise MomentError(422, "invalid_phone", "Dit telefoonnummer klopt niet. Gebruik bijvoorbeeld 06 12345678.")
-        if body.email and not contacts.normalize_email(body.email):
+        if body.email and not identifiers.normalize_email(body.email):
             raise MomentError(422, "invalid_email", "Dit e-mailadres klopt niet.")
         contact_id, _ = await contacts.create(
             db, name=body.name, phones=[body.phone] if body.phone else None, emails=[body.email] if body.email else None
@@ -104,5 +108,5 @@ async def register(db: AsyncIOMotorDatabase, body: ContactMoment, staff: dict[st
             "created_at": now,
         }
     )
-    await events.record(db, "contact_moment", conv_id, channel=body.channel, outcome=body.outcome, by=staff["_id"])
+    await events.emit(db, live, EventType.CONTACT_MOMENT, conv_id, channel=body.channel, outcome=body.outcome, by=staff["_id"])
     return {"conversation_id": conv_id, "contact_id": contact_id, "channel": body.channel, "outcome": body.outcome}

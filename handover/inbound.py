@@ -11,20 +11,16 @@ from typing import Any
 
 from handover import after_hours
 from hub.conversations.desk import Conversations
+from hub.core import events
+from hub.core.event_types import EventType
 from hub.core.models import Reply, State
 from hub.core.settings import get_settings
 
 
 async def on_resident_message(pipeline: Conversations, conv: dict[str, Any], message_id: str, text: str) -> list[Reply]:
-    pipeline.live.publish(
-        "desk",
-        {
-            "type": "resident_message",
-            "conversation_id": conv["_id"],
-            "message_id": message_id,
-            "agent": conv.get("assignee"),
-            "state": conv.get("state"),
-        },
+    await events.emit(
+        pipeline.db, pipeline.live, EventType.RESIDENT_MESSAGE, conv["_id"],
+        message_id=message_id, agent=conv.get("assignee"), state=conv.get("state"),
     )
     if conv.get("state") == State.QUEUED.value and conv.get("after_hours") and not conv.get("callback_request"):
         return await after_hours.capture(pipeline, conv, text, get_settings())

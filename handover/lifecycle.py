@@ -18,10 +18,11 @@ from handover.routing import DeskError, Router
 from hub.conversations.pipeline import Pipeline
 from hub.core import events
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 from hub.core.models import Reply, State, new_id, utcnow
 from hub.core.settings import Settings
 from hub.privacy import need_to_know
-from hub.staff.auth import has_role
+from hub.staff.auth import SOCIAL_DOMAIN, has_right, has_role
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,9 @@ CLOSED_TEXT = "Dit gesprek is afgesloten. Heeft u nog een vraag? Stuur dan gerus
 OPEN_STATES = [State.QUEUED.value, State.AGENT.value]
 
 
-def is_supervisor(staff: dict[str, Any]) -> bool:
-    return has_role(staff, ("supervisor",))
-
-
 async def can_see(db: AsyncIOMotorDatabase, settings: Settings, staff: dict[str, Any], conv: dict[str, Any]) -> bool:
     """Agents see their own conversations and their teams' queue; supervisors watch any conversation."""
-    if is_supervisor(staff) or conv.get("assignee") == staff["_id"]:
+    if has_role(staff, "supervisor") or conv.get("assignee") == staff["_id"]:
         return True
     if conv.get("state") != State.QUEUED.value:
         return False
@@ -64,7 +61,7 @@ class Desk:
     def _guard(self, staff: dict[str, Any], conv_id: str, states: list[str] | None = None) -> dict[str, Any]:
         """Condition: the conversation is the staff member's, or any open one for a supervisor."""
         condition: dict[str, Any] = {"_id": conv_id, "state": {"$in": states or OPEN_STATES}}
-        if not is_supervisor(staff):
+        if not has_role(staff, "supervisor"):
             condition["assignee"] = staff["_id"]
         return condition
 
@@ -101,7 +98,8 @@ class Desk:
             raise await self.refusal(conv_id, staff)
         first = await self.db.conversations.update_one({"_id": conv_id, "answered_at": None}, {"$set": {"answered_at": now}})
         if first.modified_count:
-            await events.record(self.db, "first_agent_reply", conv_id, agent=staff["_id"], team=conv.get("team"), channel=conv["channel"])
+            await events.emit(self.db, self.live, EventType.FIRST_AGENT_REPLY, conv_id, agent=staff["_id"], team=conv.get("team"),
+                              channel=conv["channel"])
         attachments = attachments or []
         body = text.strip()
         if attachments:
@@ -114,11 +112,9 @@ class Desk:
         message_id = outs[0].message_id
         if attachments:
             await self.db.messages.update_one({"_id": message_id}, {"$set": {"attachments": attachments}})
-        await events.record(self.db, "agent_reply", conv_id, agent=staff["_id"], article=article, via=via,
-                            attachments=len(attachments), channel=conv["channel"], team=conv.get("team"))
-        self.live.publish(
-            "desk", {"type": "agent_message", "conversation_id": conv_id, "message_id": message_id, "via": via, "agent": staff["_id"]}
-        )
+        await events.emit(self.db, self.live, EventType.AGENT_REPLY, conv_id, agent=staff["_id"], article=article, via=via,
+                          attachments=len(attachments), channel=conv["channel"], team=conv.get("team"),
+                          context={"message_id": message_id})
         return {"message_id": message_id, "conversation_id": conv_id}
 
     # ------------------------------------------------------------------ notes
@@ -128,7 +124,7 @@ class Desk:
         res = await self.db.conversations.update_one({"_id": conv_id}, {"$push": {"notes": entry}})
         if not res.matched_count:
             raise DeskError(404, "unknown_conversation", "Dit gesprek bestaat niet.")
-        self.live.publish("desk", {"type": "note", "conversation_id": conv_id})
+        await events.emit(self.db, self.live, EventType.NOTE, conv_id)
         return entry
 
     # ------------------------------------------------------------------ transfer
@@ -153,19 +149,17 @@ class Desk:
         else:
             await self._to_agent(conv, staff, to_agent)  # type: ignore[arg-type]
         await self.note(conv_id, staff, note, kind="transfer", to_agent=to_agent, to_team=to_team)
-        await events.record(self.db, "transferred", conv_id, by=staff["_id"], to_agent=to_agent, to_team=to_team)
-        self.live.publish(
-            "desk", {"type": "transferred", "conversation_id": conv_id, "agent": holder, "to_agent": to_agent, "team": to_team or conv.get("team")}
-        )
+        await events.emit(self.db, self.live, EventType.TRANSFERRED, conv_id, by=staff["_id"], to_agent=to_agent, to_team=to_team,
+                          context={"agent": holder, "team": to_team or conv.get("team")})
         return {"conversation_id": conv_id, "to_agent": to_agent, "to_team": to_team}
 
     async def _to_agent(self, conv: dict[str, Any], staff: dict[str, Any], target: str) -> None:
         target_staff = await self.db.staff.find_one({"_id": target, "active": True}, {"password_hash": 0})
-        if target_staff is None or not has_role(target_staff, ("agent",)):
+        if target_staff is None or not has_role(target_staff, "agent"):
             raise DeskError(404, "unknown_agent", "Deze collega bestaat niet of is geen KCC-medewerker.")
         if target == conv.get("assignee"):
             raise DeskError(409, "same_agent", "Dit gesprek is al van deze collega.")
-        if need_to_know.restricted(conv) and not need_to_know.staff_may_see(target_staff):
+        if need_to_know.restricted(conv) and not has_right(target_staff, SOCIAL_DOMAIN):
             raise DeskError(403, "need_to_know", "Deze collega mag vertrouwelijke gesprekken (sociaal domein) niet zien.")
         await agents.ensure(self.db, target_staff, self.settings, via=(await self._via(target)))
         if await agents.reserve_at(self.db, target, conv["_id"]) is None:
@@ -182,9 +176,7 @@ class Desk:
             await agents.release(self.db, target, conv["_id"])
             raise await self.refusal(conv["_id"], staff)
         await agents.release(self.db, conv.get("assignee"), conv["_id"])
-        self.live.publish(
-            "desk", {"type": "assigned", "conversation_id": conv["_id"], "agent": target, "team": conv.get("team"), "how": "transfer"}
-        )
+        await events.emit(self.db, self.live, EventType.REASSIGNED, conv["_id"], agent=target, team=conv.get("team"), how="transfer")
 
     async def _via(self, username: str) -> str:
         agent = await self.db.agents.find_one({"_id": username}, {"via": 1})
@@ -206,16 +198,14 @@ class Desk:
         if not told:
             log.warning("rasa not told of the hand-back", extra={"conversation_id": conv_id})
         await self.pipeline.send(before, [Reply(text=HANDBACK_TEXT)], author="system")
-        await events.record(self.db, "handed_back", conv_id, by=staff["_id"], rasa_told=told)
-        self.live.publish(
-            "desk", {"type": "handed_back", "conversation_id": conv_id, "agent": before.get("assignee"), "team": before.get("team")}
-        )
+        await events.emit(self.db, self.live, EventType.HANDED_BACK, conv_id, by=staff["_id"], rasa_told=told,
+                          context={"agent": before.get("assignee"), "team": before.get("team")})
         return {"conversation_id": conv_id, "state": State.BOT.value, "rasa_told": told}
 
     # ------------------------------------------------------------------ close
     async def close(self, conv_id: str, staff: dict[str, Any], outcome: Outcome, note: str | None = None) -> dict[str, Any]:
         condition = self._guard(staff, conv_id)
-        if not is_supervisor(staff):  # an agent may also close a queued one of their team (spam, resolved)
+        if not has_role(staff, "supervisor"):  # an agent may also close a queued one of their team (spam, resolved)
             agent = await agents.ensure(self.db, staff, self.settings, via=await self._via(staff["_id"]))
             condition.pop("assignee")
             condition["$or"] = [
@@ -256,8 +246,6 @@ async def finish(
     if started:
         await db.conversations.update_one({"_id": conv_id}, {"$set": {"handle_s": (now - started).total_seconds()}})
     await agents.release(db, before.get("assignee"), conv_id)
-    await events.record(db, "closed", conv_id, by=by, outcome=outcome, team=before.get("team"))
-    live.publish(
-        "desk", {"type": "closed", "conversation_id": conv_id, "agent": before.get("assignee"), "team": before.get("team"), "outcome": outcome}
-    )
+    await events.emit(db, live, EventType.CLOSED, conv_id, by=by, outcome=outcome, team=before.get("team"),
+                      context={"agent": before.get("assignee")})
     return before

@@ -23,6 +23,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from handover.office_hours import OfficeHours, describe_opening
 from hub.core import events
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 from hub.core.models import State, utcnow
 from hub.core.settings import Settings, get_settings
 from hub.privacy import need_to_know
@@ -131,8 +132,7 @@ async def enqueue(
     res = await db.conversations.update_one({"_id": conversation_id, "state": State.BOT.value}, {"$set": queued})
     if not res.modified_count:
         return False
-    live.publish("desk", {"type": "queued", "conversation_id": conversation_id, "team": team, "priority": priority})
-    await events.record(db, "handover", conversation_id, reason=reason, team=team, priority=priority, topic=topic)
+    await events.emit(db, live, EventType.HANDOVER, conversation_id, reason=reason, team=team, priority=priority, topic=topic)
     if announced:  # what the bot said, so the wait notifier only speaks when it changes
         est = await estimate(db, settings, team, priority, conv={"_id": conversation_id, **queued}, now=now)
         await db.conversations.update_one(

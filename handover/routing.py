@@ -11,8 +11,9 @@ within ``KCC_HANDOVER_ANSWER_TIMEOUT_S`` (the agent is then set to away, so the 
 conversation is not offered to an empty chair), or when the agent goes offline (no console
 heartbeat for ``KCC_HANDOVER_OFFLINE_AFTER_S``, or presence set to offline).
 
-The router wakes on every desk event that names a team (a handover, a freed slot, an agent
-becoming available) and sweeps every ``KCC_HANDOVER_SWEEP_S`` for timeouts and stragglers.
+The router listens to the events that can give a team work or an agent room (``WAKES_ROUTER``:
+a handover, a freed slot, an agent becoming available) and sweeps every
+``KCC_HANDOVER_SWEEP_S`` for timeouts and stragglers.
 """
 
 from __future__ import annotations
@@ -24,21 +25,27 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
+from pymongo.errors import PyMongoError
 
 from handover import agents
 from handover.queue import QUEUE_ORDER
 from hub.core import events
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 from hub.core.loops import Loops
 from hub.core.models import State, utcnow
 from hub.core.settings import Settings
 from hub.privacy import need_to_know
+from hub.staff.auth import SOCIAL_DOMAIN, has_right
 
 log = logging.getLogger(__name__)
-# Desk events after which a team may have work and an agent room.
 BATCH = 50  # conversations planned per dispatch round
 MAX_ROUNDS = 20
-WAKES_ROUTER = frozenset({"queued", "requeued", "transferred", "closed", "handed_back", "presence"})
+# Events after which a team may have work and an agent room.
+WAKES_ROUTER = (
+    EventType.HANDOVER, EventType.REQUEUED, EventType.TRANSFERRED, EventType.CLOSED, EventType.HANDED_BACK,
+    EventType.PRESENCE,
+)
 
 
 class DeskError(Exception):
@@ -78,11 +85,10 @@ class Router:
         self._wake.set()
 
     async def _listen(self) -> None:
-        async with self.live.subscribe("desk") as queue:
+        async with self.live.listen(*WAKES_ROUTER) as queue:
             while True:
                 event = await queue.get()
-                if event.get("type") in WAKES_ROUTER:
-                    self.kick(event.get("team"), *(event.get("teams") or ()))
+                self.kick(event.get("team"), *(event.get("teams") or ()))
 
     async def _work(self) -> None:
         while True:
@@ -211,7 +217,7 @@ class Router:
             return conv
         if conv.get("state") != State.QUEUED.value:
             raise DeskError(409, "not_queued", "Dit gesprek staat niet meer in de wachtrij.")
-        cleared = need_to_know.staff_may_see(staff)
+        cleared = has_right(staff, SOCIAL_DOMAIN)
         if need_to_know.restricted(conv) and not cleared:
             raise DeskError(403, "need_to_know", "Dit gesprek is vertrouwelijk (sociaal domein). Alleen collega's met dat recht kunnen het oppakken.")
         agent = await agents.ensure(self.db, staff, self.settings, via=via)
@@ -245,14 +251,14 @@ class Router:
         )
         if claimed is None:
             return None
-        self.live.publish(  # "_conv" stays in the hub: each console socket gets the list item it may see
-            "desk", {"type": "assigned", "conversation_id": conversation_id, "agent": username, "team": team, "how": how,
-                     "_conv": claimed}
-        )
         waited = (now - claimed["queued_at"]).total_seconds() if claimed.get("queued_at") else None
-        self._background(  # off the routing path: the next assignment need not wait for the log
-            events.record(self.db, "assigned", conversation_id, agent=username, how=how, team=team, waited_s=waited)
-        )
+        try:  # logged before it is told, in claim order; the context's conversation stays in the hub
+            await events.emit(  # (each console socket makes the list item that staff member may see)
+                self.db, self.live, EventType.ASSIGNED, conversation_id, agent=username, how=how, team=team,
+                waited_s=waited, context={"conversation": claimed},
+            )
+        except PyMongoError:  # the claim stands; consoles catch up on their next queue load
+            log.warning("assignment not logged", extra={"conversation_id": conversation_id, "agent": username})
         return claimed
 
     def _background(self, coro: Any) -> None:
@@ -275,9 +281,8 @@ class Router:
         if conv is None:
             return False
         await agents.release(self.db, agent, conversation_id)
-        await events.record(self.db, "requeued", conversation_id, agent=agent, why=why, team=conv.get("team"))
-        self.live.publish(
-            "desk", {"type": "requeued", "conversation_id": conversation_id, "team": conv.get("team"), "agent": agent, "why": why}
+        await events.emit(
+            self.db, self.live, EventType.REQUEUED, conversation_id, agent=agent, why=why, team=conv.get("team")
         )
         return True
 
@@ -300,11 +305,11 @@ class Router:
         ):
             # Away first, so the conversation is not routed straight back to the same empty chair.
             if await agents.set_presence(self.db, conv["assignee"], "away", only_from="available"):
-                self.live.publish("desk", {"type": "presence", "agent": conv["assignee"], "presence": "away"})
+                await events.emit(self.db, self.live, EventType.PRESENCE, None, agent=conv["assignee"], presence="away")
             await self.requeue(conv["_id"], conv["assignee"], "answer_timeout", only_unanswered=True)
         for agent in await agents.gone_offline(self.db, self.settings, now):
             log.info("agent went offline", extra={"agent": agent["_id"]})
-            self.live.publish("desk", {"type": "presence", "agent": agent["_id"], "presence": "offline"})
+            await events.emit(self.db, self.live, EventType.PRESENCE, None, agent=agent["_id"], presence="offline")
             await self.agent_offline(agent["_id"])
         if (now - self._last_reconcile).total_seconds() >= 10:
             self._last_reconcile = now

@@ -37,6 +37,8 @@ from channels.base import wrong_content_type
 from handover.briefing import REASONS_NL, summary_view
 from handover.lifecycle import OUTCOMES_NL, Desk
 from handover.routing import DeskError
+from hub.core.event_types import EventType
+from hub.core.events import Event
 from hub.core.http import error_fields, json_error
 from hub.core.loops import Loops
 from hub.core.models import State, utcnow
@@ -62,6 +64,11 @@ class SlackEvent(BaseModel):
 CHANNELS_NL = {"webchat": "web chat", "whatsapp": "WhatsApp", "sms": "sms", "telegram": "Telegram",
                "email": "e-mail", "messenger": "Messenger", "instagram": "Instagram"}
 TRANSCRIPT_MESSAGES = 12
+# What the thread shows: a handover opens it, the others are posted in it.
+FOLLOWS = (
+    EventType.HANDOVER, EventType.RESIDENT_MESSAGE, EventType.AGENT_REPLY, EventType.ASSIGNED, EventType.REASSIGNED,
+    EventType.REQUEUED, EventType.CLOSED, EventType.HANDED_BACK,
+)
 TRANSCRIPT_DELAY_S = 1.0
 LINK_RE = re.compile(r"<(https?://[^|>]+)(?:\|([^>]+))?>")
 
@@ -102,52 +109,52 @@ class SlackDesk:
             await self.client.session.close()
 
     async def _follow(self) -> None:
-        async with self.desk.live.subscribe("desk") as queue:
+        async with self.desk.live.listen(*FOLLOWS) as queue:
             while True:
                 event = await queue.get()
                 try:
                     await self.on_desk_event(event)
                 except SlackApiError as exc:
-                    log.warning("slack refused a message", extra={"error": exc.response.get("error"), "type": event.get("type")})
+                    log.warning("slack refused a message", extra={"error": exc.response.get("error"), "type": event.type.value})
                 except Exception as exc:  # noqa: BLE001 - Slack being away never disturbs the desk
-                    log.warning("slack post failed", extra={"error": type(exc).__name__, "type": event.get("type")})
+                    log.warning("slack post failed", extra={"error": type(exc).__name__, "type": event.type.value})
 
-    async def on_desk_event(self, event: dict[str, Any]) -> None:
-        kind, conv_id = event.get("type"), event.get("conversation_id")
+    async def on_desk_event(self, event: Event) -> None:
+        kind, conv_id = event.type, event.conversation_id
         if not conv_id:
             return
         conv = await self.db.conversations.find_one({"_id": conv_id})
         if conv is None:
             return
-        if kind == "queued" and not conv.get("slack"):
+        if kind is EventType.HANDOVER and not conv.get("slack"):
             await self.open_thread(conv)
             return
         if not conv.get("slack"):
             return
-        if need_to_know.restricted(conv) and kind in ("resident_message", "agent_message"):
+        if need_to_know.restricted(conv) and kind in (EventType.RESIDENT_MESSAGE, EventType.AGENT_REPLY):
             # A Slack channel is not a need-to-know place: that something happened, not what.
-            who = "de inwoner" if kind == "resident_message" else "een medewerker"
+            who = "de inwoner" if kind is EventType.RESIDENT_MESSAGE else "een medewerker"
             await self.post(conv, f"_Nieuw bericht van {who} ({need_to_know.label(conv)}). Lees het in de console._")
-        elif kind == "resident_message":
+        elif kind is EventType.RESIDENT_MESSAGE:
             msg = await self.db.messages.find_one({"_id": event.get("message_id")}, {"text": 1, "attachments": 1})
             if msg:
                 files = " ".join(a.get("url") or a.get("filename") or "" for a in msg.get("attachments") or [])
                 await self.post(conv, f"*Inwoner:* {escape(msg.get('text') or '')} {escape(files)}".strip())
-        elif kind == "agent_message" and event.get("via") != "slack":
+        elif kind is EventType.AGENT_REPLY and event.get("via") != "slack":
             msg = await self.db.messages.find_one({"_id": event.get("message_id")}, {"text": 1, "metadata": 1})
             if msg:
                 who = (msg.get("metadata") or {}).get("agent_name") or event.get("agent")
                 await self.post(conv, f"*{escape(str(who))} (console):* {escape(msg.get('text') or '')}")
-        elif kind == "assigned":
+        elif kind in (EventType.ASSIGNED, EventType.REASSIGNED):
             name = await self._name(event.get("agent"))
             await self.post(conv, f"_Opgepakt door {escape(name)}._")
-        elif kind == "requeued":
+        elif kind is EventType.REQUEUED:
             why = {"answer_timeout": "geen antwoord op tijd", "offline": "medewerker afgemeld", "transfer": "doorgezet",
                    "signed_off": "medewerker afgemeld"}.get(event.get("why") or "", event.get("why") or "")
             await self.post(conv, f"_Terug in de wachtrij van team {escape(conv.get('team') or '')} ({escape(why)}). Antwoord hier om het op te pakken._")
-        elif kind == "closed":
+        elif kind is EventType.CLOSED:
             await self.post(conv, f"_Afgesloten: {OUTCOMES_NL.get(event.get('outcome') or '', '')}._")
-        elif kind == "handed_back":
+        elif kind is EventType.HANDED_BACK:
             await self.post(conv, "_Teruggegeven aan de chatbot._")
 
     async def open_thread(self, conv: dict[str, Any]) -> None:
@@ -261,7 +268,7 @@ class SlackDesk:
             return "unknown_thread"
         username = self.settings.slack_agents.get(str(event.get("user")))
         staff = await self.db.staff.find_one({"_id": username, "active": True}, {"password_hash": 0}) if username else None
-        if staff is None or not has_role(staff, ("agent",)):
+        if staff is None or not has_role(staff, "agent"):
             await self.post(conv, "_Niet verstuurd: uw Slack-account is niet gekoppeld aan een KCC-account._")
             return "unknown_agent"
         if not need_to_know.visible(staff, conv):

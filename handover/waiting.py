@@ -23,12 +23,18 @@ from handover import abandon
 from handover.office_hours import OfficeHours
 from handover.queue import Estimate, TeamLoad, make_estimate, team_load, waiting
 from hub.conversations.pipeline import Pipeline
+from hub.core.event_types import EventType
 from hub.core.loops import Loops
 from hub.core.models import Reply, utcnow
 from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
-WAKES_NOTIFIER = frozenset({"queued", "requeued", "assigned", "transferred", "closed", "handed_back", "presence"})
+# Events after which a position or expected wait may have changed; an assignment also tells the resident.
+ASSIGNMENTS = (EventType.ASSIGNED, EventType.REASSIGNED)
+WAKES_NOTIFIER = (
+    EventType.HANDOVER, EventType.REQUEUED, *ASSIGNMENTS, EventType.TRANSFERRED, EventType.CLOSED,
+    EventType.HANDED_BACK, EventType.PRESENCE,
+)
 PERIODIC_S = 15.0
 JOINED_TEXT = "U chat nu met een medewerker van de gemeente. De medewerker heeft uw gesprek met de digitale assistent gelezen."
 TRANSFERRED_TEXT = "Uw vraag is doorgezet naar een collega. Die helpt u nu verder."
@@ -65,13 +71,12 @@ class WaitNotifier:
         await self._loops.stop()
 
     async def _listen(self) -> None:
-        async with self.pipeline.live.subscribe("desk") as queue:
+        async with self.pipeline.live.listen(*WAKES_NOTIFIER) as queue:
             while True:
                 event = await queue.get()
-                if event.get("type") in WAKES_NOTIFIER:
-                    self._wake.set()
-                if event.get("type") == "assigned":
-                    self._loops.spawn(self.tell_assigned(event["conversation_id"], event.get("how")))
+                self._wake.set()
+                if event.type in ASSIGNMENTS and event.conversation_id:
+                    self._loops.spawn(self.tell_assigned(event.conversation_id, event.get("how")))
 
     async def tell_assigned(self, conversation_id: str, how: str | None) -> None:
         """The resident hears that a person has taken over (or that a colleague took it over)."""

@@ -1,9 +1,12 @@
 """Live updates for the agent console over one WebSocket: ``GET /api/v1/handover/ws``.
 
 Server -> console:
-* every desk event (``{"type": "queued" | "assigned" | "requeued" | "transferred" | "closed" |
+* the desk's events (``{"type": "queued" | "assigned" | "requeued" | "transferred" | "closed" |
   "handed_back" | "resident_message" | "agent_message" | "presence" | ..., "conversation_id", ...}``),
-  ids only; the console fetches what it shows through the JSON API. One exception: an
+  ids only; the console fetches what it shows through the JSON API. The socket listens to the
+  typed events of the bus (``CONSOLE_EVENTS``) and turns each into this JSON here, at the edge:
+  the console's names (``queued`` for a handover, ``agent_message`` for an agent's reply) and
+  keys stay as they are whatever the event vocabulary calls them. One exception to "ids only": an
   ``assigned`` event carries ``conversation`` (the list item of ``GET /queue``, as need-to-know
   lets this staff member see it) to the agent who got it and to supervisors, so the new
   conversation shows in "Mijn gesprekken" at once, without waiting for a reload;
@@ -29,23 +32,61 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from handover import agents, briefing
-from handover.lifecycle import can_see, is_supervisor
+from handover.lifecycle import can_see
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
+from hub.core.events import Event
 from hub.core.http import json_error
 from hub.privacy import need_to_know
 from hub.staff.auth import current_staff, has_role
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0
+_ASSIGNED = ("conversation_id", "agent", "team", "how")
+# The events a console hears: the type the console knows and the keys it gets besides "type"
+# (a key the event does not have is left out, as it always was).
+CONSOLE_EVENTS: dict[EventType, tuple[str, tuple[str, ...]]] = {
+    EventType.MESSAGE_IN: ("message", ("conversation_id",)),
+    EventType.HANDOVER: ("queued", ("conversation_id", "team", "priority")),
+    EventType.ASSIGNED: ("assigned", _ASSIGNED),
+    EventType.REASSIGNED: ("assigned", _ASSIGNED),
+    EventType.REQUEUED: ("requeued", ("conversation_id", "team", "agent", "why")),
+    EventType.TRANSFERRED: ("transferred", ("conversation_id", "agent", "to_agent", "team")),
+    EventType.HANDED_BACK: ("handed_back", ("conversation_id", "agent", "team")),
+    EventType.CLOSED: ("closed", ("conversation_id", "agent", "team", "outcome")),
+    EventType.RESIDENT_MESSAGE: ("resident_message", ("conversation_id", "message_id", "agent", "state")),
+    EventType.AGENT_REPLY: ("agent_message", ("conversation_id", "message_id", "via", "agent")),
+    EventType.RESIDENT_LEFT: ("resident_left", ("conversation_id", "team", "text")),
+    EventType.NOTE: ("note", ("conversation_id",)),
+    EventType.MARKED: ("marked", ("conversation_id", "team")),
+    EventType.CALLBACK_REQUEST: ("callback_request", ("conversation_id", "team")),
+    EventType.CONTACT_MOMENT: ("contact_moment", ("conversation_id",)),
+    EventType.DELIVERY_FAILED: ("delivery_failed", ("conversation_id", "message_id")),
+    EventType.PRESENCE: ("presence", ("agent", "presence", "teams")),
+    EventType.CALLBACK_OVERDUE: ("callback_overdue", ("callback_id", "due_at", "department")),
+    EventType.CASE_OVERDUE: ("case_overdue", ("case_number", "due_at", "department")),
+}
 
 
-def desk_event_for(staff: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-    """A desk event as it goes to one console: hub-internal keys (``_...``) stay behind."""
-    out = {k: v for k, v in event.items() if not k.startswith("_")}
-    conv = event.get("_conv")
-    if conv is not None and event.get("type") == "assigned" and (event.get("agent") == staff["_id"] or is_supervisor(staff)):
+def desk_event_for(staff: dict[str, Any], event: Event) -> dict[str, Any]:
+    """An event as it goes to one console: the console's type name and keys, nothing hub-internal."""
+    name, keys = CONSOLE_EVENTS[event.type]
+    out: dict[str, Any] = {"type": name}
+    for key in keys:
+        if key == "conversation_id":
+            out[key] = event.conversation_id
+        elif event.has(key):
+            out[key] = event.get(key)
+    conv = event.context.get("conversation")
+    if conv is not None and name == "assigned" and (event.get("agent") == staff["_id"] or has_role(staff, "supervisor")):
         out["conversation"] = briefing.staff_view(staff, conv)
     return out
+
+
+async def _forward_events(live: LiveBus, out: asyncio.Queue[dict[str, Any]], staff: dict[str, Any]) -> None:
+    async with live.listen(*CONSOLE_EVENTS) as queue:
+        while True:
+            out.put_nowait(desk_event_for(staff, await queue.get()))
 
 
 async def _forward(live: LiveBus, topic: str, out: asyncio.Queue[dict[str, Any]], wrap: Any = None) -> None:
@@ -59,7 +100,7 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     staff = await current_staff(request)
     if not staff:
         return json_error(401, "not_logged_in", "Log eerst in.")
-    if not has_role(staff, ("agent", "supervisor")):
+    if not has_role(staff, "agent", "supervisor"):
         return json_error(403, "forbidden", "U heeft geen toegang tot deze functie.")
     app = request.app
     db, settings, live = app["db"], app["settings"], app["live"]
@@ -68,7 +109,7 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     tasks: dict[str, asyncio.Task[None]] = {
-        "desk": asyncio.create_task(_forward(live, "desk", out, lambda event: desk_event_for(staff, event)))
+        "desk": asyncio.create_task(_forward_events(live, out, staff))
     }
 
     async def beat() -> None:

@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field, field_validator
 from pymongo import ReturnDocument
 
 from hub.contacts import store as contacts
-from hub.core import events, workdays
+from hub.core import events, identifiers, workdays
+from hub.core.event_types import EventType
 from hub.core.models import new_id, utcnow
 from hub.core.settings import Settings, get_settings
 
@@ -95,7 +96,7 @@ async def open_callback(
     db: AsyncIOMotorDatabase, body: NewCallback, created_by: str, settings: Settings | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     settings = settings or get_settings()
-    phone = contacts.normalize_phone(body.phone)
+    phone = identifiers.normalize_phone(body.phone)
     if not phone:
         raise CallbackError(422, "invalid_phone", "Dit telefoonnummer klopt niet. Gebruik bijvoorbeeld 06 12345678.")
     contact_id = body.contact_id
@@ -130,7 +131,7 @@ async def open_callback(
         "sync": {"klantinteracties": "pending"},
     }
     await db.callbacks.insert_one(doc)
-    await events.record(db, "callback_created", body.conversation_id, callback_id=doc["_id"], by=created_by)
+    await events.emit(db, None, EventType.CALLBACK_CREATED, body.conversation_id, callback_id=doc["_id"], by=created_by)
     return doc
 
 
@@ -161,7 +162,7 @@ async def record_attempt(
     )
     if not doc:
         raise CallbackError(409, "changed_meanwhile", "Iemand anders heeft dit verzoek net bijgewerkt. Laad het opnieuw.")
-    await events.record(db, "callback_attempt", doc.get("conversation_id"), callback_id=callback_id, outcome=attempt.outcome, by=by)
+    await events.emit(db, None, EventType.CALLBACK_ATTEMPT, doc.get("conversation_id"), callback_id=callback_id, outcome=attempt.outcome, by=by)
     return doc
 
 

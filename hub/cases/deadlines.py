@@ -1,5 +1,5 @@
 """Deadline watch: flags callback requests (2 working days) and cases (5 working days) that
-passed their deadline, and tells the agent desk and supervisors (live topic "desk", event log)."""
+passed their deadline, and tells the agent desk and supervisors (one logged event each, on the bus too)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hub.cases import callbacks
 from hub.cases import store as cases
 from hub.core import events
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,11 @@ async def sweep_once(db: AsyncIOMotorDatabase, live: LiveBus) -> dict[str, int]:
     late_callbacks = await callbacks.flag_overdue(db)
     late_cases = await cases.flag_overdue(db)
     for doc in late_callbacks:
-        live.publish("desk", {"type": "callback_overdue", "callback_id": doc["_id"], "due_at": doc["due_at"].isoformat(),
-                              "department": doc.get("department")})
-        await events.record(db, "callback_overdue", doc.get("conversation_id"), callback_id=doc["_id"])
+        await events.emit(db, live, EventType.CALLBACK_OVERDUE, doc.get("conversation_id"), callback_id=doc["_id"],
+                          context={"due_at": doc["due_at"].isoformat(), "department": doc.get("department")})
     for doc in late_cases:
-        live.publish("desk", {"type": "case_overdue", "case_number": doc["number"], "due_at": doc["answer_due_at"].isoformat(),
-                              "department": doc["department"]})
-        await events.record(db, "case_overdue", None, case_number=doc["number"])
+        await events.emit(db, live, EventType.CASE_OVERDUE, None, case_number=doc["number"],
+                          context={"due_at": doc["answer_due_at"].isoformat(), "department": doc["department"]})
     if late_callbacks or late_cases:
         log.info("deadlines passed", extra={"callbacks": len(late_callbacks), "cases": len(late_cases)})
     return {"callbacks": len(late_callbacks), "cases": len(late_cases)}

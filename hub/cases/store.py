@@ -28,7 +28,8 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub.contacts import store as contacts
-from hub.core import events, workdays
+from hub.core import events, identifiers, workdays
+from hub.core.event_types import EventType
 from hub.core.models import Attachment, Reply, new_id, utcnow
 from hub.core.settings import Settings, get_settings
 from hub.privacy import need_to_know
@@ -214,7 +215,7 @@ async def open_case(db: AsyncIOMotorDatabase, body: NewCase, created_by: str, se
     if contact_id and not await db.contacts.find_one({"_id": contact_id}, {"_id": 1}):
         raise CaseError(404, "unknown_contact", "Dit contact bestaat niet.")
     if contact_id and body.reporter_contact:  # the phone / e-mail the resident gave becomes theirs
-        keys = contacts.keys_from_text(body.reporter_contact)
+        keys = identifiers.keys_from_text(body.reporter_contact)
         if keys:
             await contacts.add_addresses(db, contact_id, keys)
     now = utcnow()
@@ -244,7 +245,7 @@ async def open_case(db: AsyncIOMotorDatabase, body: NewCase, created_by: str, se
         "sync": {"zaken": "pending"},
     }
     await db.cases.insert_one(doc)
-    await events.record(db, "case_created", body.conversation_id, case_number=number, kind=body.kind, by=created_by)
+    await events.emit(db, None, EventType.CASE_CREATED, body.conversation_id, case_number=number, kind=body.kind, by=created_by)
     await need_to_know.mark_for_case(db, body.conversation_id, doc)
     log.info("case created", extra={"case_number": number, "kind": body.kind, "by": created_by})
     return doc
@@ -355,7 +356,7 @@ async def change_status(
     )
     if not doc:
         raise CaseError(409, "status_changed_meanwhile", "De status is net door iemand anders gewijzigd. Laad de zaak opnieuw.")
-    await events.record(db, "case_status", None, case_number=number, status=status, by=by)
+    await events.emit(db, None, EventType.CASE_STATUS, None, case_number=number, status=status, by=by)
     doc["notified_conversation_id"] = await notify_resident(db, pipeline, doc, status)
     return doc
 
@@ -367,7 +368,7 @@ async def notify_resident(db: AsyncIOMotorDatabase, pipeline: Any, doc: dict[str
     if conv_ids:
         conv = await db.conversations.find_one({"_id": {"$in": conv_ids}}, sort=[("created_at", -1)])
     if conv is None:
-        await events.record(db, "case_status_not_pushed", None, case_number=doc["number"], reason="no_conversation")
+        await events.emit(db, None, EventType.CASE_STATUS_NOT_PUSHED, None, case_number=doc["number"], reason="no_conversation")
         return None
     await pipeline.send(conv, [Reply(text=resident_text(doc, status))], author="system", metadata={"case_number": doc["number"]})
     return conv["_id"]

@@ -27,6 +27,7 @@ from hub.conversations.bot_client import BotClient, BotUnavailable
 from hub.conversations.desk import Desk
 from hub.core import events
 from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 from hub.core.models import (
     Button,
     InboundMessage,
@@ -162,9 +163,8 @@ class Pipeline:
                 {"_id": message_id},
                 {"$set": {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq, "status": "linked"}},
             )
-            await events.record(self.db, "message_in", conv["_id"], channel=msg.channel)
+            await events.emit(self.db, self.live, EventType.MESSAGE_IN, conv["_id"], channel=msg.channel)
             self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
-            self.live.publish("desk", {"type": "message", "conversation_id": conv["_id"]})
 
         state = State(conv["state"])
         done: dict[str, Any] = {"status": "handled"}
@@ -225,7 +225,7 @@ class Pipeline:
                 await self.db.conversations.update_one({"_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
                 await self.db.messages.update_many({"conversation_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
         if opened:
-            await events.record(self.db, "conversation_opened", conv["_id"], channel=msg.channel)
+            await events.emit(self.db, self.live, EventType.CONVERSATION_OPENED, conv["_id"], channel=msg.channel)
         return conv
 
     async def _duplicate(self, dedup_key: str) -> PipelineResult:
@@ -281,8 +281,9 @@ class Pipeline:
             article=raw.get("article"),
             action=action,
         )
-        await events.record(
-            self.db, f"bot_{action}", conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
+        await events.emit(
+            self.db, self.live, EventType.for_bot(action), conv["_id"],
+            intent=meta.intent, article=meta.article, channel=msg.channel,
         )
         if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
             await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
@@ -359,7 +360,7 @@ class Pipeline:
         await self.db.messages.insert_many(docs)
         for doc in docs:
             self.live.publish(conv["_id"], message_view(doc))
-            await events.record(self.db, "message_out", conv["_id"], author=author, channel=conv["channel"])
+            await events.emit(self.db, self.live, EventType.MESSAGE_OUT, conv["_id"], author=author, channel=conv["channel"])
         sender = self.senders.get(conv["channel"])
         if sender:
             for out in outs:
@@ -388,9 +389,8 @@ class Pipeline:
         )
         fields.update({"delivery.status": "failed", "delivery.error": outcome.error})
         await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
-        await events.record(self.db, "delivery_failed", out.conversation_id, channel=out.channel, message_id=out.message_id)
-        self.live.publish(
-            "desk", {"type": "delivery_failed", "conversation_id": out.conversation_id, "message_id": out.message_id}
+        await events.emit(
+            self.db, self.live, EventType.DELIVERY_FAILED, out.conversation_id, channel=out.channel, message_id=out.message_id
         )
 
     def _spawn(self, coro: Awaitable[Any]) -> None:

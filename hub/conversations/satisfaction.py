@@ -14,8 +14,8 @@ from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel, Field, StrictInt
 
-from hub.core import event_types as ev
 from hub.core import events
+from hub.core.event_types import EventType
 from hub.core.http import BodyError, json_error, parse
 from hub.core.models import Button, Reply, utcnow
 
@@ -62,8 +62,8 @@ async def record_score(
         if await db.conversations.count_documents(query, limit=1):
             raise SatisfactionError(409, "already_rated", "U heeft dit gesprek al een cijfer gegeven. Bedankt!")
         raise SatisfactionError(404, "unknown_conversation", "Dit gesprek bestaat niet.")
-    await events.record(
-        db, ev.SATISFACTION, conversation_id, score=score,
+    await events.emit(
+        db, None, EventType.SATISFACTION, conversation_id, score=score,
         channel=conv.get("channel"), team=conv.get("team"), topic=conv.get("topic"),
     )
     return {"conversation_id": conversation_id, "score": score, "message": THANKS}

@@ -1,15 +1,107 @@
-"""The event log: every step of a conversation, the only source of statistics."""
+"""Emitting events: one call writes the event log and tells the listeners on the bus.
+
+``emit(db, bus, EventType.X, conversation_id, **fields)`` is the one way to say that a step
+happened (Chatwoot's dispatcher, Zulip's "save, then notify"): a logged type is written to
+the ``events`` collection first, then the ``Event`` is published on the bus, where the router,
+the wait notifier, the Slack desk and the consoles listen by type (``LiveBus.listen``). A
+desk-only type is only published. Nothing is published that the log failed to keep.
+
+``fields`` are what the event says and what the log keeps; ``context`` is for listeners in
+this hub only (the assignee to tell, a console's list item, a text) and is never written.
+
+This module is also the only writer of the ``events`` collection (a test scans for others):
+``write`` appends (given a batch, so a buffered writer can take its place later) and
+``erase_field`` removes ids for the resident's rights (``hub.gdpr``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Protocol
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from hub.core.event_types import EventType
 from hub.core.models import new_id, utcnow
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-async def record(db: AsyncIOMotorDatabase, type_: str, conversation_id: str | None, **data: Any) -> None:
-    await db.events.insert_one(
-        {"_id": new_id(), "type": type_, "conversation_id": conversation_id, "at": utcnow(), **data}
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One step or desk notification, as every listener receives it (read-only)."""
+
+    type: EventType
+    conversation_id: str | None
+    at: datetime
+    fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    context: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    def has(self, key: str) -> bool:
+        return key in self.fields or key in self.context
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field, else a context value, else ``default``."""
+        if key in self.fields:
+            return self.fields[key]
+        return self.context.get(key, default)
+
+
+class Bus(Protocol):
+    """Where events are published (``hub.core.bus.LiveBus``)."""
+
+    def publish_event(self, event: Event) -> None: ...
+
+
+async def emit(
+    db: AsyncIOMotorDatabase,
+    bus: Bus | None,
+    type: EventType,
+    conversation_id: str | None,
+    /,
+    *,
+    context: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> Event:
+    """Log the event (if its type is logged), then publish it; returns it.
+
+    ``bus`` is None where nobody in this process listens: code that is handed only the
+    database (the action server, the CLI, domain functions of ``hub.cases`` and ``hub.contacts``).
+    """
+    if not isinstance(type, EventType):
+        raise TypeError(f"emit takes an EventType, not {type!r}")
+    event = Event(
+        type, conversation_id, utcnow(), MappingProxyType(dict(fields)), MappingProxyType(dict(context or {}))
     )
+    if type.logged:
+        await write(db, [event])
+    if bus is not None:
+        bus.publish_event(event)
+    return event
+
+
+def document(event: Event) -> dict[str, Any]:
+    """The event as the log keeps it: ``{_id, type, conversation_id, at, **fields}``."""
+    return {"_id": new_id(), "type": event.type.value, "conversation_id": event.conversation_id, "at": event.at,
+            **event.fields}
+
+
+async def write(db: AsyncIOMotorDatabase, batch: Sequence[Event]) -> None:
+    """Append the logged events of ``batch`` to the ``events`` collection, in order."""
+    docs = [document(e) for e in batch if e.type.logged]
+    if len(docs) == 1:
+        await db.events.insert_one(docs[0])
+    elif docs:
+        await db.events.insert_many(docs, ordered=True)
+
+
+async def erase_field(db: AsyncIOMotorDatabase, name: str, match: Mapping[str, Any]) -> int:
+    """Remove field ``name`` from the logged events matching ``match``; returns how many changed.
+
+    For the resident's rights: ids that name a contact go, counts and durations stay.
+    """
+    res = await db.events.update_many(dict(match), {"$unset": {name: ""}})
+    return res.modified_count

@@ -35,6 +35,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover import agents
 from hub.cases.store import CLOSED as CASE_CLOSED
+from hub.core import events
 from hub.core.models import new_id, utcnow
 from hub.privacy import audit
 from hub.privacy.audit import AuditEntry
@@ -206,9 +207,7 @@ async def scrub_conversations(db: AsyncIOMotorDatabase, conv_ids: list[str], mod
     if not conv_ids:
         return 0
     await db.files.delete_many({"conversation_id": {"$in": conv_ids}})
-    await db.events.update_many(
-        {"conversation_id": {"$in": conv_ids}, "contact_id": {"$exists": True}}, {"$unset": {"contact_id": ""}}
-    )
+    await events.erase_field(db, "contact_id", {"conversation_id": {"$in": conv_ids}, "contact_id": {"$exists": True}})
     # an open conversation with an agent: the agent gets the slot back
     async for conv in db.conversations.find({"_id": {"$in": conv_ids}, "state": {"$ne": "closed"}, "assignee": {"$ne": None}},
                                             {"assignee": 1}):
@@ -233,6 +232,42 @@ async def erase(
     db: AsyncIOMotorDatabase, contact_id: str, actor: str, reason: str, dry_run: bool = False
 ) -> dict[str, Any]:
     """Erase a contact's personal data on request; returns what was (or, dry run, would be) erased."""
+    await _check_erasable(db, contact_id)
+    ids = await contact_ids(db, contact_id)
+    owned = await _owned(db, ids)
+    conv_ids = owned["conversations"]
+    msg_query = _message_filter(ids, conv_ids)
+    report = await _erasure_report(db, contact_id, ids, owned, msg_query, dry_run)
+    if dry_run:
+        return report
+    questions = [
+        m["text"] async for m in db.messages.find({**msg_query, "direction": "in", "text": {"$nin": ["", None]}}, {"text": 1})
+    ]
+    now = utcnow()
+    # the tombstone first: if anything below fails, a rerun finds the contact marked and finishes
+    erasure_id = await _write_tombstone(db, contact_id, ids, actor, reason, now)
+    _, stored = await scrub_messages(db, msg_query, "delete", ERASED)
+    report["attachments"] = await drop_unused_attachments(db, stored)
+    await scrub_conversations(db, conv_ids, "anonymise")
+    await _scrub_cases(db, owned["cases"], now)
+    await _scrub_callbacks(db, owned["callbacks"], now)
+    report["events_scrubbed"] = await _scrub_contact_events(db, ids)
+    report["merges_scrubbed"] = await _scrub_merges(db, ids, now)
+    report["unanswered_scrubbed"] = await _scrub_unanswered(db, questions)
+    await _erase_identifiers(db, ids, erasure_id, now)
+    # a reply the desk or the bot stored while this ran (the conversation was still open) goes too
+    await scrub_messages(db, {"conversation_id": {"$in": conv_ids}}, "delete", ERASED)
+    await db.erasures.update_one({"_id": erasure_id}, {"$set": {"done": True}})
+    await audit.record(db, AuditEntry(
+        actor=actor, action="contact.erase", contact_id=contact_id, reason=reason,
+        detail={k: v for k, v in report.items() if k not in ("contact_id", "dry_run")} | {"erasure_id": erasure_id},
+    ))
+    log.info("contact erased", extra={"contact_id": contact_id, "erasure_id": erasure_id, "by": actor})
+    return {**report, "erasure_id": erasure_id}
+
+
+async def _check_erasable(db: AsyncIOMotorDatabase, contact_id: str) -> None:
+    """Raises ``PrivacyError`` for an unknown, already erased or merged-away contact."""
     contact = await db.contacts.find_one({"_id": contact_id})
     if contact is None:
         raise PrivacyError(404, "unknown_contact", "Dit contact bestaat niet.")
@@ -243,15 +278,18 @@ async def erase(
             409, "merged_contact", "Dit contact is samengevoegd. Verwijder de gegevens van het contact waarin het is opgegaan.",
             merged_into=contact["merged_into"],
         )
-    ids = await contact_ids(db, contact_id)
-    owned = await _owned(db, ids)
-    conv_ids = owned["conversations"]
-    msg_query = _message_filter(ids, conv_ids)
-    report: dict[str, Any] = {
+
+
+async def _erasure_report(
+    db: AsyncIOMotorDatabase, contact_id: str, ids: list[str], owned: dict[str, list[str]],
+    msg_query: dict[str, Any], dry_run: bool,
+) -> dict[str, Any]:
+    """What an erasure of these contacts takes with it (counted before anything is touched)."""
+    return {
         "contact_id": contact_id,
         "dry_run": dry_run,
         "contacts": len(ids),
-        "conversations": len(conv_ids),
+        "conversations": len(owned["conversations"]),
         "messages": await db.messages.count_documents(msg_query),
         "cases": len(owned["cases"]),
         "open_cases": await db.cases.count_documents({"_id": {"$in": owned["cases"]}, "status": {"$nin": CASE_CLOSED}}),
@@ -259,25 +297,26 @@ async def erase(
         "open_callbacks": await db.callbacks.count_documents({"_id": {"$in": owned["callbacks"]}, "status": "open"}),
         "external_cases": await db.cases.count_documents({"_id": {"$in": owned["cases"]}, "external.zaak_url": {"$exists": True}}),
     }
-    if dry_run:
-        return report
+
+
+async def _write_tombstone(
+    db: AsyncIOMotorDatabase, contact_id: str, ids: list[str], actor: str, reason: str, now: datetime
+) -> str:
+    """The ``erasures`` record (salted hashes of the contacts' identity keys), not done yet; returns its id."""
     contacts_before = await db.contacts.find({"_id": {"$in": ids}}).to_list(None)
     keys = [k for c in contacts_before for k in _identity_keys(c)]
-    questions = [
-        m["text"] async for m in db.messages.find({**msg_query, "direction": "in", "text": {"$nin": ["", None]}}, {"text": 1})
-    ]
     erasure_id = new_id()
-    now = utcnow()
-    # the tombstone first: if anything below fails, a rerun finds the contact marked and finishes
     await db.erasures.insert_one({
         "_id": erasure_id, "contact_id": contact_id, "contact_ids": ids, "at": now, "by": actor, "reason": reason,
         "key_hashes": await _hashes(db, keys), "done": False,
     })
-    _, stored = await scrub_messages(db, msg_query, "delete", ERASED)
-    report["attachments"] = await drop_unused_attachments(db, stored)
-    await scrub_conversations(db, conv_ids, "anonymise")
+    return erasure_id
+
+
+async def _scrub_cases(db: AsyncIOMotorDatabase, case_ids: list[str], now: datetime) -> None:
+    """Cases lose description, location, reporter, attachments and status notes; a pending Zaken push is dropped."""
     await db.cases.update_many(
-        {"_id": {"$in": owned["cases"]}},
+        {"_id": {"$in": case_ids}},
         [{"$set": {
             "description": ERASED, "location": None, "reporter_contact": None, "attachments": [], "contact_id": None,
             "erased_at": now,
@@ -285,8 +324,12 @@ async def erase(
             "status_history": {"$map": {"input": {"$ifNull": ["$status_history", []]}, "in": {"$mergeObjects": ["$$this", {"note": None}]}}},
         }}],
     )
+
+
+async def _scrub_callbacks(db: AsyncIOMotorDatabase, callback_ids: list[str], now: datetime) -> None:
+    """Callback requests lose phone, subject and attempt notes; an open one ends as not reached."""
     await db.callbacks.update_many(
-        {"_id": {"$in": owned["callbacks"]}},
+        {"_id": {"$in": callback_ids}},
         [{"$set": {
             "phone": None, "subject": ERASED, "contact_id": None, "erased_at": now,
             "sync.klantinteracties": {"$cond": [{"$eq": ["$sync.klantinteracties", "pending"]}, "erased", "$sync.klantinteracties"]},
@@ -294,32 +337,34 @@ async def erase(
             "attempts": {"$map": {"input": {"$ifNull": ["$attempts", []]}, "in": {"$mergeObjects": ["$$this", {"note": None}]}}},
         }}],
     )
-    report["events_scrubbed"] = 0
+
+
+async def _scrub_contact_events(db: AsyncIOMotorDatabase, ids: list[str]) -> int:
+    """Removes these contact ids from the events that name them; returns how many events changed."""
+    scrubbed = 0
     for field in CONTACT_EVENT_FIELDS:
-        res = await db.events.update_many({field: {"$in": ids}}, {"$unset": {field: ""}})
-        report["events_scrubbed"] += res.modified_count
+        scrubbed += await events.erase_field(db, field, {field: {"$in": ids}})
+    return scrubbed
+
+
+async def _scrub_merges(db: AsyncIOMotorDatabase, ids: list[str], now: datetime) -> int:
+    """Merge records of these contacts keep no moved addresses, identifiers or former name."""
     res = await db.contact_merges.update_many(
         {"$or": [{"target_id": {"$in": ids}}, {"source_id": {"$in": ids}}]},
         {"$set": {"moved_addresses": [], "source_identifiers": {}, "target_before.name": None,
                   "target_before.identifiers": {}, "erased_at": now}},
     )
-    report["merges_scrubbed"] = res.modified_count
-    report["unanswered_scrubbed"] = await _scrub_unanswered(db, questions)
+    return res.modified_count
+
+
+async def _erase_identifiers(db: AsyncIOMotorDatabase, ids: list[str], erasure_id: str, now: datetime) -> None:
+    """The contacts become tombstones: ``kind: "erased"``, no addresses, name, BSN or KvK."""
     identifiers = ("name", "bsn", "kvk", "vestigingsnummer", "org_key", "identified_at", "brp", "kvk_profile")
     await db.contacts.update_many(
         {"_id": {"$in": ids}},
         {"$set": {"kind": "erased", "addresses": [], "erased_at": now, "erasure_id": erasure_id, "updated_at": now},
          "$unset": dict.fromkeys(identifiers, "")},
     )
-    # a reply the desk or the bot stored while this ran (the conversation was still open) goes too
-    await scrub_messages(db, {"conversation_id": {"$in": conv_ids}}, "delete", ERASED)
-    await db.erasures.update_one({"_id": erasure_id}, {"$set": {"done": True}})
-    await audit.record(db, AuditEntry(
-        actor=actor, action="contact.erase", contact_id=contact_id, reason=reason,
-        detail={k: v for k, v in report.items() if k not in ("contact_id", "dry_run")} | {"erasure_id": erasure_id},
-    ))
-    log.info("contact erased", extra={"contact_id": contact_id, "erasure_id": erasure_id, "by": actor})
-    return {**report, "erasure_id": erasure_id}
 
 
 async def _scrub_unanswered(db: AsyncIOMotorDatabase, texts: list[str]) -> int:

@@ -13,7 +13,7 @@ The mark is never taken away by the hub; only staff with the right may clear it.
 Staff without the ``sociaal_domein`` right (``RIGHT``) see that such a conversation exists
 (id, channel, times, state, team and the label "vertrouwelijk – sociaal domein"), never
 what it is about: no messages, no summary, no topic. Supervisors and admins have the
-right by their role, the same rule as ``hub.staff.auth.has_right`` for cases. Routing gives
+right by their role: ``hub.staff.auth.has_right``, the one check, also for cases. Routing gives
 such a conversation only to an agent with the right.
 """
 
@@ -25,11 +25,12 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from hub.core import events
+from hub.core.event_types import EventType
 from hub.core.models import utcnow
 from hub.core.settings import Settings, get_settings
-from hub.staff.auth import has_right
+from hub.staff.auth import SOCIAL_DOMAIN, has_right
 
-RIGHT = "sociaal_domein"
+RIGHT = SOCIAL_DOMAIN
 # Confidentiality levels of a case (Zaken API ``vertrouwelijkheidaanduiding``) from which it is restricted.
 CONFIDENTIAL_FROM: list[str] = ["vertrouwelijk", "confidentieel", "geheim", "zeer_geheim"]
 LABEL_SOCIAL = "vertrouwelijk – sociaal domein"
@@ -43,18 +44,13 @@ EXISTENCE_FIELDS = (
 )
 
 
-def staff_may_see(staff: dict[str, Any]) -> bool:
-    """Has the right by name, or by role (supervisor, admin)."""
-    return has_right(staff, RIGHT)
-
-
 def restricted(conv: dict[str, Any]) -> bool:
     return bool(conv.get("social_domain") or conv.get("confidential"))
 
 
 def visible(staff: dict[str, Any], conv: dict[str, Any]) -> bool:
     """May this staff member see what the conversation is about?"""
-    return not restricted(conv) or staff_may_see(staff)
+    return not restricted(conv) or has_right(staff, RIGHT)
 
 
 def label(conv: dict[str, Any]) -> str | None:
@@ -84,7 +80,7 @@ def for_staff(staff: dict[str, Any], view: dict[str, Any], conv: dict[str, Any])
     """``view`` as this staff member may see it; adds the label for everyone."""
     if not restricted(conv):
         return {**view, "restricted": False, "label": None}
-    if staff_may_see(staff):
+    if has_right(staff, RIGHT):
         return {**view, "restricted": False, "social_domain": bool(conv.get("social_domain")), "confidential": True,
                 "label": label(conv)}
     return existence_view(view, conv)
@@ -107,7 +103,7 @@ async def mark(
         condition = {"_id": conversation_id, "social_domain": {"$ne": True}}
     res = await db.conversations.update_one(condition, {"$set": mark_fields(by, why, social_domain)})
     if res.modified_count:
-        await events.record(db, "conversation_marked", conversation_id, by=by, why=why, social_domain=social_domain)
+        await events.emit(db, None, EventType.CONVERSATION_MARKED, conversation_id, by=by, why=why, social_domain=social_domain)
     return bool(res.modified_count)
 
 
@@ -119,7 +115,7 @@ async def clear(db: AsyncIOMotorDatabase, conversation_id: str, by: str, why: st
                   "confidential_at": utcnow()}},
     )
     if res.modified_count:
-        await events.record(db, "conversation_unmarked", conversation_id, by=by, why=why)
+        await events.emit(db, None, EventType.CONVERSATION_UNMARKED, conversation_id, by=by, why=why)
     return bool(res.modified_count)
 
 

@@ -15,6 +15,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.queue import online_filter
 from hub.core import event_types as ev
+from hub.core.event_types import EventType
 from hub.core.models import State, utcnow
 from hub.core.settings import Settings
 from hub.stats.rollup import local_day, local_midnight
@@ -49,7 +50,7 @@ async def _agents_from_desk(db: AsyncIOMotorDatabase, settings: Settings, now: d
 async def _agents_from_events(db: AsyncIOMotorDatabase, now: datetime, team: str | None) -> dict[str | None, dict[str, set[str]]]:
     since = local_midnight(local_day(now))
     rows = await db.events.aggregate([
-        {"$match": {"type": ev.AGENT_PRESENCE, "at": {"$gte": since, "$lte": now}}},
+        {"$match": {"type": EventType.AGENT_PRESENCE, "at": {"$gte": since, "$lte": now}}},
         {"$group": {"_id": "$agent", "last": {"$max": {"at": "$at", "status": "$status", "team": "$team"}}}},
         *([{"$match": {"last.team": team}}] if team else []),
         {"$group": {

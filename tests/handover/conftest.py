@@ -34,6 +34,7 @@ from hub.conversations.bot_client import BotClient
 from hub.conversations.pipeline import Pipeline
 from hub.core.bus import LiveBus
 from hub.core.db import connect, ensure_indexes
+from hub.core.event_types import EventType
 from hub.core.models import InboundMessage, State, new_id, utcnow
 from hub.core.settings import Settings, get_settings
 from hub.staff import auth
@@ -70,11 +71,10 @@ class InprocDesk:
     assigned_log: list[tuple[str, str]] = field(default_factory=list)  # (agent, conversation) in claim order
 
     async def record_assignments(self) -> None:
-        async with self.live.subscribe("desk") as queue:
+        async with self.live.listen(EventType.ASSIGNED, EventType.REASSIGNED) as queue:
             while True:
                 event = await queue.get()
-                if event["type"] == "assigned":
-                    self.assigned_log.append((event["agent"], event["conversation_id"]))
+                self.assigned_log.append((event.get("agent"), event.conversation_id))
 
     async def assigned_order(self, agent: str | None = None, count: int = 1) -> list[str]:
         """Conversations in the order they were assigned (to ``agent``), once ``count`` are."""

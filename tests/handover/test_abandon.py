@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from handover import abandon
 from handover.waiting import JOINED_TEXT, TRANSFERRED_TEXT
+from hub.core.event_types import EventType
 from hub.core.models import utcnow
 from tests.handover.conftest import eventually
 from tests.webchat_client import say
@@ -34,21 +36,13 @@ async def test_leaving_while_an_agent_has_it_tells_the_agent(inproc):
     conv_id = await d.handed_over()
     await d.agent("anna")
     assert await d.assigned_to(conv_id) == "anna"
-    async with d.live.subscribe("desk") as desk:
+    async with d.live.listen(EventType.RESIDENT_LEFT) as left:
         assert await abandon.resident_left(d.db, d.live, conv_id, "ended_by_resident") == "agent_told"
-        event = await eventually(lambda: _next_of(desk, "resident_left"), 3)
-    assert event["conversation_id"] == conv_id
+        event = await asyncio.wait_for(left.get(), 3)
+    assert event.conversation_id == conv_id and event.get("text") == abandon.LEFT_TEXT
     conv = await d.conv(conv_id)
     assert conv["state"] == "agent" and conv["resident_left_at"] is not None  # the agent closes it
     assert await _abandoned_events(d, conv_id) == []  # an agent had come: not abandoned
-
-
-async def _next_of(queue, kind):
-    while not queue.empty():
-        event = queue.get_nowait()
-        if event["type"] == kind:
-            return event
-    return None
 
 
 async def test_a_web_chat_page_gone_too_long_is_abandoned_other_channels_stay(inproc):

@@ -48,7 +48,7 @@ ERASE = {"reason": "verzoek verwijdering (AVG art. 17)"}
 async def resident(http: aiohttp.ClientSession, stack: Stack, db: AsyncIOMotorDatabase) -> dict[str, Any]:
     """A resident with a bit of everything: chat messages, a file, a case, a callback, a contact moment."""
     session_id = f"gdpr-{uuid.uuid4().hex[:10]}"
-    digits = str(random.randint(10_000_000, 99_999_999))  # a phone number of this resident only
+    digits = str(random.randint(10_000_000, 59_999_999))  # a phone number of this resident only (06-1… to 06-5…)
     first_text = FIRST_TEXT.replace("12345678", digits)
     await say(http, stack, session_id, first_text)
     await say(http, stack, session_id, "Het gaat om de Dorpsstraat 12")

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 from hub.core import events
+from hub.core.event_types import EventType
 from hub.core.models import utcnow
 from hub.stats.api import FRESH
 from hub.stats.figures import as_local_day
@@ -198,8 +199,8 @@ async def test_new_events_reach_the_figures_without_a_rebuild(stack, db):
         assert body["contacts"]["total"] == expected
 
     async with logged_in(stack, db, ["supervisor"]) as boss:
-        await events.record(db, "conversation_opened", conv_ids[0], channel="t8now")
+        await events.emit(db, None, EventType.CONVERSATION_OPENED, conv_ids[0], channel="t8now")
         await total_becomes(boss, {"value": None, "suppressed": True})  # one contact: counted, not shown
         for conv_id in conv_ids[1:]:
-            await events.record(db, "conversation_opened", conv_id, channel="t8now")
+            await events.emit(db, None, EventType.CONVERSATION_OPENED, conv_id, channel="t8now")
         await total_becomes(boss, {"value": 5, "suppressed": False})
