@@ -1,26 +1,34 @@
 """Knowledge search figures: quality on the evaluation set and query latency at 50 and 5,000 articles.
 
-Runs the embedded Tantivy engine directly (no MongoDB, no HTTP):
+Runs a search engine directly (no MongoDB, no hub): the embedded Tantivy engine by default,
+or Elasticsearch through the official client, with the same questions and figures:
 
-    .venv/bin/python bench/knowledge.py [--extra 4950] [--repeat 3] [--misses]
+    .venv/bin/python bench/knowledge.py [--total 5000] [--repeat 3] [--misses]
+    .venv/bin/python bench/knowledge.py --engine elasticsearch [--url http://127.0.0.1:9200]
+
+For Elasticsearch the bench makes indexes of its own (``kcc-bench-...``) and deletes them at
+the end; credentials and TLS come from the KCC_ELASTICSEARCH_* settings.
 
 Quality: top-1, top-3 and MRR (rank of the expected slug among the first 10) on
 knowledge/eval/questions.jsonl against the shipped content in knowledge/content.
 Latency: every evaluation question searched ``--repeat`` times (size 5, resident view,
 snippets included, typo cache cleared before each query), first with the shipped articles,
 then with generated articles added until there are 5,000. Wall-clock figures depend on
-what else the machine runs; the CPU-time figures of this process do much less. Also the time an edit takes to become searchable (index + commit
-+ reload) at 5,000 articles.
+what else the machine runs; the CPU-time figures of this process do much less (for
+Elasticsearch they are the client's share only). Also the time an edit takes to become
+searchable (Tantivy: index + commit + reload; Elasticsearch: bulk + refresh) at 5,000 articles.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import random
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +37,7 @@ sys.path[0] = str(ROOT)  # the repo, not bench/ (bench/handover.py would shadow 
 from knowledge.importer import read_path, validate  # noqa: E402
 from knowledge.models import Article  # noqa: E402
 from knowledge.search.analysis import sentences  # noqa: E402
+from knowledge.search.base import SearchEngine  # noqa: E402
 from knowledge.search.tantivy_engine import TantivyEngine  # noqa: E402
 
 CONTENT = ROOT / "knowledge" / "content"
@@ -133,13 +142,13 @@ def generate(n: int, real: list[Article], seed: int = 7) -> list[Article]:
     return out
 
 
-def evaluate(
-    engine: TantivyEngine, questions: list[dict[str, str]], show_misses: bool
+async def evaluate(
+    engine: SearchEngine, questions: list[dict[str, str]], show_misses: bool
 ) -> dict[str, float]:
     top1 = top3 = 0
     rr = 0.0
     for item in questions:
-        slugs = [h.slug for h in engine.query(item["q"], 10)]
+        slugs = [h.slug for h in await engine.search(item["q"], 10)]
         rank = slugs.index(item["slug"]) + 1 if item["slug"] in slugs else None
         top1 += rank == 1
         top3 += rank is not None and rank <= 3
@@ -150,16 +159,17 @@ def evaluate(
     return {"top1": top1 / n, "top3": top3 / n, "mrr": rr / n}
 
 
-def latency(engine: TantivyEngine, queries: list[str], repeat: int) -> dict[str, float]:
+async def latency(engine: SearchEngine, queries: list[str], repeat: int) -> dict[str, float]:
     """Wall-clock and CPU milliseconds per query; typo caches are cleared before every query."""
+    clear = getattr(engine, "clear_caches", lambda: None)
     for q in queries[:20]:  # warm-up
-        engine.query(q, 5)
+        await engine.search(q, 5)
     wall, cpu = [], []
     for _ in range(repeat):
         for q in queries:
-            engine.clear_caches()
+            clear()
             started, started_cpu = time.perf_counter(), time.process_time()
-            engine.query(q, 5)
+            await engine.search(q, 5)
             cpu.append((time.process_time() - started_cpu) * 1000)
             wall.append((time.perf_counter() - started) * 1000)
     wall.sort()
@@ -176,13 +186,124 @@ def latency(engine: TantivyEngine, queries: list[str], repeat: int) -> dict[str,
 def _line(figures: dict[str, float], n: int) -> str:
     return (
         f"  p50 {figures['p50']:.2f} ms   p95 {figures['p95']:.2f} ms   max {figures['max']:.2f} ms   "
-        f"(CPU time: p50 {figures['cpu_p50']:.2f} ms, p95 {figures['cpu_p95']:.2f} ms; {n} queries)"
+        f"(CPU time of this process: p50 {figures['cpu_p50']:.2f} ms, p95 {figures['cpu_p95']:.2f} ms; {n} queries)"
     )
+
+
+def new_engine(args: argparse.Namespace, label: str) -> SearchEngine:
+    if args.engine == "tantivy":
+        return TantivyEngine()
+    from hub.core.settings import Settings
+    from knowledge.search.elastic_engine import ElasticEngine
+
+    settings = Settings()
+    url = args.url or settings.elasticsearch_url
+    if not url:
+        raise SystemExit("--engine elasticsearch needs --url or KCC_ELASTICSEARCH_URL")
+    prefix = f"kcc-bench-{label}-{uuid.uuid4().hex[:8]}"
+    return ElasticEngine.from_settings(
+        settings.model_copy(update={"elasticsearch_url": url, "elasticsearch_index": prefix})
+    )
+
+
+async def check_server(*engines: SearchEngine) -> None:
+    from elastic_transport import TransportError
+
+    try:
+        await engines[0].client.info()  # type: ignore[attr-defined]
+    except TransportError as exc:
+        for engine in engines:
+            await engine.close()
+        raise SystemExit(f"Elasticsearch cannot be reached: {exc}") from None
+
+
+async def fill(engine: SearchEngine, articles: list[Article], synonyms: list[list[str]]) -> float:
+    """Index the articles in one call (Elasticsearch: bulk requests of 500); the seconds it took."""
+    await engine.set_synonyms(synonyms)
+    started = time.perf_counter()
+    await engine.index_many(articles)
+    return time.perf_counter() - started
+
+
+async def drop(engine: SearchEngine) -> None:
+    """Delete the bench's own Elasticsearch indexes; close the engine either way."""
+    remove = getattr(engine, "drop", None)
+    try:
+        if remove is not None:
+            await remove()
+    except Exception as exc:  # the server went away: say so, keep the first error
+        print(f"could not delete the bench indexes of {engine.name}: {exc}", file=sys.stderr)
+    finally:
+        await engine.close()
+
+
+async def run(args: argparse.Namespace) -> int:
+    questions = [
+        json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    queries = [q["q"] for q in questions]
+    real, synonyms = shipped()
+    extra = generate(max(0, args.total - len(real)), real)
+
+    engine = new_engine(args, "small")
+    big = new_engine(args, "large")
+    if hasattr(engine, "client"):  # Elasticsearch: reachable at all?
+        await check_server(engine, big)
+    try:
+        build_small = await fill(engine, real, synonyms)
+        quality = await evaluate(engine, questions, args.misses)
+        small = await latency(engine, queries, args.repeat)
+
+        build_big = await fill(big, [*real, *extra], synonyms)
+        large = await latency(big, queries, args.repeat)
+        quality_big = await evaluate(big, questions, False)
+        updates = []
+        for article in real[:20]:
+            changed = article.model_copy(
+                update={"title": article.title + " (bijgewerkt)", "version": article.version + 1}
+            )
+            started = time.perf_counter()
+            await big.index(changed)
+            updates.append((time.perf_counter() - started) * 1000)
+        updates.sort()
+    finally:
+        await drop(engine)
+        await drop(big)
+
+    print(
+        f"engine {engine.name}; evaluation set: {len(questions)} questions, {len(real)} shipped articles, "
+        f"{len(synonyms)} synonym groups"
+    )
+    print(f"  top-1 {quality['top1']:.3f}   top-3 {quality['top3']:.3f}   MRR {quality['mrr']:.3f}")
+    print(f"latency at {len(real)} articles (index built in {build_small * 1000:.0f} ms):")
+    print(_line(small, len(queries) * args.repeat))
+    print(f"latency at {len(real) + len(extra)} articles (index built in {build_big:.1f} s):")
+    print(_line(large, len(queries) * args.repeat))
+    print(
+        f"  an edit is searchable after p50 {statistics.median(updates):.1f} ms, max {updates[-1]:.1f} ms "
+        "(index + commit/refresh)"
+    )
+    print(
+        f"  same evaluation among {len(extra)} generated distractors: top-1 {quality_big['top1']:.3f}   "
+        f"top-3 {quality_big['top3']:.3f}   MRR {quality_big['mrr']:.3f}"
+    )
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--engine",
+        choices=["tantivy", "elasticsearch"],
+        default="tantivy",
+        help="search engine to measure (default tantivy, the embedded one)",
+    )
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="Elasticsearch URL (default KCC_ELASTICSEARCH_URL; credentials and TLS from KCC_ELASTICSEARCH_*)",
     )
     parser.add_argument(
         "--total", type=int, default=5000, help="articles in the large run (default 5000)"
@@ -193,56 +314,7 @@ def main() -> int:
     parser.add_argument(
         "--misses", action="store_true", help="print the questions not answered first"
     )
-    args = parser.parse_args()
-
-    questions = [
-        json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
-    queries = [q["q"] for q in questions]
-    real, synonyms = shipped()
-
-    engine = TantivyEngine()
-    engine.load_synonyms(synonyms)
-    started = time.perf_counter()
-    engine.put_many(real)
-    build_small = time.perf_counter() - started
-    quality = evaluate(engine, questions, args.misses)
-    small = latency(engine, queries, args.repeat)
-
-    extra = generate(max(0, args.total - len(real)), real)
-    big = TantivyEngine()
-    big.load_synonyms(synonyms)
-    started = time.perf_counter()
-    big.put_many([*real, *extra])
-    build_big = time.perf_counter() - started
-    large = latency(big, queries, args.repeat)
-    quality_big = evaluate(big, questions, False)
-    updates = []
-    for article in real[:20]:
-        changed = article.model_copy(
-            update={"title": article.title + " (bijgewerkt)", "version": article.version + 1}
-        )
-        started = time.perf_counter()
-        big.put(changed)
-        updates.append((time.perf_counter() - started) * 1000)
-    updates.sort()
-
-    print(
-        f"evaluation set: {len(questions)} questions, {len(real)} shipped articles, {len(synonyms)} synonym groups"
-    )
-    print(f"  top-1 {quality['top1']:.3f}   top-3 {quality['top3']:.3f}   MRR {quality['mrr']:.3f}")
-    print(f"latency at {len(real)} articles (index built in {build_small * 1000:.0f} ms):")
-    print(_line(small, len(queries) * args.repeat))
-    print(f"latency at {len(real) + len(extra)} articles (index built in {build_big:.1f} s):")
-    print(_line(large, len(queries) * args.repeat))
-    print(
-        f"  an edit is searchable after p50 {statistics.median(updates):.1f} ms, max {updates[-1]:.1f} ms (index + commit + reload)"
-    )
-    print(
-        f"  same evaluation among {len(extra)} generated distractors: top-1 {quality_big['top1']:.3f}   "
-        f"top-3 {quality_big['top3']:.3f}   MRR {quality_big['mrr']:.3f}"
-    )
-    return 0
+    return asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

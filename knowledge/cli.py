@@ -172,8 +172,9 @@ def register(subparsers: Any) -> None:
     rei = sub.add_parser(
         "reindex",
         help="rebuild the search index of the configured engine from MongoDB",
-        description="Rebuild the search index from MongoDB. For Elasticsearch the index is "
-        "recreated (Dutch analyzer, current synonyms) and filled; the embedded "
+        description="Rebuild the search index from MongoDB. For Elasticsearch fresh indexes "
+        "are made (Dutch analysis, current synonyms, the compound word list of today's "
+        "articles), filled, and put behind the aliases in one step; the embedded "
         "Tantivy index is rebuilt in memory as a check.",
     )
     rei.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -17,7 +17,7 @@ def create_engine(settings: Settings) -> SearchEngine:
     if settings.elasticsearch_url:
         from knowledge.search.elastic_engine import ElasticEngine
 
-        return ElasticEngine(settings.elasticsearch_url, settings.elasticsearch_index)
+        return ElasticEngine.from_settings(settings)
     from knowledge.search.tantivy_engine import TantivyEngine
 
     return TantivyEngine()

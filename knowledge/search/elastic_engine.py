@@ -1,389 +1,319 @@
-"""Elasticsearch over its REST API (aiohttp): the shared, scale-out search engine.
+"""Elasticsearch through the official async client: the shared, scale-out search engine.
 
-Same views as the Tantivy engine, as two indexes behind aliases ``<index>-resident`` and
-``<index>-staff``. Dutch analysis (standard tokenizer, lowercase, ASCII folding, Dutch
-stop words, Dutch stemmer); the editors' synonym groups are a ``synonym_graph`` filter
-in the search analyzer only, so changing them never needs re-indexing. On Elasticsearch
-8.10+ the groups live in a synonyms set that reloads without closing the index; on older
-versions the index is briefly closed to update the filter. Typo tolerance: a second,
-fuzzy match without synonyms at lower weight. Every write refreshes, so a change is
-searchable when the call returns.
+Same views as the Tantivy engine, as two indexes behind the aliases ``<index>-resident`` and
+``<index>-staff``; the settings, mappings, documents and queries are plain dicts from
+``elastic_body`` (read that module for the analysis). The engine keeps, like Tantivy, the
+known words of what it indexed (``ranking.Vocabulary``): they decide which question words
+are unknown (typo and compound alternatives), how rare a word is, and the decompounder's
+word list of a newly created index (``kcc kb reindex`` recreates the indexes with the words
+of that moment). Every write refreshes, so a change is searchable when the call returns.
+Snippets are cut here from the returned answer, exactly as Tantivy cuts them.
+
+Connection: ``KCC_ELASTICSEARCH_URL`` plus an API key or user and password, a CA certificate
+for https, the request time-out and the client's own retries (``max_retries``,
+``retry_on_timeout``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
-import aiohttp
+from elastic_transport import TransportError
+from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
+from elasticsearch.helpers import async_bulk
 
 from knowledge.models import Article, Hit, View
+from knowledge.search import elastic_body as body
 from knowledge.search.base import SearchEngine
-from knowledge.search.english import looks_english, translate
+from knowledge.search.ranking import (
+    Form,
+    Tuning,
+    Vocabulary,
+    analysed_sentences,
+    snippet,
+    synonym_table,
+)
 
 log = logging.getLogger(__name__)
-BOOSTS = {"title": 2.0, "question": 2.0, "keywords": 2.0, "answer": 1.0, "note": 0.6}
+VIEWS: tuple[View, ...] = ("resident", "staff")
+SYNONYMS_API = (8, 10)  # synonyms sets (reloaded without closing the index) from this version
 
 
 class ElasticError(RuntimeError):
     pass
 
 
-def synonym_rules(groups: list[list[str]]) -> list[str]:
-    rules = []
-    for group in groups:
-        terms = [t.replace(",", " ").replace("=>", " ").strip() for t in group]
-        terms = [t for t in terms if t]
-        if len(terms) >= 2:
-            rules.append(", ".join(terms))
-    return rules
+def client_options(
+    url: str,
+    *,
+    api_key: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    ca_certs: Path | str | None = None,
+    verify_certs: bool = True,
+    request_timeout_s: float = 10.0,
+    max_retries: int = 3,
+    retry_on_timeout: bool = True,
+) -> dict[str, Any]:
+    """Keyword arguments of ``AsyncElasticsearch``; ``api_key`` is the encoded key or ``id:key``."""
+    options: dict[str, Any] = {
+        "hosts": [url],
+        "request_timeout": request_timeout_s,
+        "max_retries": max_retries,
+        "retry_on_timeout": retry_on_timeout,
+        "verify_certs": verify_certs,
+    }
+    if api_key:
+        key_id, sep, secret = api_key.partition(":")
+        options["api_key"] = (key_id, secret) if sep else api_key
+    if username:
+        options["basic_auth"] = (username, password or "")
+    if ca_certs:
+        options["ca_certs"] = str(ca_certs)
+    return options
 
 
 class ElasticEngine(SearchEngine):
     name = "elasticsearch"
 
-    def __init__(self, url: str, index: str = "kcc-articles", timeout_s: float = 10.0):
-        self.url = url.rstrip("/")
+    def __init__(
+        self,
+        url: str,
+        index: str = "kcc-articles",
+        tuning: Tuning | None = None,
+        **connection: Any,
+    ):
         self.prefix = index
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._session: aiohttp.ClientSession | None = None
-        self._groups: list[list[str]] = []
+        self.tuning = tuning or Tuning()
+        self.options = client_options(url, **connection)
+        self.client = AsyncElasticsearch(**self.options)
+        self.vocabulary = Vocabulary()
+        self._groups: list[list[str]] | None = None  # None: not told yet
+        self._synonyms: dict[Form, list[Form]] = {}
+        self._version: tuple[int, int] | None = None
+        self._set_written = False  # this engine has written or found the synonyms set
         self._ensured = False
         self._ok = False
-        self._version: tuple[int, int] = (0, 0)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ElasticEngine:
+        return cls(
+            settings.elasticsearch_url,
+            settings.elasticsearch_index,
+            api_key=settings.elasticsearch_api_key,
+            username=settings.elasticsearch_username,
+            password=settings.elasticsearch_password,
+            ca_certs=settings.elasticsearch_ca_certs,
+            verify_certs=settings.elasticsearch_verify_certs,
+            request_timeout_s=settings.elasticsearch_request_timeout_s,
+            max_retries=settings.elasticsearch_max_retries,
+            retry_on_timeout=settings.elasticsearch_retry_on_timeout,
+        )
 
     # ------------------------------------------------------------------ plumbing
-    def alias(self, view: str) -> str:
+    def alias(self, view: View) -> str:
         return f"{self.prefix}-{view}"
 
     @property
     def synonyms_set(self) -> str:
         return f"{self.prefix}-synonyms"
 
-    @property
-    def uses_synonyms_api(self) -> bool:
-        return self._version >= (8, 10)
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        ok: Iterable[int] = (200, 201),
-        ndjson: str | None = None,
-    ) -> dict[str, Any]:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-        headers = {
-            "Content-Type": "application/x-ndjson" if ndjson is not None else "application/json"
-        }
-        data = ndjson if ndjson is not None else (json.dumps(body) if body is not None else None)
+    async def _call(self, request: Any) -> Any:
+        """Await one client call; remember whether the server could be reached."""
         try:
-            async with self._session.request(
-                method, self.url + path, data=data, headers=headers
-            ) as resp:
-                text = await resp.text()
-                if resp.status not in ok:
-                    raise ElasticError(f"{method} {path}: {resp.status} {text[:500]}")
-                self._ok = True
-                return json.loads(text) if text else {}
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            result = await request
+        except TransportError:
             self._ok = False
-            raise ElasticError(f"{method} {path}: {exc}") from exc
+            raise
+        self._ok = True
+        return result
 
-    def _settings(self) -> dict[str, Any]:
-        if self.uses_synonyms_api:
-            synonyms = {
-                "type": "synonym_graph",
-                "synonyms_set": self.synonyms_set,
-                "updateable": True,
-                "lenient": True,
-            }
-        else:
-            synonyms = {
-                "type": "synonym_graph",
-                "synonyms": synonym_rules(self._groups) or ["kcc-leeg, kcc-leeg"],
-                "lenient": True,
-            }
-        base_filters = ["lowercase", "asciifolding"]
-        return {
-            "analysis": {
-                "filter": {
-                    "nl_stop": {"type": "stop", "stopwords": "_dutch_"},
-                    "nl_stem": {"type": "stemmer", "language": "dutch"},
-                    "nl_synonyms": synonyms,
-                },
-                "analyzer": {
-                    "nl_index": {
-                        "tokenizer": "standard",
-                        "filter": [*base_filters, "nl_stop", "nl_stem"],
-                    },
-                    "nl_search": {
-                        "tokenizer": "standard",
-                        "filter": [*base_filters, "nl_synonyms", "nl_stop", "nl_stem"],
-                    },
-                },
-            }
-        }
+    async def _uses_synonyms_api(self) -> bool:
+        if self._version is None:
+            info = await self._call(self.client.info())
+            number = str(info["version"]["number"])
+            major, minor = (int(p) for p in [*number.split("."), "0"][:2])
+            self._version = (major, minor)
+        return self._version >= SYNONYMS_API
 
-    def _mappings(self, with_note: bool) -> dict[str, Any]:
-        text = {"type": "text", "analyzer": "nl_index", "search_analyzer": "nl_search"}
-        props: dict[str, Any] = {
-            "slug": {"type": "keyword"},
-            "status": {"type": "keyword"},
-            "title": text,
-            "question": text,
-            "keywords": text,
-            "answer": text,
-            "publish_from": {"type": "date"},
-            "publish_until": {"type": "date"},
-        }
-        if with_note:
-            props["note"] = text
-        return {"dynamic": "strict", "properties": props}
+    async def _synonyms_filter(self) -> dict[str, Any]:
+        if await self._uses_synonyms_api():
+            return body.synonyms_filter(set_name=self.synonyms_set)
+        return body.synonyms_filter(groups=self._groups or [])
 
     async def _put_synonyms_set(self) -> None:
-        rules = [
-            {"id": f"g{i}", "synonyms": rule} for i, rule in enumerate(synonym_rules(self._groups))
-        ]
-        await self._request(
-            "PUT",
-            f"/_synonyms/{self.synonyms_set}",
-            {"synonyms_set": rules or [{"id": "empty", "synonyms": "kcc-leeg, kcc-leeg"}]},
-        )
+        rules = body.synonyms_set(self._groups or [])
+        await self._call(self.client.synonyms.put_synonym(id=self.synonyms_set, synonyms_set=rules))
+        self._set_written = True
 
-    async def _create_physical(self, view: str, name: str | None = None) -> str:
-        """Create an index; a fixed ``name`` that exists already (another process won) is fine."""
-        name = name or f"{self.alias(view)}-{time.time_ns()}"
-        result = await self._request(
-            "PUT",
-            f"/{name}",
-            {"settings": self._settings(), "mappings": self._mappings(view == "staff")},
-            ok=(200, 201, 400),
+    async def _ensure_synonyms_set(self) -> None:
+        """Indexes refer to the set, so it must exist first; groups not told yet leave it as it is."""
+        if self._set_written or not await self._uses_synonyms_api():
+            return
+        if self._groups is None:
+            try:
+                await self._call(self.client.synonyms.get_synonym(id=self.synonyms_set, size=1))
+                self._set_written = True
+                return
+            except NotFoundError:
+                pass
+        await self._put_synonyms_set()
+
+    async def _create_index(self, view: View, name: str, alias: bool) -> None:
+        """Create one view's index; a name that exists already (another hub won) is fine."""
+        spec = body.index_body(
+            view, body.compound_words(self.vocabulary), await self._synonyms_filter()
         )
-        error = result.get("error")
-        if (
-            error
-            and (error.get("type") if isinstance(error, dict) else "")
-            != "resource_already_exists_exception"
-        ):
-            raise ElasticError(f"PUT /{name}: {json.dumps(error)[:500]}")
-        return name
+        try:
+            await self._call(
+                self.client.indices.create(
+                    index=name, aliases={self.alias(view): {}} if alias else None, **spec
+                )
+            )
+        except BadRequestError as exc:
+            if exc.error != "resource_already_exists_exception":
+                raise
 
     async def _ensure(self) -> None:
+        """The synonyms set and both views' indexes exist (created with the words known now)."""
         if self._ensured:
             return
-        info = await self._request("GET", "/")
-        number = str(info.get("version", {}).get("number", "0.0"))
-        major, minor = (int(p) for p in (number.split(".") + ["0"])[:2])
-        self._version = (major, minor)
-        if self.uses_synonyms_api:
-            await self._put_synonyms_set()
-        for view in ("resident", "staff"):
-            exists = await self._request("GET", f"/_alias/{self.alias(view)}", ok=(200, 404))
-            if "error" in exists or exists.get("status") == 404 or not exists:
-                name = await self._create_physical(view, name=f"{self.alias(view)}-1")
-                await self._request(
-                    "POST",
-                    "/_aliases",
-                    {"actions": [{"add": {"index": name, "alias": self.alias(view)}}]},
-                )
+        await self._ensure_synonyms_set()
+        for view in VIEWS:
+            if not await self._call(self.client.indices.exists_alias(name=self.alias(view))):
+                await self._create_index(view, f"{self.alias(view)}-1", alias=True)
         self._ensured = True
 
-    # ------------------------------------------------------------------ documents
-    @staticmethod
-    def _source(article: Article, with_note: bool) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "slug": article.slug,
-            "status": article.status,
-            "title": article.title,
-            "question": article.question,
-            "keywords": [*article.keywords, *article.synonyms],
-            "answer": article.answer,
-            "publish_from": article.publish_from.isoformat() if article.publish_from else None,
-            "publish_until": article.publish_until.isoformat() if article.publish_until else None,
-        }
-        if with_note:
-            doc["note"] = article.internal_note
-        return doc
-
-    def _actions(self, article: Article) -> list[tuple[str, str, dict[str, Any] | None]]:
-        """(view, op, source) per view: index where the view may hold it, delete elsewhere."""
-        out: list[tuple[str, str, dict[str, Any] | None]] = []
-        staff_ok = article.status in ("draft", "published")
-        out.append(
-            ("staff", "index", self._source(article, True))
-            if staff_ok
-            else ("staff", "delete", None)
+    async def _bulk(self, actions: list[dict[str, Any]]) -> None:
+        if not actions:
+            return
+        _, errors = await self._call(
+            async_bulk(
+                self.client,
+                actions,
+                refresh=True,
+                raise_on_error=False,
+                max_retries=self.options["max_retries"],  # bulk rejections (429) back off
+            )
         )
-        if article.status == "published":
-            out.append(("resident", "index", self._source(article, False)))
-        else:
-            out.append(("resident", "delete", None))
-        return out
+        bad = [
+            item
+            for item in errors  # type: ignore[union-attr]
+            for op, result in item.items()
+            if not (op == "delete" and result.get("status") == 404)
+        ]
+        if bad:
+            raise ElasticError(f"bulk errors: {str(bad[:3])[:500]}")
 
+    # ------------------------------------------------------------------ SearchEngine API
     async def index(self, article: Article) -> None:
         await self.index_many([article])
 
-    async def index_many(
-        self, articles: Iterable[Article], aliases: dict[str, str] | None = None
-    ) -> None:
-        await self._ensure()
-        lines = []
+    async def index_many(self, articles: Iterable[Article]) -> None:
+        articles = list(articles)
         for article in articles:
-            for view, op, source in self._actions(article):
-                target = (aliases or {}).get(view, self.alias(view))
-                lines.append(json.dumps({op: {"_index": target, "_id": article.slug}}))
-                if source is not None:
-                    lines.append(json.dumps(source, ensure_ascii=False))
-        if not lines:
-            return
-        result = await self._request("POST", "/_bulk?refresh=true", ndjson="\n".join(lines) + "\n")
-        if result.get("errors"):
-            bad = [
-                item
-                for item in result.get("items", [])
-                for op, r in item.items()
-                if r.get("status", 200) >= 300 and not (op == "delete" and r.get("status") == 404)
-            ]
-            if bad:
-                raise ElasticError(f"bulk errors: {json.dumps(bad[:3])[:500]}")
+            self.vocabulary.put(article)
+        await self._ensure()
+        targets = {view: self.alias(view) for view in VIEWS}
+        await self._bulk([a for article in articles for a in body.bulk_actions(article, targets)])
 
     async def remove(self, slug: str) -> None:
+        self.vocabulary.remove(slug)
         await self._ensure()
-        for view in ("resident", "staff"):
-            await self._request(
-                "DELETE", f"/{self.alias(view)}/_doc/{slug}?refresh=true", ok=(200, 404)
-            )
+        await self._bulk(
+            [{"_op_type": "delete", "_index": self.alias(view), "_id": slug} for view in VIEWS]
+        )
 
     async def rebuild(
         self, articles: list[Article], progress: Callable[[int], None] | None = None
     ) -> None:
-        """Fill fresh indexes and switch the aliases in one step: searches never see a half index."""
-        await self._ensure()
-        if self.uses_synonyms_api:
-            await self._put_synonyms_set()
-        fresh = {view: await self._create_physical(view) for view in ("resident", "staff")}
+        """Fill fresh indexes, then switch the aliases in one step: searches never see half an index."""
+        self.vocabulary = Vocabulary()
+        for article in articles:
+            self.vocabulary.put(article)
+        await self._ensure_synonyms_set()
+        stamp = time.time_ns()
+        fresh: dict[View, str] = {view: f"{self.alias(view)}-{stamp}" for view in VIEWS}
+        for view, name in fresh.items():
+            await self._create_index(view, name, alias=False)
         for i in range(0, len(articles), 500):
             chunk = articles[i : i + 500]
-            await self.index_many(chunk, aliases=fresh)
+            await self._bulk([a for article in chunk for a in body.bulk_actions(article, fresh)])
             if progress:
                 progress(len(chunk))
         actions: list[dict[str, Any]] = []
         old: list[str] = []
         for view, name in fresh.items():
-            current = await self._request("GET", f"/_alias/{self.alias(view)}", ok=(200, 404))
-            for index_name in current:
-                if index_name not in ("error", "status"):
-                    actions.append({"remove": {"index": index_name, "alias": self.alias(view)}})
-                    old.append(index_name)
+            for current in await self._indexes_behind(self.alias(view)):
+                actions.append({"remove": {"index": current, "alias": self.alias(view)}})
+                old.append(current)
             actions.append({"add": {"index": name, "alias": self.alias(view)}})
-        await self._request("POST", "/_aliases", {"actions": actions})
+        await self._call(self.client.indices.update_aliases(actions=actions))
         for name in old:
-            await self._request("DELETE", f"/{name}", ok=(200, 404))
+            await self._call(self.client.options(ignore_status=404).indices.delete(index=name))
+        self._ensured = True
+
+    async def _indexes_behind(self, alias: str) -> list[str]:
+        try:
+            found = await self._call(self.client.indices.get_alias(name=alias))
+        except NotFoundError:
+            return []
+        return list(found.body)
 
     async def set_synonyms(self, groups: list[list[str]]) -> None:
+        groups = [list(g) for g in groups]
         changed = groups != self._groups
-        self._groups = [list(g) for g in groups]
-        if not self._ensured:
-            await self._ensure()
-            return
+        self._groups = groups
+        self._synonyms = synonym_table(groups)
         if not changed:
             return
-        if self.uses_synonyms_api:
-            await self._put_synonyms_set()  # updateable filter: analyzers reload by themselves
+        if await self._uses_synonyms_api():
+            # an updateable filter: the search analyzers reload by themselves
+            await self._put_synonyms_set()
             return
-        for view in ("resident", "staff"):
-            alias = self.alias(view)
-            await self._request("POST", f"/{alias}/_close")
-            try:
-                await self._request("PUT", f"/{alias}/_settings", self._settings())
-            finally:
-                await self._request("POST", f"/{alias}/_open")
-
-    # ------------------------------------------------------------------ search
-    def build_query(self, q: str, size: int, view: View) -> dict[str, Any]:
-        text = translate(q) if looks_english(q) else q
-        fields = ["title", "question", "keywords", "answer"] + (["note"] if view == "staff" else [])
-        boosted = [f"{f}^{BOOSTS[f]}" for f in fields]
-        must = {
-            "bool": {
-                "should": [
-                    {
-                        "multi_match": {
-                            "query": text,
-                            "fields": boosted,
-                            "type": "best_fields",
-                            "tie_breaker": 0.2,
-                        }
-                    },
-                    {
-                        "multi_match": {
-                            "query": text,
-                            "fields": boosted,
-                            "type": "best_fields",
-                            "tie_breaker": 0.2,
-                            "analyzer": "nl_index",
-                            "fuzziness": "AUTO",
-                            "prefix_length": 1,
-                            "boost": 0.5,
-                        }
-                    },
-                ],
-                "minimum_should_match": 1,
-            }
-        }
-        filters: list[dict[str, Any]] = []
-        if view == "resident":
-            filters = [
-                {
-                    "bool": {
-                        "should": [
-                            {"bool": {"must_not": {"exists": {"field": "publish_from"}}}},
-                            {"range": {"publish_from": {"lte": "now"}}},
-                        ]
-                    }
-                },
-                {
-                    "bool": {
-                        "should": [
-                            {"bool": {"must_not": {"exists": {"field": "publish_until"}}}},
-                            {"range": {"publish_until": {"gt": "now"}}},
-                        ]
-                    }
-                },
-            ]
-        return {
-            "size": size,
-            "_source": ["slug", "title", "answer"],
-            "query": {"bool": {"must": [must], "filter": filters}},
-            "highlight": {
-                "pre_tags": [""],
-                "post_tags": [""],
-                "fields": {
-                    "answer": {"fragment_size": 200, "number_of_fragments": 1, "no_match_size": 200}
-                },
-            },
-        }
+        if not self._ensured:
+            return  # the indexes get the groups when they are created
+        # Before 8.10: inline rules, changed on a briefly closed index (searches fail meanwhile).
+        settings = {"analysis": {"filter": {"nl_synonyms": await self._synonyms_filter()}}}
+        for view in VIEWS:
+            for name in await self._indexes_behind(self.alias(view)):
+                await self._call(self.client.indices.close(index=name))
+                try:
+                    await self._call(
+                        self.client.indices.put_settings(index=name, settings=settings)
+                    )
+                finally:
+                    await self._call(self.client.indices.open(index=name))
 
     async def search(self, q: str, size: int = 5, audience_view: View = "resident") -> list[Hit]:
-        await self._ensure()
-        body = self.build_query(q, size, audience_view)
-        result = await self._request("POST", f"/{self.alias(audience_view)}/_search", body)
+        found = body.concepts(q, self._synonyms, self.vocabulary, self.tuning)
+        if not found:
+            return []
+        request = body.query_body(found, audience_view, size, self.tuning)
+        try:
+            result = await self._call(
+                self.client.search(index=self.alias(audience_view), body=request)
+            )
+        except NotFoundError:
+            return []  # nothing indexed yet
+        terms = body.snippet_terms(found)
+        staff = audience_view == "staff"
         hits = []
-        for item in result.get("hits", {}).get("hits", []):
+        for item in result["hits"]["hits"]:
             source = item.get("_source", {})
-            fragments = item.get("highlight", {}).get("answer") or [source.get("answer", "")[:200]]
-            snippet = " ".join(fragments[0].split())
+            note = analysed_sentences(source.get("note") or "") if staff else []
             hits.append(
                 Hit(
                     slug=source.get("slug", item["_id"]),
                     title=source.get("title", ""),
                     score=round(float(item.get("_score") or 0.0), 4),
-                    snippet=snippet,
+                    snippet=snippet(
+                        analysed_sentences(source.get("answer") or ""), note, terms, staff
+                    ),
                 )
             )
         return hits
@@ -392,16 +322,15 @@ class ElasticEngine(SearchEngine):
         return self._ensured and self._ok
 
     async def close(self) -> None:
-        if self._session and not self._session.closed:
-            await self._session.close()
+        await self.client.close()
 
     async def drop(self) -> None:
-        """Delete this engine's indexes and synonyms set (tests)."""
-        for view in ("resident", "staff"):
-            current = await self._request("GET", f"/_alias/{self.alias(view)}", ok=(200, 404))
-            for name in current:
-                if name not in ("error", "status"):
-                    await self._request("DELETE", f"/{name}", ok=(200, 404))
-        if self.uses_synonyms_api:
-            await self._request("DELETE", f"/_synonyms/{self.synonyms_set}", ok=(200, 404))
-        self._ensured = False
+        """Delete this engine's indexes and synonyms set (tests, benches)."""
+        for view in VIEWS:
+            for name in await self._indexes_behind(self.alias(view)):
+                await self._call(self.client.options(ignore_status=404).indices.delete(index=name))
+        if await self._uses_synonyms_api():
+            await self._call(
+                self.client.options(ignore_status=404).synonyms.delete_synonym(id=self.synonyms_set)
+            )
+        self._ensured = self._set_written = False

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import tantivy
@@ -28,9 +28,21 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.models import Article, Hit, View, utcnow
-from knowledge.search.analysis import ANALYZER, analyze, build_analyzer, sentences
+from knowledge.search.analysis import ANALYZER, analyze, build_analyzer
 from knowledge.search.base import SearchEngine
 from knowledge.search.english import looks_english, translate
+from knowledge.search.ranking import (
+    Sentences,
+    Tuning,
+    analysed_sentences,
+    article_terms,
+    grams,
+    head_grams,
+    keyword_text,
+    snippet,
+    specificity,
+    synonym_table,
+)
 
 NEVER = 2**62
 GRAMS = "grams"
@@ -41,45 +53,11 @@ Clause = tuple[tantivy.Occur, tantivy.Query]
 
 
 @dataclass
-class Tuning:
-    """Ranking knobs, tuned on knowledge/eval/questions.jsonl with bench/knowledge.py."""
-
-    boosts: dict[str, float] = field(
-        default_factory=lambda: {
-            "title": 2.0,
-            "question": 2.0,
-            "keywords": 2.0,
-            "answer": 1.0,
-            "note": 0.6,
-        }
-    )
-    tie_breaker: float = 0.2  # dismax over fields: best field + this share of the others
-    synonym_weight: float = 0.9  # a synonym counts almost as much as the word itself
-    fuzzy_weight: float = 0.7  # a corrected typo (edit distance 1)
-    fuzzy_weight_far: float = 0.5  # edit distance 2 (words of 8+ letters)
-    compound_weight: float = 0.6  # each part of a split compound word
-    phrase_weight: float = 0.5  # two query words next to each other in title/question/keywords
-    gram_weight: float = 1.5  # n-gram overlap of an unknown or compound word (whole word)
-    gram_min_len: int = 9  # known words this long get n-grams too (likely compounds)
-    specificity: float = 0.5  # extra weight for rare words: (idf / max idf) ** this
-    # An unknown word is replaced by its closest known words, scored with their real BM25 weight.
-    fuzzy_min_len: int = 4
-    fuzzy_far_min_len: int = 8
-
-
-@dataclass
 class _Doc:
     article: Article
-    answer_sentences: list[tuple[str, frozenset[str]]]
-    note_sentences: list[tuple[str, frozenset[str]]]
+    answer_sentences: Sentences
+    note_sentences: Sentences
     terms: frozenset[str]
-
-
-def grams(token: str, n: int = 4) -> list[str]:
-    """Character n-grams of a term: partial matches for compounds and misspellings."""
-    if len(token) <= n or token.isdigit():
-        return []
-    return [token[i : i + n] for i in range(len(token) - n + 1)]
 
 
 def _epoch(value: datetime | None, default: int) -> int:
@@ -200,24 +178,21 @@ class TantivyEngine(SearchEngine):
         texts = {
             "title": article.title,
             "question": article.question,
-            "keywords": " . ".join([*article.keywords, *article.synonyms]),
+            "keywords": keyword_text(article),
             "answer": article.answer,
             "note": article.internal_note,
+            "grams": head_grams(article),
         }
         # Known words steer typo correction and word weights; the internal note stays out, so
         # nothing in a resident's results depends on it.
-        terms = frozenset(
-            t for name in ("title", "question", "keywords", "answer") for t in analyze(texts[name])
-        )
-        head = analyze(" . ".join([texts["title"], texts["question"], texts["keywords"]]))
-        texts["grams"] = " ".join(g for token in head for g in grams(token))
+        terms = article_terms(article)
         self._views["staff"].put(article, texts)
         if article.status == "published":
             self._views["resident"].put(article, {k: v for k, v in texts.items() if k != "note"})
         self._docs[article.slug] = _Doc(
             article=article,
-            answer_sentences=[(s, frozenset(analyze(s))) for s in sentences(article.answer)],
-            note_sentences=[(s, frozenset(analyze(s))) for s in sentences(article.internal_note)],
+            answer_sentences=analysed_sentences(article.answer),
+            note_sentences=analysed_sentences(article.internal_note),
             terms=terms,
         )
         self._vocab.update(terms)
@@ -241,16 +216,7 @@ class TantivyEngine(SearchEngine):
         self._fuzzy_cache.clear()
 
     def load_synonyms(self, groups: list[list[str]]) -> None:
-        table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-        for group in groups:
-            forms = []
-            for term in group:
-                tokens = tuple(analyze(term))
-                if tokens and tokens not in forms:
-                    forms.append(tokens)
-            for form in forms:
-                table.setdefault(form, [])
-                table[form].extend(f for f in forms if f != form and f not in table[form])
+        table = synonym_table(groups)
         self._synonyms = table
         self._max_syn_len = max((len(k) for k in table), default=1)
 
@@ -347,13 +313,8 @@ class TantivyEngine(SearchEngine):
 
     def _specificity(self, alts: list[tuple[tuple[str, ...], float]]) -> float:
         """Common words (``kosten``, ``aanvragen``) count less than rare ones."""
-        if not self.tuning.specificity or not self._docs:
-            return 1.0
-        n = len(self._docs)
         df = min(self._vocab.get(t, 0) for form, _ in alts for t in form)
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        top = math.log(1 + (n - 0.5) / 1.5)
-        return max(0.05, min(1.0, idf / top)) ** self.tuning.specificity
+        return specificity(df, len(self._docs), self.tuning.specificity)
 
     def _form_query(self, view: _ViewIndex, form: tuple[str, ...], weight: float) -> tantivy.Query:
         subs = []
@@ -491,44 +452,14 @@ class TantivyEngine(SearchEngine):
                 continue
             if view_name == "resident" and not doc.article.visible_to_residents(now):
                 continue  # belt and braces: the index filter already did this
-            snippet = _snippet(doc, terms, staff=view_name == "staff")
+            staff = view_name == "staff"
+            text = snippet(doc.answer_sentences, doc.note_sentences, terms, staff=staff)
             hits.append(
                 Hit(
                     slug=slug,
                     title=doc.article.title,
                     score=round(float(score), 4),
-                    snippet=snippet,
+                    snippet=text,
                 )
             )
         return hits
-
-
-def _best(sentence_terms: list[tuple[str, frozenset[str]]], terms: set[str]) -> tuple[int, int]:
-    best_i, best_n = 0, 0
-    for i, (_, words) in enumerate(sentence_terms):
-        n = len(words & terms)
-        if n > best_n:
-            best_i, best_n = i, n
-    return best_i, best_n
-
-
-def _snippet(doc: _Doc, terms: set[str], staff: bool, limit: int = 200) -> str:
-    """The answer sentence that shares most words with the question, plus what follows it."""
-    source = doc.answer_sentences
-    start, hits = _best(source, terms)
-    prefix = ""
-    if staff and doc.note_sentences:
-        note_start, note_hits = _best(doc.note_sentences, terms)
-        if note_hits > hits:
-            source, start, prefix = doc.note_sentences, note_start, "Intern: "
-    if not source:
-        return ""
-    text = ""
-    for sentence, _ in source[start:]:
-        text = f"{text} {sentence}".strip()
-        if len(text) >= limit * 0.6:
-            break
-    text = prefix + text
-    if len(text) > limit:
-        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return text
