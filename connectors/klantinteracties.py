@@ -6,6 +6,12 @@ follows from it (a callback request). ``KCC_KLANTINTERACTIES_URL`` ends in
 ``/klantinteracties/api/v1``; authentication is ``Authorization: Token <KCC_KLANTINTERACTIES_TOKEN>``.
 A municipality running KISS sees these contacts and tasks there.
 
+``GET .../klantcontacten`` filtered on the onderwerpobject's identificator finds a klantcontact
+an earlier request made when its answer was lost (a time-out after the server acted); the
+hub's own records are tagged that way (``codeRegister`` ``kcc-hub``, ``objectId`` = the hub's id).
+``nummer``/``referentienummer`` cannot carry the hub's id: digits only, at most 10, unique, and
+handed out by Open Klant itself when left empty.
+
 Follows the Klantinteracties API as served by Open Klant 2.x (openapi.yaml in
 github.com/maykinmedia/open-klant). Left out: partijen and digitale adressen (the hub keeps its
 own contacts; a betrokkene refers to a partij only when the caller passes its uuid), bijlagen,
@@ -82,6 +88,15 @@ def hub_onderwerp(kind: str, object_id: str) -> Onderwerpobject:
     )
 
 
+class Page(BaseModel):
+    """One page of an Open Klant list (``count``, ``next``, ``previous``, ``results``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    count: int = 0
+    next: str | None = None
+    results: list[dict[str, Any]] = []
+
+
 class KlantinteractiesClient:
     def __init__(self, base_url: str, token: str, session: aiohttp.ClientSession, timeout_s: float = 10.0):
         self.base = base_url.rstrip("/")
@@ -120,6 +135,20 @@ class KlantinteractiesClient:
             headers=self._headers(), json=body, ok=(201,),
         )
         return data
+
+    async def find_klantcontacten(self, onderwerpobject: Onderwerpobject, kanaal: str | None = None) -> list[dict[str, Any]]:
+        """Klantcontacten that went about this onderwerpobject (first page), optionally on one kanaal."""
+        ident = onderwerpobject.onderwerpobjectidentificator
+        params = {
+            f"onderwerpobject__onderwerpobjectidentificator{name[0].upper()}{name[1:]}": value for name, value in ident.items()
+        }
+        if kanaal:
+            params["kanaal"] = kanaal
+        _, data = await request_json(
+            self.session, SERVICE, "GET", f"{self.base}/klantcontacten", timeout_s=self.timeout_s,
+            headers=self._headers(), params=params,
+        )
+        return parse_answer(SERVICE, Page, data).results
 
     async def get_klantcontact(self, klantcontact_uuid: str) -> dict[str, Any]:
         _, data = await request_json(

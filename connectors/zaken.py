@@ -1,7 +1,10 @@
 """Zaken API 1.5 (ZGW, e.g. Open Zaak): register a case, its status changes and the resident's role.
 
 ``POST {KCC_ZAKEN_URL}/zaken``, ``/statussen`` and ``/rollen`` (``KCC_ZAKEN_URL`` ends in
-``/zaken/api/v1``). Authentication as ZGW prescribes: a JWT signed with HS256 using the
+``/zaken/api/v1``), and the list calls ``GET /zaken``, ``/rollen``, ``/statussen`` with filters,
+so a caller can find what an earlier request made when its answer was lost (a time-out after
+the server acted). A zaak carries an ``identificatie`` of the caller's choosing; the API keeps it
+unique per ``bronorganisatie`` (400 ``identificatie-niet-uniek`` for a second one). Authentication as ZGW prescribes: a JWT signed with HS256 using the
 client's secret, with ``iss``/``client_id`` = ``KCC_ZAKEN_CLIENT_ID``, ``iat``, ``user_id`` and
 ``user_representation``, sent as ``Authorization: Bearer``; a fresh token per request.
 Geometry travels in EPSG:4326 (``Accept-Crs``/``Content-Crs``).
@@ -21,7 +24,7 @@ import aiohttp
 import jwt
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.base import parse_answer, request_json
+from connectors.base import BadRequest, parse_answer, request_json
 
 SERVICE = "zaken"
 CRS = "EPSG:4326"
@@ -37,6 +40,7 @@ class Zaak(BaseModel):
 
 
 class ZaakIn(BaseModel):
+    identificatie: str | None = Field(None, max_length=40)  # unique per bronorganisatie
     bronorganisatie: str = Field(pattern=r"^\d{9}$")
     verantwoordelijkeOrganisatie: str = Field(pattern=r"^\d{9}$")  # noqa: N815
     zaaktype: str
@@ -46,6 +50,21 @@ class ZaakIn(BaseModel):
     vertrouwelijkheidaanduiding: str | None = None
     kenmerken: list[dict[str, str]] = []
     zaakgeometrie: dict[str, Any] | None = None
+
+
+class Page(BaseModel):
+    """One page of a ZGW list (``count``, ``next``, ``previous``, ``results``); callers filter to a few items."""
+
+    model_config = ConfigDict(extra="ignore")
+    count: int = 0
+    next: str | None = None
+    results: list[dict[str, Any]] = []
+
+
+def not_unique(exc: BadRequest) -> bool:
+    """True when the Zaken API refused a zaak because its ``identificatie`` is taken."""
+    params = (exc.body or {}).get("invalidParams") if isinstance(exc.body, dict) else None
+    return any(isinstance(p, dict) and p.get("code") == "identificatie-niet-uniek" for p in params or [])
 
 
 class ZakenClient:
@@ -82,6 +101,29 @@ class ZakenClient:
 
     async def create_zaak(self, zaak: ZaakIn, user: str = "kcc-hub") -> Zaak:
         return parse_answer(SERVICE, Zaak, await self._post("zaken", zaak.model_dump(mode="json", exclude_none=True), user))
+
+    async def _list(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """The first page of a filtered list (the filters the hub uses match a handful of items)."""
+        _, data = await request_json(
+            self.session, SERVICE, "GET", f"{self.base}/{path}", timeout_s=self.timeout_s,
+            headers=self._headers("kcc-hub"), params=params,
+        )
+        return parse_answer(SERVICE, Page, data).results
+
+    async def find_zaak(self, bronorganisatie: str, identificatie: str) -> Zaak | None:
+        """The zaak with this ``identificatie`` of this ``bronorganisatie``, or None."""
+        found = await self._list("zaken", {"bronorganisatie": bronorganisatie, "identificatie": identificatie})
+        for item in found:
+            if item.get("identificatie") == identificatie and item.get("bronorganisatie") == bronorganisatie:
+                return parse_answer(SERVICE, Zaak, item)
+        return None
+
+    async def find_rollen(self, zaak_url: str, roltype: str) -> list[dict[str, Any]]:
+        return [r for r in await self._list("rollen", {"zaak": zaak_url, "roltype": roltype}) if r.get("zaak") == zaak_url]
+
+    async def find_statussen(self, zaak_url: str, statustype: str) -> list[dict[str, Any]]:
+        found = await self._list("statussen", {"zaak": zaak_url, "statustype": statustype})
+        return [s for s in found if s.get("zaak") == zaak_url and s.get("statustype") == statustype]
 
     async def get_zaak(self, zaak_url: str) -> Zaak:
         if not zaak_url.startswith(self.base + "/zaken/"):

@@ -1,4 +1,4 @@
-"""What the local test servers share: slow-down switch, ZGW-style problem answers, runner."""
+"""What the local test servers share: slow-down switch, injected faults, ZGW-style problem answers, runner."""
 
 from __future__ import annotations
 
@@ -13,9 +13,37 @@ from aiohttp import web
 
 
 @dataclass
+class Fault:
+    """One injected failure of the next matching request (``method``, path ending in ``path``), then gone.
+
+    ``after=False``: answer ``status`` without acting. ``after=True``: act, then hold the answer
+    for ``hang_s`` (the client times out although the server did the work). ``skip`` lets that
+    many matching requests through first.
+    """
+
+    method: str
+    path: str
+    status: int = 500
+    after: bool = False
+    hang_s: float = 1.5
+    skip: int = 0
+
+
+@dataclass
 class Behaviour:
     delay_s: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)  # method, path, headers, json body
+    faults: list[Fault] = field(default_factory=list)
+
+    def fault_for(self, request: web.Request) -> Fault | None:
+        for fault in self.faults:
+            if request.method == fault.method and request.path.rstrip("/").endswith(fault.path):
+                if fault.skip:
+                    fault.skip -= 1
+                    return None
+                self.faults.remove(fault)
+                return fault
+        return None
 
 
 @web.middleware
@@ -30,7 +58,13 @@ async def behaviour_middleware(request: web.Request, handler: Any) -> web.Stream
     behaviour.requests.append({"method": request.method, "path": request.path, "headers": dict(request.headers), "json": body})
     if behaviour.delay_s:
         await asyncio.sleep(behaviour.delay_s)
-    return await handler(request)
+    fault = behaviour.fault_for(request)
+    if fault and not fault.after:
+        return zgw_problem(fault.status, "server_error", "Interne serverfout.")
+    response = await handler(request)
+    if fault:
+        await asyncio.sleep(fault.hang_s)
+    return response
 
 
 def new_app(middlewares: list[Any]) -> web.Application:

@@ -2,7 +2,8 @@
 
 Follows the published API for the parts the hub uses: ``POST /maak-klantcontact``
 (klantcontact + betrokkene + onderwerpobject in one call), ``POST /internetaken``,
-``GET /klantcontacten/{uuid}`` and ``GET /internetaken/{uuid}``. ``Authorization: Token``;
+``GET /klantcontacten`` (one page, filtered on ``kanaal`` and the onderwerpobject's
+identificator), ``GET /klantcontacten/{uuid}`` and ``GET /internetaken/{uuid}``. ``Authorization: Token``;
 401 ``not_authenticated`` / ``authentication_failed``; 400 ``invalid`` with
 ``invalidParams`` named like ``klantcontact.kanaal``; 404 ``not_found``.
 """
@@ -117,6 +118,27 @@ async def get_klantcontact(request: web.Request) -> web.Response:
     return web.json_response(found["klantcontact"])
 
 
+ONDERWERP_FILTERS = {
+    f"onderwerpobject__onderwerpobjectidentificator{name[0].upper()}{name[1:]}": name
+    for name in ("objectId", "codeObjecttype", "codeRegister", "codeSoortObjectId")
+}
+
+
+async def list_klantcontacten(request: web.Request) -> web.Response:
+    if (denied := authenticate(request)) is not None:
+        return denied
+    wanted = {name: request.query[param] for param, name in ONDERWERP_FILTERS.items() if param in request.query}
+    found = []
+    for made in request.app["klantcontacten"].values():
+        ident = (made.get("onderwerpobject") or {}).get("onderwerpobjectidentificator") or {}
+        if any(ident.get(name) != value for name, value in wanted.items()):
+            continue
+        if "kanaal" in request.query and made["klantcontact"]["kanaal"] != request.query["kanaal"]:
+            continue
+        found.append(made["klantcontact"])
+    return web.json_response({"count": len(found), "next": None, "previous": None, "results": found})
+
+
 async def create_interne_taak(request: web.Request) -> web.Response:
     if (denied := authenticate(request)) is not None:
         return denied
@@ -158,6 +180,7 @@ def make_app(token: str = TOKEN, actoren: set[str] | None = None, partijen: set[
     app["partijen"] = partijen or set()
     app["klantcontacten"], app["internetaken"] = {}, {}
     app.router.add_post(f"{BASE}/maak-klantcontact", maak_klantcontact)
+    app.router.add_get(f"{BASE}/klantcontacten", list_klantcontacten)
     app.router.add_get(f"{BASE}/klantcontacten/{{uuid}}", get_klantcontact)
     app.router.add_post(f"{BASE}/internetaken", create_interne_taak)
     app.router.add_get(f"{BASE}/internetaken/{{uuid}}", get_interne_taak)

@@ -3,6 +3,9 @@
 Follows the published API: JWT (HS256) client authentication with ``client_id``/``iss``
 and ``iat``; 401 ``not_authenticated`` without a valid token; ``Content-Crs``/``Accept-Crs``
 required on zaken (412 otherwise); 400 ``invalid`` with ``invalidParams``; 404 ``not_found``.
+A zaak keeps the ``identificatie`` the client gives (unique per ``bronorganisatie``: 400
+``identificatie-niet-uniek``) or gets one; the lists (``GET /zaken``, ``/rollen``,
+``/statussen``) filter as the API's query parameters do and answer one page.
 The catalogue is fixed: the zaaktypen, statustypen and roltypen given to ``make_app``.
 """
 
@@ -91,15 +94,20 @@ async def create_zaak(request: web.Request) -> web.Response:
             date.fromisoformat(body["startdatum"])
     except (TypeError, ValueError):
         errors.append(("startdatum", "invalid", "Datum heeft het verkeerde formaat."))
+    store = request.app["zaken"]
+    ident = body.get("identificatie")
+    if ident is not None and (not isinstance(ident, str) or len(ident) > 40):
+        errors.append(("identificatie", "max_length", "Zorg ervoor dat dit veld niet meer dan 40 karakters bevat."))
+    elif ident and any(z["identificatie"] == ident and z["bronorganisatie"] == body.get("bronorganisatie") for z in store.values()):
+        errors.append(("identificatie", "identificatie-niet-uniek", "Deze identificatie bestaat al voor deze bronorganisatie."))
     if errors:
         return zgw_invalid(errors)
     zaak_id = str(uuid.uuid4())
-    store = request.app["zaken"]
     zaak = {
         **body,
         "url": url_of(request, "zaken", zaak_id),
         "uuid": zaak_id,
-        "identificatie": f"ZAAK-{date.today().year}-{len(store) + 1:010d}",
+        "identificatie": ident or f"ZAAK-{date.today().year}-{len(store) + 1:010d}",
         "registratiedatum": date.today().isoformat(),
         "status": None,
         "rollen": [],
@@ -115,6 +123,37 @@ async def get_zaak(request: web.Request) -> web.Response:
     if not zaak:
         return zgw_problem(404, "not_found", "Niet gevonden.")
     return web.json_response({k: v for k, v in zaak.items() if k != "rollen"}, headers={"Content-Crs": "EPSG:4326"})
+
+
+def page(items: list[dict[str, Any]], **headers: str) -> web.Response:
+    return web.json_response({"count": len(items), "next": None, "previous": None, "results": items}, headers=headers)
+
+
+def matching(items: Any, request: web.Request, filters: tuple[str, ...]) -> list[dict[str, Any]]:
+    wanted = {f: request.query[f] for f in filters if f in request.query}
+    return [item for item in items if all(item.get(f) == v for f, v in wanted.items())]
+
+
+async def list_zaken(request: web.Request) -> web.Response:
+    if (denied := authenticate(request)) is not None:
+        return denied
+    if request.headers.get("Accept-Crs") != "EPSG:4326":
+        return zgw_problem(412, "precondition_failed", "Precondition failed", "Accept-Crs moet EPSG:4326 zijn.")
+    found = matching(request.app["zaken"].values(), request, ("identificatie", "bronorganisatie", "zaaktype"))
+    return page([{k: v for k, v in z.items() if k != "rollen"} for z in found], **{"Content-Crs": "EPSG:4326"})
+
+
+async def list_rollen(request: web.Request) -> web.Response:
+    if (denied := authenticate(request)) is not None:
+        return denied
+    rollen = [rol for zaak in request.app["zaken"].values() for rol in zaak["rollen"]]
+    return page(matching(rollen, request, ("zaak", "roltype", "betrokkeneType")))
+
+
+async def list_statussen(request: web.Request) -> web.Response:
+    if (denied := authenticate(request)) is not None:
+        return denied
+    return page(matching(request.app["statussen"].values(), request, ("zaak", "statustype")))
 
 
 def zaak_for(request: web.Request, url: Any) -> dict[str, Any] | None:
@@ -177,9 +216,12 @@ def make_app(
     app["zaaktypen"], app["statustypen"], app["roltypen"] = zaaktypen or ZAAKTYPEN, statustypen or STATUSTYPEN, roltypen or ROLTYPEN
     app["zaken"], app["statussen"] = {}, {}
     app.router.add_post(f"{BASE}/zaken", create_zaak)
+    app.router.add_get(f"{BASE}/zaken", list_zaken)
     app.router.add_get(f"{BASE}/zaken/{{uuid}}", get_zaak)
     app.router.add_post(f"{BASE}/statussen", create_status)
+    app.router.add_get(f"{BASE}/statussen", list_statussen)
     app.router.add_post(f"{BASE}/rollen", create_rol)
+    app.router.add_get(f"{BASE}/rollen", list_rollen)
     return app
 
 

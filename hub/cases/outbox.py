@@ -9,6 +9,19 @@ from another process); this worker, in the hub process, then registers them:
 * a finished (closed) conversation becomes a klantcontact with its betrokkene and
   onderwerpobject (the zaak when the conversation led to one).
 
+**Create once.** Each remote object is one step, recorded on the hub's record under
+``external`` the moment it exists (``zaak_url``, ``rol_url``, ``statussen.{n}-{status}``,
+``klantcontact_url`` with its ``betrokkene_url`` and ``onderwerpobject_url``,
+``interne_taak_url``); a retry goes on from the first step not recorded. Before a step's
+first request its name goes into ``sync.<system>_tried``: a step tried but not recorded may
+have been done by the server all the same (our request timed out after it acted), so the retry
+looks for it first (``outbox_steps.py`` says how each one is found) and creates it only when it is not
+there.
+
+**One replica at a time.** A round runs only while this replica holds the lease
+``outbox_lease`` (in ``counters``, ``hub.core.lease``); another replica skips the round. The
+lease is renewed before each record and the round stops when it was lost.
+
 A failing system is retried on the next round, up to ``MAX_ATTEMPTS``; its error code is
 kept on the record for the beheerder. Nothing here blocks a resident or an agent.
 """
@@ -17,6 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -34,15 +50,20 @@ from connectors.klantinteracties import (
 )
 from connectors.zaken import ZaakIn, ZakenClient
 from hub.cases import callbacks
+from hub.cases import outbox_steps as steps
+from hub.cases.outbox_steps import Steps
 from hub.contacts import external
 from hub.core import workdays
+from hub.core.lease import Lease
 from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 BATCH = 20
+LEASE_NAME = "outbox_lease"
 CHANNEL_LABELS = {"webchat": "chat", "whatsapp": "whatsapp", "email": "e-mail", "telegram": "telegram",
                   "messenger": "facebook", "instagram": "instagram", "phone": "telefoon"}
+Keep = Callable[[], Awaitable[bool]]  # "do I still hold the lease?", asked before each record
 
 
 async def _failed(db: AsyncIOMotorDatabase, coll: str, doc_id: str, key: str, exc: ConnectorError) -> None:
@@ -54,6 +75,13 @@ async def _failed(db: AsyncIOMotorDatabase, coll: str, doc_id: str, key: str, ex
     if doc and doc["sync"].get(f"{key}_attempts", 0) >= MAX_ATTEMPTS:
         await db[coll].update_one({"_id": doc_id}, {"$set": {f"sync.{key}": "failed"}})
     log.warning("sync failed", extra={"collection": coll, "id": doc_id, "system": exc.service, "code": exc.code})
+
+
+async def _batch(db: AsyncIOMotorDatabase, coll: str, query: dict[str, Any], keep: Keep | None) -> list[dict[str, Any]]:
+    """The next records to push (read at once: a round may outlast a cursor), or none when the lease is gone."""
+    if keep and not await keep():
+        return []
+    return await db[coll].find(query).limit(BATCH).to_list(BATCH)
 
 
 # ---------------------------------------------------------------------- Zaken API
@@ -69,60 +97,100 @@ def _rol(contact: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-async def _push_statuses(client: ZakenClient, settings: Settings, doc: dict[str, Any], zaak_url: str) -> int:
-    done = doc.get("sync", {}).get("zaken_statuses", 0)
+def _zaak_in(doc: dict[str, Any], settings: Settings, zaaktype: str) -> ZaakIn:
+    location = doc.get("location")
+    return ZaakIn(
+        identificatie=doc["number"],  # ours, unique per bronorganisatie: how a retry finds the zaak again
+        bronorganisatie=settings.zaken_bronorganisatie,
+        verantwoordelijkeOrganisatie=settings.zaken_bronorganisatie,
+        zaaktype=zaaktype,
+        omschrijving=f"{doc['title']} {doc['number']}"[:80],
+        toelichting=doc["description"][:1000],
+        startdatum=doc["created_at"].astimezone(workdays.TZ).date(),
+        vertrouwelijkheidaanduiding=doc["confidentiality"],
+        kenmerken=[{"kenmerk": doc["number"], "bron": "KCC"}],
+        zaakgeometrie={"type": "Point", "coordinates": [location["longitude"], location["latitude"]]} if location else None,
+    )
+
+
+async def _push_zaak(
+    db: AsyncIOMotorDatabase, record: Steps, client: ZakenClient, settings: Settings, doc: dict[str, Any], zaaktype: str
+) -> str:
+    """The zaak and its initiator (rol), each once; the zaak's URL."""
+    bron = settings.zaken_bronorganisatie
+    zaak_url: str = await record.once(
+        "zaak", "zaak_url",
+        partial(steps.create_zaak, client, _zaak_in(doc, settings, zaaktype)),
+        partial(steps.find_zaak, client, bron, doc["number"]),
+    )
+    contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
+    rol = _rol(contact)
+    if rol and settings.zaken_roltype_initiator:
+        kind, ident = rol
+        roltype = settings.zaken_roltype_initiator
+        await record.once(
+            "rol", "rol_url",
+            partial(steps.create_rol, client, zaak_url, roltype, kind, ident),
+            partial(steps.find_rol, client, zaak_url, roltype, kind, ident),
+        )
+    return zaak_url
+
+
+async def _push_statuses(record: Steps, client: ZakenClient, settings: Settings, doc: dict[str, Any], zaak_url: str) -> int:
+    """Each status of the history not yet pushed, once; how many history entries are handled now.
+
+    ``sync.zaken_statuses`` counts the entries handled before (pushed, or without a statustype);
+    ``external.statussen`` holds the URL of each pushed one, keyed ``{n}-{status}`` (the history
+    only grows, so the n-th entry stays the n-th).
+    """
     history = doc["status_history"]
-    for entry in history[done:]:
+    for n in range(doc.get("sync", {}).get("zaken_statuses", 0), len(history)):
+        entry = history[n]
         statustype = settings.zaken_statustypen.get(entry["status"])
-        if statustype:
-            await client.set_status(zaak_url, statustype, entry["at"], entry.get("note") or "")
+        if not statustype:
+            continue
+        key = f"{n}-{entry['status']}"
+        await record.once(
+            f"status:{key}", f"statussen.{key}",
+            partial(steps.create_status, client, zaak_url, statustype, entry, key),
+            partial(steps.find_status, client, zaak_url, statustype, entry, key),
+        )
     return len(history)
 
 
-async def sync_cases(db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings) -> int:
+async def _zaak_done(db: AsyncIOMotorDatabase, doc: dict[str, Any], pushed: int) -> None:
+    await db.cases.update_one({"_id": doc["_id"]}, {"$set": {"sync.zaken": "done", "sync.zaken_statuses": pushed}})
+    # a status change during the round keeps its "pending" (the record changed since we read it)
+    await db.cases.update_one({"_id": doc["_id"], "updated_at": doc.get("updated_at")}, {"$set": {"sync.zaken_status": "done"}})
+
+
+async def sync_cases(db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings, keep: Keep | None = None) -> int:
     count = 0
-    async for doc in db.cases.find({"sync.zaken": "pending"}).limit(BATCH):
+    for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "pending"}, keep)):
+        if i and keep and not await keep():
+            return count
         zaaktype = settings.zaken_zaaktypen.get(doc["kind"])
         if not zaaktype:
             await db.cases.update_one({"_id": doc["_id"]}, {"$set": {"sync.zaken": "no_zaaktype"}})
             continue
-        location = doc.get("location")
-        zaak_in = ZaakIn(
-            bronorganisatie=settings.zaken_bronorganisatie,
-            verantwoordelijkeOrganisatie=settings.zaken_bronorganisatie,
-            zaaktype=zaaktype,
-            omschrijving=f"{doc['title']} {doc['number']}"[:80],
-            toelichting=doc["description"][:1000],
-            startdatum=doc["created_at"].astimezone(workdays.TZ).date(),
-            vertrouwelijkheidaanduiding=doc["confidentiality"],
-            kenmerken=[{"kenmerk": doc["number"], "bron": "KCC"}],
-            zaakgeometrie={"type": "Point", "coordinates": [location["longitude"], location["latitude"]]} if location else None,
-        )
+        record = Steps(db, "cases", doc, "zaken")
         try:
-            zaak = await client.create_zaak(zaak_in)
-            await db.cases.update_one(
-                {"_id": doc["_id"]},
-                {"$set": {"external.zaak_url": zaak.url, "external.zaak_uuid": zaak.uuid, "external.zaak_id": zaak.identificatie}},
-            )
-            contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
-            rol = _rol(contact)
-            if rol and settings.zaken_roltype_initiator:
-                await client.add_rol(zaak.url, settings.zaken_roltype_initiator, rol[0], rol[1])  # type: ignore[arg-type]
-            pushed = await _push_statuses(client, settings, doc, zaak.url)
+            zaak_url = await _push_zaak(db, record, client, settings, doc, zaaktype)
+            pushed = await _push_statuses(record, client, settings, doc, zaak_url)
         except ConnectorError as exc:
             await _failed(db, "cases", doc["_id"], "zaken", exc)
             continue
-        await db.cases.update_one(
-            {"_id": doc["_id"]}, {"$set": {"sync.zaken": "done", "sync.zaken_statuses": pushed, "sync.zaken_status": "done"}}
-        )
+        await _zaak_done(db, doc, pushed)
         count += 1
-    async for doc in db.cases.find({"sync.zaken": "done", "sync.zaken_status": "pending"}).limit(BATCH):
+    for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "done", "sync.zaken_status": "pending"}, keep)):
+        if i and keep and not await keep():
+            return count
         try:
-            pushed = await _push_statuses(client, settings, doc, doc["external"]["zaak_url"])
+            pushed = await _push_statuses(Steps(db, "cases", doc, "zaken"), client, settings, doc, doc["external"]["zaak_url"])
         except ConnectorError as exc:
             await _failed(db, "cases", doc["_id"], "zaken_status", exc)
             continue
-        await db.cases.update_one({"_id": doc["_id"]}, {"$set": {"sync.zaken_statuses": pushed, "sync.zaken_status": "done"}})
+        await _zaak_done(db, doc, pushed)
         count += 1
     return count
 
@@ -135,46 +203,53 @@ def _betrokkene(contact: dict[str, Any] | None) -> Betrokkene:
     return Betrokkene(contactnaam=Contactnaam(achternaam=name[:200]) if name else None)
 
 
-async def sync_callbacks(db: AsyncIOMotorDatabase, client: KlantinteractiesClient, settings: Settings) -> int:
+async def sync_callbacks(
+    db: AsyncIOMotorDatabase, client: KlantinteractiesClient, settings: Settings, keep: Keep | None = None
+) -> int:
     count = 0
-    async for doc in db.callbacks.find({"sync.klantinteracties": "pending"}).limit(BATCH):
+    for i, doc in enumerate(await _batch(db, "callbacks", {"sync.klantinteracties": "pending"}, keep)):
+        if i and keep and not await keep():
+            return count
         conv = await db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
         contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
         label = callbacks.DAY_PART_LABELS[doc["day_part"]]
         due = doc["due_at"].astimezone(workdays.TZ).strftime("%d-%m-%Y %H:%M")
+        klantcontact = Klantcontact(
+            kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"]) if conv else "telefoon",
+            onderwerp=f"Terugbelverzoek: {doc['subject']}"[:200],
+            inhoud=f"De inwoner vraagt om teruggebeld te worden. Voorkeur: {label}."[:1000],
+            plaatsgevondenOp=doc["created_at"],
+        )
+        onderwerp = hub_onderwerp("terugbelverzoek", doc["_id"])
+        record = Steps(db, "callbacks", doc, "klantinteracties")
         try:
-            made = await client.maak_klantcontact(
-                Klantcontact(
-                    kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"]) if conv else "telefoon",
-                    onderwerp=f"Terugbelverzoek: {doc['subject']}"[:200],
-                    inhoud=f"De inwoner vraagt om teruggebeld te worden. Voorkeur: {label}."[:1000],
-                    plaatsgevondenOp=doc["created_at"],
-                ),
-                _betrokkene(contact),
-                hub_onderwerp("terugbelverzoek", doc["_id"]),
+            kc_uuid: str = await record.once(
+                "klantcontact", "klantcontact_uuid",
+                partial(steps.create_klantcontact, client, klantcontact, _betrokkene(contact), onderwerp),
+                partial(steps.find_klantcontact, client, klantcontact, [onderwerp]),
             )
-            taak = await client.create_interne_taak(
-                made.uuid,
-                "Terugbellen",
-                f"{doc['subject']} - bel {doc['phone']} ({label}), uiterlijk {due}.",
-                settings.klantinteracties_actor_uuid,
+            await record.once(
+                "interne_taak", "interne_taak_uuid",
+                partial(
+                    steps.create_interne_taak, client, kc_uuid, "Terugbellen",
+                    f"{doc['subject']} - bel {doc['phone']} ({label}), uiterlijk {due}.", settings.klantinteracties_actor_uuid,
+                ),
+                partial(steps.find_interne_taak, client, kc_uuid),
             )
         except ConnectorError as exc:
             await _failed(db, "callbacks", doc["_id"], "klantinteracties", exc)
             continue
-        await db.callbacks.update_one(
-            {"_id": doc["_id"]},
-            {"$set": {"sync.klantinteracties": "done", "external.klantcontact_uuid": made.uuid,
-                      "external.interne_taak_uuid": taak.get("uuid")}},
-        )
+        await db.callbacks.update_one({"_id": doc["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
         count += 1
     return count
 
 
-async def sync_conversations(db: AsyncIOMotorDatabase, client: KlantinteractiesClient) -> int:
+async def sync_conversations(db: AsyncIOMotorDatabase, client: KlantinteractiesClient, keep: Keep | None = None) -> int:
     count = 0
     query = {"state": "closed", "sync.klantinteracties": {"$in": [None, "pending"]}}
-    async for conv in db.conversations.find(query).limit(BATCH):
+    for i, conv in enumerate(await _batch(db, "conversations", query, keep)):
+        if i and keep and not await keep():
+            return count
         contact = await db.contacts.find_one({"_id": conv["contact_id"]}) if conv.get("contact_id") else None
         case = await db.cases.find_one({"conversation_ids": conv["_id"]}, sort=[("created_at", -1)])
         messages = await db.messages.count_documents({"conversation_id": conv["_id"]})
@@ -183,51 +258,77 @@ async def sync_conversations(db: AsyncIOMotorDatabase, client: KlantinteractiesC
         inhoud = f"{messages} berichten."
         if case:
             inhoud += f" Zaak {case['number']} ({case['title']})."
-        onderwerp = (
-            zaak_onderwerp(case["external"]["zaak_uuid"]) if case and case.get("external", {}).get("zaak_uuid")
-            else hub_onderwerp("gesprek", conv["_id"])
+        own = hub_onderwerp("gesprek", conv["_id"])
+        zaak_uuid = case.get("external", {}).get("zaak_uuid") if case else None
+        onderwerp = zaak_onderwerp(zaak_uuid) if zaak_uuid else own
+        klantcontact = Klantcontact(
+            kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"])[:50],
+            onderwerp=str(topic)[:200],
+            inhoud=inhoud,
+            plaatsgevondenOp=conv["created_at"],
+            vertrouwelijk=bool(case and case.get("social_domain")),
         )
+        record = Steps(db, "conversations", conv, "klantinteracties")
         try:
-            made = await client.maak_klantcontact(
-                Klantcontact(
-                    kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"])[:50],
-                    onderwerp=str(topic)[:200],
-                    inhoud=inhoud,
-                    plaatsgevondenOp=conv["created_at"],
-                    vertrouwelijk=bool(case and case.get("social_domain")),
-                ),
-                _betrokkene(contact),
-                onderwerp,
+            await record.once(
+                "klantcontact", "klantcontact_uuid",
+                partial(steps.create_klantcontact, client, klantcontact, _betrokkene(contact), onderwerp),
+                # the zaak may have been pushed between two tries: look under both
+                partial(steps.find_klantcontact, client, klantcontact, [onderwerp, own] if zaak_uuid else [own]),
             )
         except ConnectorError as exc:
             await _failed(db, "conversations", conv["_id"], "klantinteracties", exc)
             continue
-        await db.conversations.update_one(
-            {"_id": conv["_id"]}, {"$set": {"sync.klantinteracties": "done", "external.klantcontact_uuid": made.uuid}}
-        )
+        await db.conversations.update_one({"_id": conv["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
         count += 1
     return count
 
 
 # ---------------------------------------------------------------------- the loop
-async def sync_once(db: AsyncIOMotorDatabase, settings: Settings, session: aiohttp.ClientSession) -> dict[str, int]:
+def outbox_lease(db: AsyncIOMotorDatabase, settings: Settings) -> Lease:
+    """This replica's hold on the outbox; it outlives the slowest record (a few time-outs in a row)."""
+    return Lease(db.counters, LEASE_NAME, timedelta(seconds=max(60.0, 10 * settings.connector_timeout_s)))
+
+
+async def sync_once(
+    db: AsyncIOMotorDatabase, settings: Settings, session: aiohttp.ClientSession, keep: Keep | None = None
+) -> dict[str, int]:
     done: dict[str, int] = {}
     zaken = external.zaken(settings, session)
     if zaken:
-        done["cases"] = await sync_cases(db, zaken, settings)
+        done["cases"] = await sync_cases(db, zaken, settings, keep)
     ki = external.klantinteracties(settings, session)
     if ki:
-        done["callbacks"] = await sync_callbacks(db, ki, settings)
-        done["conversations"] = await sync_conversations(db, ki)
+        done["callbacks"] = await sync_callbacks(db, ki, settings, keep)
+        done["conversations"] = await sync_conversations(db, ki, keep)
     return done
+
+
+async def sync_round(
+    db: AsyncIOMotorDatabase, settings: Settings, session: aiohttp.ClientSession, lease: Lease
+) -> dict[str, int] | None:
+    """One round while holding ``lease``; None when another replica holds it (this one skips)."""
+    if not await lease.acquire():
+        log.debug("outbox round skipped: another replica holds the lease")
+        return None
+
+    async def keep() -> bool:
+        await lease.renew()
+        return await lease.held()
+
+    try:
+        return await sync_once(db, settings, session, keep)
+    finally:
+        await lease.release()
 
 
 async def run(db: AsyncIOMotorDatabase, settings: Settings, session: aiohttp.ClientSession) -> None:
     if not (external.zaken(settings, session) or external.klantinteracties(settings, session)):
         return
+    lease = outbox_lease(db, settings)
     while True:
         try:
-            await sync_once(db, settings, session)
+            await sync_round(db, settings, session, lease)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - the outbox must keep going after any one failure
