@@ -20,6 +20,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# 1b. Caddy, the reverse proxy of docker/compose.yaml: tests/deploy runs the real Caddyfile in front of two hubs.
+if ! command -v caddy >/dev/null 2>&1; then
+  step "installing Debian's caddy (the proxy of the scale-out deployment, for its tests)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null
+    systemctl disable --now caddy >/dev/null 2>&1 || true  # the tests start their own; no service on port 80
+  else
+    echo "caddy is missing; install it with: sudo apt-get install caddy" >&2; exit 1
+  fi
+fi
+
 # 2. The hub venv on Python 3.11.
 find_python() {
   for cand in "$@"; do
