@@ -1,8 +1,12 @@
 """The small interface every channel implements, and what the hub gives a channel to work with.
 
-A channel turns a provider's request into an ``InboundMessage`` and hands it to
-``ChannelContext.deliver``; it sends an ``OutboundMessage`` with ``send``. It knows
-nothing of the pipeline behind the context (ARCHITECTURE.md: arrows point one way).
+A channel turns a provider's request into an ``InboundMessage`` and gives it to the one
+callable it was made with, ``hand_in`` (the pipeline's ``receive``, like Rasa's
+``InputChannel.blueprint(on_new_message)``); it sends an ``OutboundMessage`` with ``send``.
+Besides handing in, a channel may only ask what ``ChannelContext`` names: reads (messages
+after a number, the state, live messages, offered buttons, the last inbound message) and
+the few records a channel keeps (presence, attachments, delivery reports). It knows nothing
+of the pipeline behind them (ARCHITECTURE.md: arrows point one way).
 
 Helpers every provider channel shares live here: the fast webhook answer (store, then
 answer the provider while the bot works on) and the JSON 404 of a channel whose secrets
@@ -13,9 +17,8 @@ are not configured. Identity keys (phone numbers, e-mail addresses) come from
 from __future__ import annotations
 
 import asyncio
-import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any, ClassVar, Protocol
@@ -24,15 +27,25 @@ from aiohttp import web
 
 from channels import intake
 from hub.core.http import json_error
+from hub.core.loops import Tasks
 from hub.core.models import Button, InboundMessage, OutboundMessage, PipelineResult, State, utcnow
 
-log = logging.getLogger(__name__)
 # Provider webhooks may batch many events (Meta); far above what one resident's message needs.
 PROVIDER_MAX_BYTES = 1024 * 1024
 
 
+class HandIn(Protocol):
+    """The one way a channel hands a resident's message in (``Pipeline.receive``).
+
+    ``on_stored`` is called as soon as the message is stored (or found stored before): a
+    webhook may answer its provider "OK" from then on, before the bot has answered.
+    """
+
+    async def __call__(self, msg: InboundMessage, on_stored: Callable[[], None] | None = None) -> PipelineResult: ...
+
+
 class ChannelContext(Protocol):
-    async def deliver(self, msg: InboundMessage) -> PipelineResult: ...
+    """What a channel may ask of the hub besides handing a message in."""
 
     async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None: ...
 
@@ -69,10 +82,13 @@ class Channel(ABC):
     name: ClassVar[str]
     #: the ``InboundMessage.channel`` values this channel produces and sends for (one provider, several channels)
     channel_names: ClassVar[tuple[str, ...]] = ()
+    #: replies reach the resident from the store itself (the web chat reads them): the hub sends nothing
+    in_band: ClassVar[bool] = False
 
-    def __init__(self, ctx: ChannelContext):
+    def __init__(self, hand_in: HandIn, ctx: ChannelContext):
+        self.hand_in = hand_in
         self.ctx = ctx
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = Tasks(f"channel {self.name}")
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -103,21 +119,17 @@ class Channel(ABC):
 
     # ------------------------------------------------------------------ shared helpers
     async def hand_over(self, msgs: list[InboundMessage], answer_within_s: float) -> bool:
-        """Give messages to the pipeline in order and wait at most ``answer_within_s``.
+        """Hand messages in, in order, and wait at most ``answer_within_s``.
 
         The pipeline stores each message first, then asks the bot; a provider is answered
         as soon as that finished or the time is up (the work goes on in the background).
-        False when delivery failed within the wait: answer the provider with a 5xx so it
+        False when handing in failed within the wait: answer the provider with a 5xx so it
         retries (the retry is deduplicated on the provider's message id).
         """
         if not msgs:
             return True
         progress = intake.Intake(len(msgs))
-        token = intake.current.set(progress)  # copied into the task's context: the pipeline reports stores
-        try:
-            task = self.spawn(self._deliver_in_order(msgs))
-        finally:
-            intake.current.reset(token)
+        task = self.spawn(self._hand_in_order(msgs, progress))
         done, _ = await asyncio.wait({task}, timeout=answer_within_s)
         if task not in done:  # time is up, but "OK" only for what is stored (MongoDB may be away)
             stored = asyncio.ensure_future(progress.all_stored.wait())
@@ -125,25 +137,16 @@ class Channel(ABC):
             stored.cancel()
         return not (task in done and task.exception() is not None)
 
-    async def _deliver_in_order(self, msgs: list[InboundMessage]) -> None:
+    async def _hand_in_order(self, msgs: list[InboundMessage], progress: intake.Intake) -> None:
         for msg in msgs:
-            await self.ctx.deliver(msg)
-
-    def _task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("channel background work failed", extra={"channel": self.name, "error": repr(task.exception())})
+            await self.hand_in(msg, on_stored=progress.stored)
 
     def spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
         """Run ``coro`` in the background (kept until done, drained at shutdown, failures logged)."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        return self._tasks.spawn(coro)
 
     async def drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.drain()
 
 
 def not_stored(retry_after_s: int) -> web.Response:

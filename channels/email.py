@@ -28,7 +28,7 @@ from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels import buttons
-from channels.base import Channel, ChannelContext
+from channels.base import Channel, ChannelContext, HandIn
 from channels.delivery import DeliveryError, with_retry
 from channels.email_parse import EmailParseError, ParsedEmail, parse_email
 from hub.core.identifiers import email_key
@@ -50,8 +50,8 @@ SMTP_REPLY: dict[Outcome, str] = {
 class EmailChannel(Channel):
     name = "email"
 
-    def __init__(self, ctx: ChannelContext, settings: Settings):
-        super().__init__(ctx)
+    def __init__(self, hand_in: HandIn, ctx: ChannelContext, settings: Settings):
+        super().__init__(hand_in, ctx)
         self.settings = settings
         self.address = settings.email_address.strip().lower()
         extra = [a.strip().lower() for a in settings.email_extra_recipients.split(",") if a.strip()]

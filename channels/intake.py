@@ -3,15 +3,14 @@
 A webhook answers its provider within a few seconds while the bot works on in the
 background (``Channel.hand_over``). "OK" tells the provider not to send again, so it may
 only be said once the messages are stored: while MongoDB is unreachable the answer must be
-a retryable error instead. ``hand_over`` opens an ``Intake`` around its background work;
-the pipeline calls ``mark_stored`` after each insert (or when it finds a message stored
-already). The context variable travels into the background task with its context copy.
+a retryable error instead. ``hand_over`` counts with an ``Intake``: its ``stored`` is the
+``on_stored`` callback handed in with each message, which the pipeline calls right after the
+insert (or when it finds the message stored already).
 """
 
 from __future__ import annotations
 
 import asyncio
-from contextvars import ContextVar
 
 
 class Intake:
@@ -28,13 +27,3 @@ class Intake:
         self.count += 1
         if self.count >= self.expected:
             self.all_stored.set()
-
-
-current: ContextVar[Intake | None] = ContextVar("channel_intake", default=None)
-
-
-def mark_stored() -> None:
-    """Called by the pipeline once an inbound message is stored (or was stored before)."""
-    intake = current.get()
-    if intake is not None:
-        intake.stored()

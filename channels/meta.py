@@ -30,6 +30,7 @@ from channels.base import (
     PROVIDER_MAX_BYTES,
     Channel,
     ChannelContext,
+    HandIn,
     in_window,
     not_stored,
     read_body,
@@ -113,8 +114,8 @@ class MetaChannel(Channel):
     name = "meta"
     channel_names = ("messenger", "instagram")
 
-    def __init__(self, ctx: ChannelContext, settings: Settings):
-        super().__init__(ctx)
+    def __init__(self, hand_in: HandIn, ctx: ChannelContext, settings: Settings):
+        super().__init__(hand_in, ctx)
         self.settings = settings
         self.http: aiohttp.ClientSession | None = None
 

@@ -27,6 +27,7 @@ from channels.base import (
     PROVIDER_MAX_BYTES,
     Channel,
     ChannelContext,
+    HandIn,
     not_stored,
     read_body,
     split_text,
@@ -136,8 +137,8 @@ def read_update(data: Any, bot: Bot | None) -> Update:
 class TelegramChannel(Channel):
     name = "telegram"
 
-    def __init__(self, ctx: ChannelContext, settings: Settings):
-        super().__init__(ctx)
+    def __init__(self, hand_in: HandIn, ctx: ChannelContext, settings: Settings):
+        super().__init__(hand_in, ctx)
         self.settings = settings
         self.bot: Bot | None = None
 

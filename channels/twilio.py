@@ -39,6 +39,7 @@ from channels.base import (
     PROVIDER_MAX_BYTES,
     Channel,
     ChannelContext,
+    HandIn,
     in_window,
     not_stored,
     read_body,
@@ -93,8 +94,8 @@ class TwilioChannel(Channel):
     name = "twilio"
     channel_names = ("whatsapp", "sms")
 
-    def __init__(self, ctx: ChannelContext, settings: Settings):
-        super().__init__(ctx)
+    def __init__(self, hand_in: HandIn, ctx: ChannelContext, settings: Settings):
+        super().__init__(hand_in, ctx)
         self.settings = settings
         self.client: Client | None = None
         self._http: AsyncTwilioHttpClient | None = None

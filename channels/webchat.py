@@ -21,9 +21,9 @@ import yaml
 from aiohttp import WSMsgType, web
 from pydantic import BaseModel, Field, ValidationError
 
-from channels.base import Channel, ChannelContext
+from channels.base import Channel, ChannelContext, HandIn
 from hub.core.http import error_fields, json_error
-from hub.core.models import InboundMessage, OutboundMessage
+from hub.core.models import InboundMessage, OutboundMessage, State
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +57,18 @@ def load_openers(path: Path | None) -> list[Opener]:
 
 class WebchatChannel(Channel):
     name = "webchat"
+    in_band = True  # the widget reads its replies from the store (HTTP answer, WebSocket, polling)
 
     def __init__(
         self,
+        hand_in: HandIn,
         ctx: ChannelContext,
         max_text_chars: int,
         max_body_bytes: int,
         openers: list[Opener] | None = None,
         session_gate: Callable[[str], web.Response | None] | None = None,
     ):
-        super().__init__(ctx)
+        super().__init__(hand_in, ctx)
         self.max_text_chars = max_text_chars
         self.max_body_bytes = max_body_bytes
         self.openers = openers or []
@@ -134,8 +136,9 @@ class WebchatChannel(Channel):
         refused = self.session_gate(parsed.address)  # before storing: a 429 is retryable, nothing lost
         if refused is not None:
             return refused
-        result = await self.ctx.deliver(parsed)
-        await self.ctx.resident_present(result.conversation_id)
+        result = await self.hand_in(parsed)
+        if result.meta.state is State.QUEUED:  # only a queued chat can be abandoned (handover/abandon.py)
+            await self.ctx.resident_present(result.conversation_id)
         return web.json_response(
             {
                 "conversation_id": result.conversation_id,

@@ -148,20 +148,29 @@ async def release(
         await db.agents.update_one({"_id": username, "idle_since": idle[0]}, {"$set": {"idle_since": idle[1]}})
 
 
-async def gone_offline(db: AsyncIOMotorDatabase, settings: Settings, now: datetime) -> list[dict[str, Any]]:
-    """Agents whose console went quiet: switched to offline (each one exactly once)."""
-    cutoff = now - timedelta(seconds=settings.handover_offline_after_s)
-    found = []
-    quiet = {"presence": {"$ne": "offline"}, "via": "console", "last_seen": {"$lt": cutoff}}
-    async for agent in db.agents.find(quiet, {"_id": 1}):
+async def gone_offline(
+    db: AsyncIOMotorDatabase, settings: Settings, now: datetime
+) -> tuple[list[dict[str, Any]], datetime | None]:
+    """Agents whose console went quiet: switched to offline (each one exactly once).
+
+    Also returns when the next console still online goes quiet unless it beats again (None: none online).
+    """
+    after = timedelta(seconds=settings.handover_offline_after_s)
+    online = {"presence": {"$ne": "offline"}, "via": "console"}
+    found, next_quiet = [], None
+    async for agent in db.agents.find(online, {"last_seen": 1}):
+        seen = agent.get("last_seen")
+        if seen is not None and seen >= now - after:
+            next_quiet = seen + after if next_quiet is None else min(next_quiet, seen + after)
+            continue
         before = await db.agents.find_one_and_update(
-            {"_id": agent["_id"], **quiet},
+            {"_id": agent["_id"], **online, "last_seen": {"$lt": now - after}},
             {"$set": {"presence": "offline", "presence_at": now}},
         )
         if before:
             await presence_event(db, before, "offline")
             found.append(before)
-    return found
+    return found, next_quiet
 
 
 def view(agent: dict[str, Any]) -> dict[str, Any]:

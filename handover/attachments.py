@@ -16,6 +16,7 @@ from bson import Binary
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.routing import DeskError
+from hub.core.appkeys import DB
 from hub.core.models import new_id, utcnow
 
 ALLOWED_TYPES = {
@@ -84,7 +85,7 @@ async def for_reply(db: AsyncIOMotorDatabase, conversation_id: str, ids: list[st
 
 
 async def download(request: web.Request) -> web.StreamResponse:
-    doc = await request.app["db"].files.find_one({"_id": request.match_info["id"]})
+    doc = await request.app[DB].files.find_one({"_id": request.match_info["id"]})
     if doc is None:
         return web.json_response({"error": {"code": "unknown_file", "message": "Dit bestand bestaat niet."}}, status=404)
     return web.Response(

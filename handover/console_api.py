@@ -21,15 +21,19 @@ from handover.routing import DeskError
 from hub.cases import callbacks
 from hub.cases import store as cases
 from hub.core import events
+from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.event_types import EventType
 from hub.core.http import BodyError, domain_error, parse
 from hub.core.models import State, utcnow
 from hub.privacy import audit, need_to_know
 from hub.staff.auth import SOCIAL_DOMAIN, has_right, has_role, require_role
+from knowledge.web import KNOWLEDGE
 
 API = "/api/v1/handover"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 KNOWN_ERRORS = (DeskError, cases.CaseError, callbacks.CallbackError, contact_moments.MomentError)
+#: the desk (``handover.lifecycle.Desk``), made at start-up by ``handover.wiring``
+DESK = web.AppKey("desk", Desk)
 
 
 # ---------------------------------------------------------------------- bodies
@@ -96,7 +100,7 @@ def agent_api(handler: Handler) -> Handler:
 
 
 def desk(request: web.Request) -> Desk:
-    return request.app["handover"]
+    return request.app[DESK]
 
 
 def staff(request: web.Request) -> dict[str, Any]:
@@ -105,10 +109,10 @@ def staff(request: web.Request) -> dict[str, Any]:
 
 async def load_visible(request: web.Request) -> dict[str, Any]:
     """The conversation, if this staff member may see it: theirs, queued for their team, or any for a supervisor."""
-    conv = await request.app["db"].conversations.find_one({"_id": request.match_info["id"]})
+    conv = await request.app[DB].conversations.find_one({"_id": request.match_info["id"]})
     if conv is None:
         raise DeskError(404, "unknown_conversation", "Dit gesprek bestaat niet.")
-    if await can_see(request.app["db"], request.app["settings"], staff(request), conv):
+    if await can_see(request.app[DB], request.app[SETTINGS], staff(request), conv):
         return conv
     raise DeskError(403, "not_yours", "U kunt alleen uw eigen gesprekken en de wachtrij van uw team zien.")
 
@@ -116,27 +120,27 @@ async def load_visible(request: web.Request) -> dict[str, Any]:
 # ---------------------------------------------------------------------- agent and queue
 @agent_api
 async def me(request: web.Request) -> web.Response:
-    agent = await agents.ensure(request.app["db"], staff(request), request.app["settings"])
+    agent = await agents.ensure(request.app[DB], staff(request), request.app[SETTINGS])
     return web.json_response({**agents.view(agent), "supervisor": has_role(staff(request), "supervisor"), "csrf_token": staff(request)["csrf"]})
 
 
 @agent_api
 async def set_presence(request: web.Request) -> web.Response:
     body: PresenceBody = await parse(request, PresenceBody)
-    db, settings, me_ = request.app["db"], request.app["settings"], staff(request)
+    db, settings, me_ = request.app[DB], request.app[SETTINGS], staff(request)
     agent = await agents.ensure(db, me_, settings)
     await agents.set_presence(db, me_["_id"], body.presence)
     if body.presence == "offline":
         await desk(request).router.agent_offline(me_["_id"], why="signed_off")
     await events.emit(
-        db, request.app["live"], EventType.PRESENCE, None, agent=me_["_id"], presence=body.presence, teams=agent["teams"]
+        db, request.app[BUS], EventType.PRESENCE, None, agent=me_["_id"], presence=body.presence, teams=agent["teams"]
     )
     return web.json_response(agents.view(await db.agents.find_one({"_id": me_["_id"]})))
 
 
 @agent_api
 async def queue(request: web.Request) -> web.Response:
-    db, settings, me_ = request.app["db"], request.app["settings"], staff(request)
+    db, settings, me_ = request.app[DB], request.app[SETTINGS], staff(request)
     supervisor = has_role(me_, "supervisor")
     my_teams = agents.teams_of(me_, settings)
     now = utcnow()
@@ -164,7 +168,7 @@ async def queue(request: web.Request) -> web.Response:
 async def colleagues(request: web.Request) -> web.Response:
     """Agents to transfer to, with presence and room."""
     return web.json_response(
-        {"agents": [agents.view(a) async for a in request.app["db"].agents.find({}).sort("_id", 1)]}
+        {"agents": [agents.view(a) async for a in request.app[DB].agents.find({}).sort("_id", 1)]}
     )
 
 
@@ -173,8 +177,8 @@ async def colleagues(request: web.Request) -> web.Response:
 async def conversation(request: web.Request) -> web.Response:
     conv = await load_visible(request)
     view = "handover.watch" if conv.get("assignee") not in (None, staff(request)["_id"]) else "handover.briefing"
-    await briefing.audit_read(request.app["db"], staff(request), conv, view)
-    return web.json_response(await briefing.build(request.app["db"], request.app.get("knowledge"), conv, staff(request)))
+    await briefing.audit_read(request.app[DB], staff(request), conv, view)
+    return web.json_response(await briefing.build(request.app[DB], request.app.get(KNOWLEDGE), conv, staff(request)))
 
 
 @agent_api
@@ -191,7 +195,7 @@ async def reply(request: web.Request) -> web.Response:
     if not body.text.strip() and not body.attachments:
         raise DeskError(400, "empty_text", "Het bericht is leeg.")
     conv_id = request.match_info["id"]
-    files = await attachments.for_reply(request.app["db"], conv_id, body.attachments, request.app["settings"].public_url)
+    files = await attachments.for_reply(request.app[DB], conv_id, body.attachments, request.app[SETTINGS].public_url)
     result = await desk(request).reply(conv_id, staff(request), body.text, article=body.article, attachments=files)
     return web.json_response(result, status=201)
 
@@ -199,7 +203,7 @@ async def reply(request: web.Request) -> web.Response:
 @agent_api
 async def upload(request: web.Request) -> web.Response:
     conv_id = request.match_info["id"]
-    db, settings = request.app["db"], request.app["settings"]
+    db, settings = request.app[DB], request.app[SETTINGS]
     if not await db.conversations.find_one({"_id": conv_id, "state": State.AGENT.value, "assignee": staff(request)["_id"]}, {"_id": 1}):
         raise await desk(request).refusal(conv_id, staff(request))
     if not request.content_type.startswith("multipart/"):
@@ -257,7 +261,7 @@ async def create_case(request: web.Request) -> web.Response:
     body: CaseBody = await parse(request, CaseBody)
     conv = await load_visible(request)
     case = await cases.create_case(
-        request.app["db"], body.kind, body.description, contact_id=conv.get("contact_id"), conversation_id=conv["_id"],
+        request.app[DB], body.kind, body.description, contact_id=conv.get("contact_id"), conversation_id=conv["_id"],
         channel=conv["channel"], created_by=staff(request)["_id"], department=body.department,
     )
     await desk(request).note(conv["_id"], staff(request), f"Zaak {case['number']} aangemaakt: {case['title']}", kind="case", case_number=case["number"])
@@ -268,7 +272,7 @@ async def create_case(request: web.Request) -> web.Response:
 async def confidential(request: web.Request) -> web.Response:
     """Mark a conversation social domain (any agent who may see it), or clear the mark (staff with the right)."""
     body: ConfidentialBody = await parse(request, ConfidentialBody)
-    db, me_ = request.app["db"], staff(request)
+    db, me_ = request.app[DB], staff(request)
     conv = await load_visible(request)
     if body.social_domain:
         changed = await need_to_know.mark(db, conv["_id"], me_["_id"], body.reason)
@@ -281,7 +285,7 @@ async def confidential(request: web.Request) -> web.Response:
             actor=me_["_id"], action="conversation.mark", contact_id=conv.get("contact_id"), conversation_id=conv["_id"],
             reason=body.reason, detail={"social_domain": body.social_domain},
         ))
-        await events.emit(db, request.app["live"], EventType.MARKED, conv["_id"], team=conv.get("team"))
+        await events.emit(db, request.app[BUS], EventType.MARKED, conv["_id"], team=conv.get("team"))
     conv = await db.conversations.find_one({"_id": conv["_id"]})
     return web.json_response({"changed": changed, "conversation": briefing.staff_view(me_, conv)})
 
@@ -291,7 +295,7 @@ async def create_callback(request: web.Request) -> web.Response:
     body: CallbackBody = await parse(request, CallbackBody)
     conv = await load_visible(request)
     callback = await callbacks.create_callback(
-        request.app["db"], body.phone, body.subject, day_part=body.day_part, contact_id=conv.get("contact_id"),
+        request.app[DB], body.phone, body.subject, day_part=body.day_part, contact_id=conv.get("contact_id"),
         conversation_id=conv["_id"], created_by=staff(request)["_id"],
     )
     await desk(request).note(conv["_id"], staff(request), f"Terugbelverzoek aangemaakt: {body.subject}", kind="callback", callback_id=callback["_id"])
@@ -306,7 +310,7 @@ async def case_types(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------------- knowledge base (canned replies)
 @agent_api
 async def knowledge_search(request: web.Request) -> web.Response:
-    svc = request.app.get("knowledge")
+    svc = request.app.get(KNOWLEDGE)
     if svc is None:
         raise DeskError(503, "knowledge_down", "De kennisbank is nu niet bereikbaar.")
     q = request.query.get("q", "").strip()[:500]
@@ -316,7 +320,7 @@ async def knowledge_search(request: web.Request) -> web.Response:
 
 @agent_api
 async def knowledge_article(request: web.Request) -> web.Response:
-    svc = request.app.get("knowledge")
+    svc = request.app.get(KNOWLEDGE)
     if svc is None:
         raise DeskError(503, "knowledge_down", "De kennisbank is nu niet bereikbaar.")
     article = await svc.get_article(request.match_info["slug"], view="staff")
@@ -332,7 +336,7 @@ async def knowledge_article(request: web.Request) -> web.Response:
 @agent_api
 async def contact_moment(request: web.Request) -> web.Response:
     body: contact_moments.ContactMoment = await parse(request, contact_moments.ContactMoment)
-    result = await contact_moments.register(request.app["db"], body, staff(request), live=request.app["live"])
+    result = await contact_moments.register(request.app[DB], body, staff(request), live=request.app[BUS])
     return web.json_response(result, status=201)
 
 

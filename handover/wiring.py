@@ -1,7 +1,7 @@
 """Wires the agent desk into the hub app: routing, wait updates, console API and page, WebSocket, Slack.
 
-``setup_handover(app)`` is called by ``hub.web.app.create_app``; the services start after the
-hub's own start-up (the pipeline exists by then) and stop before storage closes.
+``setup_handover(app, pipeline)`` is called by ``hub.web.app.create_app``; the services start
+after the hub's own start-up (storage is ready by then) and stop before storage closes.
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ from handover.lifecycle import Desk
 from handover.routing import Router
 from handover.waiting import WaitNotifier
 from handover.ws import console_ws
+from hub.conversations.pipeline import Pipeline
+from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.http import json_error
 from hub.staff.auth import require_role
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+WAIT_NOTIFIER = web.AppKey("wait_notifier", WaitNotifier)
+SLACK_DESK = web.AppKey("slack_desk", slack.SlackDesk)  # only when Slack is configured
 
 
 @require_role("agent", "supervisor", page=True)
@@ -29,36 +33,36 @@ async def console_page(request: web.Request) -> web.StreamResponse:
 
 
 async def slack_webhook(request: web.Request) -> web.Response:
-    desk: slack.SlackDesk | None = request.app.get("slack_desk")
+    desk: slack.SlackDesk | None = request.app.get(SLACK_DESK)
     if desk is None:
         return json_error(404, "not_configured", "Slack is niet ingesteld.")
     return await desk.webhook(request)
 
 
-def setup_handover(app: web.Application) -> None:
-    settings = app["settings"]
+def setup_handover(app: web.Application, pipeline: Pipeline) -> None:
+    settings = app[SETTINGS]
 
     async def start(app: web.Application) -> None:
-        router = Router(app["db"], app["live"], settings)
-        desk = Desk(app["db"], app["live"], app["pipeline"], router, settings)
-        notifier = WaitNotifier(app["pipeline"], settings)
-        app["handover"] = desk
-        app["handover_notifier"] = notifier
+        router = Router(app[DB], app[BUS], settings)
+        desk = Desk(app[DB], app[BUS], pipeline, router, settings)
+        notifier = WaitNotifier(pipeline, settings)
+        app[console_api.DESK] = desk
+        app[WAIT_NOTIFIER] = notifier
         router.start()
         notifier.start()
         if slack.configured(settings):
-            app["slack_desk"] = slack.SlackDesk(desk, settings)
-            app["slack_desk"].start()
+            app[SLACK_DESK] = slack.SlackDesk(desk, settings)
+            app[SLACK_DESK].start()
         else:
             log.info("slack desk not configured")
 
     async def stop(app: web.Application) -> None:
-        if "slack_desk" in app:
-            await app["slack_desk"].stop()
-        if "handover_notifier" in app:
-            await app["handover_notifier"].stop()
-        if "handover" in app:
-            await app["handover"].router.stop()
+        if SLACK_DESK in app:
+            await app[SLACK_DESK].stop()
+        if WAIT_NOTIFIER in app:
+            await app[WAIT_NOTIFIER].stop()
+        if console_api.DESK in app:
+            await app[console_api.DESK].router.stop()
 
     app.on_startup.append(start)
     app.on_shutdown.append(stop)

@@ -33,6 +33,7 @@ from aiohttp import WSMsgType, web
 
 from handover import agents, briefing
 from handover.lifecycle import can_see
+from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
 from hub.core.events import Event
@@ -103,7 +104,7 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     if not has_role(staff, "agent", "supervisor"):
         return json_error(403, "forbidden", "U heeft geen toegang tot deze functie.")
     app = request.app
-    db, settings, live = app["db"], app["settings"], app["live"]
+    db, settings, live = app[DB], app[SETTINGS], app[BUS]
     agent = await agents.ensure(db, staff, settings)
     ws = web.WebSocketResponse(heartbeat=25)
     await ws.prepare(request)
@@ -164,8 +165,8 @@ async def _watch(
     out: asyncio.Queue[dict[str, Any]], staff: dict[str, Any], app: web.Application,
 ) -> None:
     conv_id = str(command.get("conversation_id") or "")[:64]
-    conv = await app["db"].conversations.find_one({"_id": conv_id})
-    if conv is None or not await can_see(app["db"], app["settings"], staff, conv):
+    conv = await app[DB].conversations.find_one({"_id": conv_id})
+    if conv is None or not await can_see(app[DB], app[SETTINGS], staff, conv):
         await ws.send_json({"type": "error", "code": "not_yours", "message": "Dit gesprek kunt u niet volgen.", "conversation_id": conv_id})
         return
     if not need_to_know.visible(staff, conv):  # it exists, but its messages are not for this colleague
@@ -173,9 +174,9 @@ async def _watch(
                             "message": "Dit gesprek is vertrouwelijk (sociaal domein). U kunt het niet volgen."})
         return
     _stop(tasks, "watch")
-    await briefing.audit_read(app["db"], staff, conv, "handover.live")
+    await briefing.audit_read(app[DB], staff, conv, "handover.live")
     tasks["watch"] = asyncio.create_task(
-        _forward(app["live"], conv_id, out, lambda m: {"type": "conversation_message", "conversation_id": conv_id, "message": m})
+        _forward(app[BUS], conv_id, out, lambda m: {"type": "conversation_message", "conversation_id": conv_id, "message": m})
     )
     await asyncio.sleep(0)  # subscribed before the console loads the conversation
     await ws.send_json({"type": "watching", "conversation_id": conv_id})

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import BodyError, json_error, parse
 from hub.staff.auth import current_staff, require_role
 from knowledge import readability, unanswered
@@ -33,6 +34,8 @@ MAX_QUERY_CHARS = 500
 _readability_cache: dict[tuple[str, int], dict[str, Any]] = {}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: the knowledge service (articles, products, search), set once it has loaded at start-up
+KNOWLEDGE = web.AppKey("knowledge", KnowledgeService)
 
 
 class RollbackBody(BaseModel):
@@ -78,7 +81,7 @@ def editor(handler: Handler) -> Handler:
 
 
 def service(request: web.Request) -> KnowledgeService:
-    return request.app["knowledge"]
+    return request.app[KNOWLEDGE]
 
 
 def who(request: web.Request) -> str:
@@ -294,7 +297,7 @@ async def list_unanswered(request: web.Request) -> web.Response:
         limit = max(1, min(500, int(request.query.get("limit", "100"))))
     except ValueError:
         return json_error(400, "invalid_limit", "limit moet een geheel getal zijn.")
-    groups = await unanswered.top(request.app["db"], limit)
+    groups = await unanswered.top(request.app[DB], limit)
     for group in groups:
         for key in ("last_at", "first_at"):
             if group.get(key):
@@ -305,7 +308,7 @@ async def list_unanswered(request: web.Request) -> web.Response:
 @editor
 async def dismiss_unanswered(request: web.Request) -> web.Response:
     body = await parse(request, KeyBody, MAX_BODY)
-    if not await unanswered.dismiss(request.app["db"], body.key):
+    if not await unanswered.dismiss(request.app[DB], body.key):
         raise NotFound(body.key)
     return web.json_response({"ok": True})
 
@@ -347,12 +350,11 @@ def setup_knowledge(app: web.Application) -> None:
     """Register knowledge routes and start-up hooks on ``app``."""
 
     async def start(app: web.Application) -> None:
-        svc = await KnowledgeService.create(app["db"], app["settings"], import_if_empty=True)
-        app["knowledge"] = svc
-        app["search"] = svc
+        svc = await KnowledgeService.create(app[DB], app[SETTINGS], import_if_empty=True)
+        app[KNOWLEDGE] = svc
 
     async def stop(app: web.Application) -> None:
-        svc: KnowledgeService | None = app.get("knowledge")
+        svc = app.get(KNOWLEDGE)
         if svc:
             await svc.stop()
 

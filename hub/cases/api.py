@@ -7,17 +7,21 @@ confidential cases show their details only to staff with the ``sociaal_domein`` 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from hub.cases import store as cases
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import BodyError, domain_error, json_error, parse
-from hub.core.models import utcnow
+from hub.core.models import Reply, utcnow
 from hub.privacy import audit
 from hub.privacy.audit import audit_entry
 from hub.staff.auth import SOCIAL_DOMAIN, has_right, require_role, staff_name
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _full(request: web.Request, doc: dict[str, Any]) -> bool:
@@ -38,7 +42,7 @@ async def create(request: web.Request) -> web.Response:
     except BodyError as err:
         return err.response
     try:
-        doc = await cases.open_case(request.app["db"], body, created_by=staff_name(request), settings=request.app["settings"])
+        doc = await cases.open_case(request.app[DB], body, created_by=staff_name(request), settings=request.app[SETTINGS])
     except cases.CaseError as exc:
         return domain_error(exc)
     return web.json_response(cases.view(doc, full=True), status=201)
@@ -46,7 +50,7 @@ async def create(request: web.Request) -> web.Response:
 
 @require_role("agent")
 async def get_case(request: web.Request) -> web.Response:
-    db = request.app["db"]
+    db = request.app[DB]
     doc = await cases.find_by_number(db, request.match_info["number"])
     if not doc:
         return json_error(404, "unknown_case", "Deze zaak bestaat niet.")
@@ -57,7 +61,7 @@ async def get_case(request: web.Request) -> web.Response:
 
 @require_role("agent")
 async def list_cases(request: web.Request) -> web.Response:
-    db = request.app["db"]
+    db = request.app[DB]
     query: dict[str, Any] = {}
     if request.query.get("contact_id"):
         query["contact_id"] = request.query["contact_id"]
@@ -79,19 +83,35 @@ class StatusBody(BaseModel):
     note: str | None = Field(None, max_length=1000)
 
 
-@require_role("agent")
-async def change_status(request: web.Request) -> web.Response:
-    try:
-        body = await parse(request, StatusBody)
-    except BodyError as err:
-        return err.response
-    try:
-        doc = await cases.change_status(
-            request.app["db"], request.app["pipeline"], request.match_info["number"], body.status, staff_name(request), body.note
+class Sender(Protocol):
+    """The pipeline's outbound side: ``hub.conversations`` is a higher layer, the app factory hands it in."""
+
+    async def send(
+        self, conv: dict[str, Any], replies: list[Reply], author: str, in_reply_to: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Any: ...
+
+
+def status_change(pipeline: Sender) -> Handler:
+    """The status change handler; the resident is told through ``pipeline`` (stored first, then sent)."""
+
+    @require_role("agent")
+    async def change_status(request: web.Request) -> web.Response:
+        try:
+            body = await parse(request, StatusBody)
+        except BodyError as err:
+            return err.response
+        try:
+            doc = await cases.change_status(
+                request.app[DB], pipeline, request.match_info["number"], body.status, staff_name(request), body.note
+            )
+        except cases.CaseError as exc:
+            return domain_error(exc)
+        return web.json_response(
+            {**cases.view(doc, full=_full(request, doc)), "notified_conversation_id": doc["notified_conversation_id"]}
         )
-    except cases.CaseError as exc:
-        return domain_error(exc)
-    return web.json_response({**cases.view(doc, full=_full(request, doc)), "notified_conversation_id": doc["notified_conversation_id"]})
+
+    return change_status
 
 
 class ConversationBody(BaseModel):
@@ -105,19 +125,19 @@ async def add_conversation(request: web.Request) -> web.Response:
     except BodyError as err:
         return err.response
     try:
-        doc = await cases.add_conversation(request.app["db"], request.match_info["number"], body.conversation_id)
+        doc = await cases.add_conversation(request.app[DB], request.match_info["number"], body.conversation_id)
     except cases.CaseError as exc:
         return domain_error(exc)
     return web.json_response(cases.view(doc, full=_full(request, doc)))
 
 
 
-def routes() -> list[web.RouteDef]:
+def routes(pipeline: Sender) -> list[web.RouteDef]:
     return [
         web.get("/api/v1/case-types", case_types),
         web.get("/api/v1/cases", list_cases),
         web.post("/api/v1/cases", create),
         web.get("/api/v1/cases/{number}", get_case),
-        web.post("/api/v1/cases/{number}/status", change_status),
+        web.post("/api/v1/cases/{number}/status", status_change(pipeline)),
         web.post("/api/v1/cases/{number}/conversations", add_conversation),
     ]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from hub.cases import callbacks
 from hub.cases import store as cases
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.core.models import utcnow
 from hub.privacy import audit
@@ -24,7 +25,7 @@ async def create(request: web.Request) -> web.Response:
     except BodyError as err:
         return err.response
     try:
-        doc = await callbacks.open_callback(request.app["db"], body, staff_name(request), request.app["settings"])
+        doc = await callbacks.open_callback(request.app[DB], body, staff_name(request), request.app[SETTINGS])
     except callbacks.CallbackError as exc:
         return domain_error(exc)
     return web.json_response(callbacks.view(doc), status=201)
@@ -41,7 +42,7 @@ async def list_open(request: web.Request) -> web.Response:
             query[key] = request.query[key]
     if request.query.get("overdue") == "true":
         query.update({"status": callbacks.OPEN, "due_at": {"$lt": utcnow()}})
-    db = request.app["db"]
+    db = request.app[DB]
     docs = await db.callbacks.find(query).sort("due_at", 1).limit(200).to_list(None)
     await audit.record_many(db, [audit_entry(request, "callback.read", d.get("contact_id"), callback_id=d["_id"]) for d in docs])
     return web.json_response({"callbacks": [callbacks.view(d) for d in docs]})
@@ -55,7 +56,7 @@ async def attempt(request: web.Request) -> web.Response:
         return err.response
     try:
         doc = await callbacks.record_attempt(
-            request.app["db"], request.match_info["id"], body, staff_name(request), request.app["settings"]
+            request.app[DB], request.match_info["id"], body, staff_name(request), request.app[SETTINGS]
         )
     except callbacks.CallbackError as exc:
         return domain_error(exc)
@@ -76,7 +77,7 @@ async def assign(request: web.Request) -> web.Response:
     if not body.department and not body.employee:
         return json_error(422, "invalid_fields", "Kies een afdeling of een medewerker.", fields=["department", "employee"])
     try:
-        doc = await callbacks.assign(request.app["db"], request.match_info["id"], body.department, body.employee)
+        doc = await callbacks.assign(request.app[DB], request.match_info["id"], body.department, body.employee)
     except callbacks.CallbackError as exc:
         return domain_error(exc)
     return web.json_response(callbacks.view(doc))
@@ -85,7 +86,7 @@ async def assign(request: web.Request) -> web.Response:
 @require_role("supervisor")
 async def overdue(request: web.Request) -> web.Response:
     """Everything past its deadline: callback requests (2 working days) and cases (5 working days)."""
-    db, now = request.app["db"], utcnow()
+    db, now = request.app[DB], utcnow()
     late_callbacks = await db.callbacks.find({"status": callbacks.OPEN, "due_at": {"$lt": now}}).sort("due_at", 1).to_list(500)
     late_cases = await db.cases.find({"status": {"$nin": cases.CLOSED}, "answer_due_at": {"$lt": now}}).sort("answer_due_at", 1).to_list(500)
     await audit.record_many(db, [audit_entry(request, "callback.read", d.get("contact_id"), callback_id=d["_id"]) for d in late_callbacks])

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from hub.cases import store as cases
 from hub.contacts import store as contacts
+from hub.core.appkeys import DB
 from hub.core.http import json_error
 from hub.privacy import audit
 from hub.privacy.audit import audit_entry
@@ -17,7 +18,7 @@ from hub.staff.auth import require_role
 
 @require_role("agent")
 async def get_contact(request: web.Request) -> web.Response:
-    db = request.app["db"]
+    db = request.app[DB]
     doc = await contacts.get(db, request.match_info["id"])
     if not doc:
         return json_error(404, "unknown_contact", "Dit contact bestaat niet.")

@@ -15,6 +15,7 @@ from connectors.brp import FIELDS as BRP_FIELDS
 from hub.contacts import external
 from hub.contacts import store as contacts
 from hub.contacts.external import connector_error
+from hub.core.appkeys import DB, HTTP, SETTINGS
 from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.core.identifiers import valid_bsn, valid_kvk
 from hub.privacy import audit
@@ -30,7 +31,7 @@ async def search(request: web.Request) -> web.Response:
     q = request.query.get("q", "").strip()
     if len(q) < 2 or len(q) > 200:
         return json_error(400, "invalid_query", "Typ minstens 2 tekens om te zoeken (en niet meer dan 200).")
-    db = request.app["db"]
+    db = request.app[DB]
     kind, found = await contacts.search(db, q)
     await audit.record_many(db, [audit_entry(request, "contact.search", doc["_id"], query_type=kind) for doc in found])
     return web.json_response({"query_type": kind, "results": [contacts.summary(doc) for doc in found]})
@@ -39,7 +40,7 @@ async def search(request: web.Request) -> web.Response:
 @require_role("supervisor")
 async def get_audit(request: web.Request) -> web.Response:
     contact_id = request.match_info["id"]
-    return web.json_response({"contact_id": contact_id, "entries": await audit.for_contact(request.app["db"], contact_id)})
+    return web.json_response({"contact_id": contact_id, "entries": await audit.for_contact(request.app[DB], contact_id)})
 
 
 # ---------------------------------------------------------------------- create, merge, link
@@ -67,7 +68,7 @@ async def create_contact(request: web.Request) -> web.Response:
         body = await parse(request, NewContact)
     except BodyError as err:
         return err.response
-    db = request.app["db"]
+    db = request.app[DB]
     contact_id, created = await contacts.create(
         db, bsn=body.bsn, kvk=body.kvk, vestigingsnummer=body.vestigingsnummer, name=body.name,
         phones=body.phones, emails=body.emails,
@@ -95,7 +96,7 @@ async def merge(request: web.Request) -> web.Response:
         body = await parse(request, MergeBody)
     except BodyError as err:
         return err.response
-    db, target_id = request.app["db"], request.match_info["id"]
+    db, target_id = request.app[DB], request.match_info["id"]
     try:
         record = await contacts.merge(db, target_id, body.source_id, staff_name(request), body.reason)
     except contacts.ContactError as exc:
@@ -116,7 +117,7 @@ async def undo_merge(request: web.Request) -> web.Response:
         body = await parse(request, UndoBody)
     except BodyError as err:
         return err.response
-    db = request.app["db"]
+    db = request.app[DB]
     try:
         record = await contacts.unmerge(db, request.match_info["merge_id"], staff_name(request), body.reason)
     except contacts.ContactError as exc:
@@ -141,7 +142,7 @@ async def link_conversation(request: web.Request) -> web.Response:
         body = await parse(request, LinkBody)
     except BodyError as err:
         return err.response
-    db, contact_id = request.app["db"], request.match_info["id"]
+    db, contact_id = request.app[DB], request.match_info["id"]
     try:
         previous = await contacts.link_conversation(db, body.conversation_id, contact_id)
     except contacts.ContactError as exc:
@@ -156,8 +157,8 @@ async def link_conversation(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------------- BRP and KvK
 @require_role("agent")
 async def brp_lookup(request: web.Request) -> web.Response:
-    db = request.app["db"]
-    client = external.brp(request.app["settings"], request.app["http"])
+    db = request.app[DB]
+    client = external.brp(request.app[SETTINGS], request.app[HTTP])
     if client is None:
         return json_error(503, "brp_not_configured", "De koppeling met de BRP staat niet aan.")
     doc = await contacts.get(db, request.match_info["id"])
@@ -189,7 +190,7 @@ async def brp_lookup(request: web.Request) -> web.Response:
 
 @require_role("agent")
 async def kvk_search(request: web.Request) -> web.Response:
-    client = external.kvk(request.app["settings"], request.app["http"])
+    client = external.kvk(request.app[SETTINGS], request.app[HTTP])
     if client is None:
         return json_error(503, "kvk_not_configured", "De koppeling met de KvK staat niet aan.")
     number = request.query.get("kvkNummer", "").strip()
@@ -198,7 +199,7 @@ async def kvk_search(request: web.Request) -> web.Response:
         return json_error(400, "invalid_kvk", "Een KvK-nummer heeft 8 cijfers.")
     if not number and len(name) < 2:
         return json_error(400, "invalid_query", "Geef een KvK-nummer of (een deel van) de naam.")
-    await audit.record(request.app["db"], audit_entry(request, "kvk.search", None, by="kvkNummer" if number else "naam"))
+    await audit.record(request.app[DB], audit_entry(request, "kvk.search", None, by="kvkNummer" if number else "naam"))
     try:
         found = await client.search(kvk_nummer=number or None, naam=None if number else name)
     except ConnectorError as exc:
@@ -208,8 +209,8 @@ async def kvk_search(request: web.Request) -> web.Response:
 
 @require_role("agent")
 async def kvk_profile(request: web.Request) -> web.Response:
-    db = request.app["db"]
-    client = external.kvk(request.app["settings"], request.app["http"])
+    db = request.app[DB]
+    client = external.kvk(request.app[SETTINGS], request.app[HTTP])
     if client is None:
         return json_error(503, "kvk_not_configured", "De koppeling met de KvK staat niet aan.")
     doc = await contacts.get(db, request.match_info["id"])

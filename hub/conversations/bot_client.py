@@ -51,14 +51,32 @@ class BotClient:
     notice instead of each waiting out the time-out (with the pipeline's few turns, a hung
     Rasa would otherwise keep a queue of residents waiting ``rasa_timeout_s`` each).
     A successful ``ready()`` (the health check) closes the breaker early.
+
+    Without a ``session`` the client opens its own at first use (aiohttp makes one only in a
+    running event loop; the app builds its parts before the loop runs) and ``close`` closes it.
     """
 
-    def __init__(self, base_url: str, timeout_s: float, session: aiohttp.ClientSession, pause_s: float = 5.0):
+    def __init__(
+        self, base_url: str, timeout_s: float, session: aiohttp.ClientSession | None = None, pause_s: float = 5.0
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self.session = session
+        self._session = session
+        self._own_session = session is None
         self.pause_s = pause_s
         self._down_until = 0.0
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session the client opened itself (a session it was given stays open)."""
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def ask(self, sender: str, text: str, metadata: dict[str, Any]) -> BotAnswer:
         if time.monotonic() < self._down_until:

@@ -21,13 +21,15 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from channels import delivery, intake
+from channels import delivery
 from hub.contacts import store as contacts
 from hub.conversations.bot_client import BotClient, BotUnavailable
 from hub.conversations.desk import Desk
 from hub.core import events
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
+from hub.core.events import Event
+from hub.core.loops import Tasks
 from hub.core.models import (
     Button,
     InboundMessage,
@@ -54,6 +56,10 @@ RESUME_AFTER_S = 60
 STORE_RETRY_S = 120.0
 # Statuses of a stored inbound message whose handling has not finished ("handled").
 UNFINISHED = ("received", "linked", "interrupted")
+# Sequence numbers an inbound message reserves in its conversation: its own and its replies'
+# (gaps are harmless: clients ask for messages after a number, never count them).
+SEQ_BLOCK = 16
+AFTER = ReturnDocument.AFTER
 
 Sender = Callable[[OutboundMessage], Awaitable[str | None]]
 
@@ -77,11 +83,15 @@ class Pipeline:
         self, db: AsyncIOMotorDatabase, bot: BotClient, live: LiveBus, desk: Desk, concurrency: int | None = None
     ):
         self.db = db
+        # motor makes a new collection object on every attribute access: the path holds its two
+        self.messages = db.messages
+        self.conversations = db.conversations
         self.desk = desk
         self.bot = bot
         self.live = live
         self.senders: dict[str, Sender] = {}
-        self._background: set[asyncio.Task[Any]] = set()
+        self.in_band: set[str] = set()
+        self._tasks = Tasks("pipeline")
         self._interrupted: set[str] = set()  # ids of messages whose handling raised (resumed on a retry)
         # A bulkhead: stored messages wait here for their turn, so a burst of residents does not
         # put hundreds of operations in front of the router's and the consoles' (None: no limit).
@@ -90,8 +100,13 @@ class Pipeline:
     def register_sender(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
 
+    def register_in_band(self, channel: str) -> None:
+        """A channel whose replies reach the resident from the store itself (the web chat): nothing to send."""
+        self.in_band.add(channel)
+
     # ------------------------------------------------------------------ inbound
-    async def receive(self, msg: InboundMessage) -> PipelineResult:
+    async def receive(self, msg: InboundMessage, on_stored: Callable[[], None] | None = None) -> PipelineResult:
+        """Store ``msg`` first, then handle it; ``on_stored`` is called as soon as it is stored (or found stored)."""
         message_id = new_id()
         dedup_key = f"{msg.channel}:{msg.channel_message_id or message_id}"
         doc = {
@@ -113,15 +128,17 @@ class Pipeline:
             "created_at": msg.received_at,
         }
         try:
-            await self.db.messages.insert_one(doc)  # 1. stored before anything else
+            await self.messages.insert_one(doc)  # 1. stored before anything else
         except DuplicateKeyError:
-            intake.mark_stored()
+            if on_stored:
+                on_stored()
             unfinished = await self._claim_unfinished(dedup_key)
             if unfinished is None:
                 return await self._duplicate(dedup_key)
             doc, message_id = unfinished, unfinished["_id"]  # a retry finishes what an outage broke off
         else:
-            intake.mark_stored()
+            if on_stored:
+                on_stored()
         try:
             async with self._turns:
                 return await self._process(msg, message_id, doc)
@@ -129,14 +146,14 @@ class Pipeline:
             # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
             self._interrupted.add(message_id)
             with contextlib.suppress(Exception):
-                await self.db.messages.update_one(
+                await self.messages.update_one(
                     {"_id": message_id, "status": {"$in": [*UNFINISHED, "resuming"]}}, {"$set": {"status": "interrupted"}}
                 )
             raise
 
     async def _claim_unfinished(self, dedup_key: str) -> dict[str, Any] | None:
         """The stored message of a retried delivery whose handling broke off, claimed by one retry only."""
-        first = await self.db.messages.find_one({"dedup_key": dedup_key}, {"status": 1, "created_at": 1})
+        first = await self.messages.find_one({"dedup_key": dedup_key}, {"status": 1, "created_at": 1})
         if first is None or first.get("status") not in UNFINISHED:
             return None
         broken_off = (
@@ -146,7 +163,7 @@ class Pipeline:
         )
         if not broken_off:
             return None  # still being handled: an ordinary duplicate
-        claimed = await self.db.messages.find_one_and_update(
+        claimed = await self.messages.find_one_and_update(
             {"_id": first["_id"], "status": first["status"]},
             {"$set": {"status": "resuming"}},
             return_document=ReturnDocument.AFTER,
@@ -155,87 +172,70 @@ class Pipeline:
         return claimed
 
     async def _process(self, msg: InboundMessage, message_id: str, doc: dict[str, Any]) -> PipelineResult:
-        conv = await self.db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
-        if conv is None:
-            conv = await self._open_conversation(msg)
-            seq = conv["seq"]
-            await self.db.messages.update_one(
-                {"_id": message_id},
-                {"$set": {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq, "status": "linked"}},
-            )
-            await events.emit(self.db, self.live, EventType.MESSAGE_IN, conv["_id"], channel=msg.channel)
-            self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
-
+        """Conversation and contact, then the bot or the desk; the message's link is written with its outcome."""
+        conv, opened = await self._open_conversation(msg)
+        seq = conv["seq"] - SEQ_BLOCK + 1  # this message's number; the block's next ones are for its replies
+        link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
+        self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
+        steps = [events.event(EventType.CONVERSATION_OPENED, conv["_id"], channel=msg.channel)] if opened else []
+        steps.append(events.event(EventType.MESSAGE_IN, conv["_id"], channel=msg.channel))
         state = State(conv["state"])
-        done: dict[str, Any] = {"status": "handled"}
         if state is State.BOT:
-            result = await self._ask_bot(conv, msg, message_id)
-            done["meta"] = result.meta.model_dump(exclude={"state"})  # what the bot made of it (and a retry answers)
-        else:  # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
-            replies = await self.desk.resident_message(self, conv, message_id, msg.text)
-            result = PipelineResult(
-                conversation_id=conv["_id"],
-                replies=replies,
-                meta=Meta(state=state, action="handover"),
-            )
-        await self.db.messages.update_one({"_id": message_id}, {"$set": done})
-        return result
+            return await self._bot_turn(conv, msg, message_id, link, steps)
+        # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
+        await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
+        await events.emit_all(self.db, self.live, steps)
+        replies = await self.desk.resident_message(self, conv, message_id, msg.text)
+        await self.messages.update_one({"_id": message_id}, {"$set": {"status": "handled"}})
+        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=Meta(state=state, action="handover"))
 
-    async def _open_conversation(self, msg: InboundMessage) -> dict[str, Any]:
-        """The open conversation for this channel address (created if none), with a fresh seq."""
+    async def _open_conversation(self, msg: InboundMessage) -> tuple[dict[str, Any], bool]:
+        """The open conversation for this channel address (created, with its contact, if none), and whether it is new.
+
+        Each inbound message reserves ``SEQ_BLOCK`` sequence numbers: its own and its replies', so the
+        bot's replies need no second write to the conversation.
+        """
         open_key = f"{msg.channel}:{msg.address}"
         now = utcnow()
-        # Increment first (one round trip for an open conversation); when there is none,
-        # insert it. No upsert: under concurrency SecantusDB's upserting
-        # find_one_and_update can answer None after applying the update.
+        bump = {"$inc": {"seq": SEQ_BLOCK}, "$set": {"updated_at": now, "last_inbound_at": now}}
+        # No upsert: under concurrency SecantusDB's upserting find_one_and_update can answer None
+        # after applying the update. Increment first (one round trip for an open conversation).
+        conv = await self.conversations.find_one_and_update({"open_key": open_key}, bump, return_document=AFTER)
+        if conv is not None:
+            if conv.get("contact_id") is None or msg.metadata.get("identity_token"):
+                await self._relink(conv, msg)  # by a signed identity (or a conversation left without a contact)
+            return conv, False
+        contact_id = await contacts.link_inbound(self.db, msg, None)  # the contact first: one write of the conversation
         for _ in range(5):
-            conv = await self.db.conversations.find_one_and_update(
-                {"open_key": open_key},
-                {"$inc": {"seq": 1}, "$set": {"updated_at": now, "last_inbound_at": now}},
-                return_document=ReturnDocument.AFTER,
-            )
-            if conv is not None:
-                break
             doc = {
-                "_id": new_id(),
-                "open_key": open_key,
-                "channel": msg.channel,
-                "address": msg.address,
-                "state": State.BOT.value,
-                "seq": 1,
-                "created_at": now,
-                "updated_at": now,
-                "last_inbound_at": now,
-                "contact_id": None,
-                "thread_key": msg.thread_key,
+                "_id": new_id(), "open_key": open_key, "channel": msg.channel, "address": msg.address,
+                "state": State.BOT.value, "seq": SEQ_BLOCK, "created_at": now, "updated_at": now,
+                "last_inbound_at": now, "contact_id": contact_id, "thread_key": msg.thread_key,
             }
             try:
-                await self.db.conversations.insert_one(doc)
-                conv = doc
-                break
+                await self.conversations.insert_one(doc)
+                return doc, True
             except DuplicateKeyError:  # two first messages raced: the other one created it
-                continue
-        else:  # pragma: no cover - a unique key settles a race in one retry
-            raise RuntimeError("could not open conversation")
-        opened = conv.get("contact_id") is None
-        if opened or msg.metadata.get("identity_token"):  # by channel/phone/e-mail key, or a signed identity
-            contact_id = await contacts.link_inbound(self.db, msg, conv.get("contact_id"))
-            if contact_id != conv.get("contact_id"):
-                conv["contact_id"] = contact_id
-                await self.db.conversations.update_one({"_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
-                await self.db.messages.update_many({"conversation_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
-        if opened:
-            await events.emit(self.db, self.live, EventType.CONVERSATION_OPENED, conv["_id"], channel=msg.channel)
-        return conv
+                conv = await self.conversations.find_one_and_update({"open_key": open_key}, bump, return_document=AFTER)
+                if conv is not None:
+                    return conv, False
+        raise RuntimeError("could not open conversation")  # pragma: no cover - a unique key settles a race in one retry
+
+    async def _relink(self, conv: dict[str, Any], msg: InboundMessage) -> None:
+        contact_id = await contacts.link_inbound(self.db, msg, conv.get("contact_id"))
+        if contact_id != conv.get("contact_id"):
+            conv["contact_id"] = contact_id
+            await self.conversations.update_one({"_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
+            await self.messages.update_many({"conversation_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
 
     async def _duplicate(self, dedup_key: str) -> PipelineResult:
         """A provider retried: answer with what the first delivery produced, store nothing new."""
-        first = await self.db.messages.find_one({"dedup_key": dedup_key})
+        first = await self.messages.find_one({"dedup_key": dedup_key})
         conv_id = first.get("conversation_id") if first else None
-        conv = await self.db.conversations.find_one({"_id": conv_id}) if conv_id else None
+        conv = await self.conversations.find_one({"_id": conv_id}) if conv_id else None
         replies: list[Reply] = []
         if first and conv:
-            cursor = self.db.messages.find(
+            cursor = self.messages.find(
                 {"conversation_id": conv_id, "in_reply_to": first["_id"]}
             ).sort("seq", 1)
             replies = [Reply(text=m["text"], buttons=m.get("buttons", [])) async for m in cursor]
@@ -244,7 +244,46 @@ class Pipeline:
         return PipelineResult(conversation_id=conv_id or "", replies=replies, meta=meta, duplicate=True)
 
     # ------------------------------------------------------------------ bot
-    async def _ask_bot(self, conv: dict[str, Any], msg: InboundMessage, message_id: str) -> PipelineResult:
+    async def _bot_turn(
+        self, conv: dict[str, Any], msg: InboundMessage, message_id: str, link: dict[str, Any], steps: list[Event]
+    ) -> PipelineResult:
+        """Ask the bot; store its replies and the message's outcome; events are written after the answer."""
+        answer, failure = await self._ask_bot(conv, msg)
+        if failure:  # the bot could not answer: an agent takes over and the resident is told so
+            replies, author = [Reply(text=BOT_DOWN_TEXT)], "system"
+            meta = Meta(state=State.QUEUED, action="handover")
+            handover: tuple[str, dict[str, Any]] | None = (failure, {"reason": failure})
+        else:
+            raw = answer.meta
+            action = raw.get("action") or "fallback"
+            meta = Meta(
+                state=State.QUEUED if action == "handover" else State.BOT,
+                intent=raw.get("intent"), confidence=raw.get("confidence"), article=raw.get("article"), action=action,
+            )
+            replies, author = answer.replies, "bot"
+            handover = (raw.get("reason", "bot"), raw.get("summary", {})) if action == "handover" else None
+            steps.append(events.event(
+                EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
+            ))
+            if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
+                await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
+        first_seq = link["seq"] + 1
+        if len(replies) >= SEQ_BLOCK:  # more replies than the message reserved numbers for: take fresh ones
+            updated = await self.conversations.find_one_and_update(
+                {"_id": conv["_id"]}, {"$inc": {"seq": len(replies)}}, return_document=AFTER
+            )
+            first_seq = updated["seq"] - len(replies) + 1
+        outs = await self._store_replies(conv, replies, author, message_id, first_seq=first_seq, steps=steps)
+        outcome = {**link, "status": "handled", "meta": meta.model_dump(exclude={"state"})}  # a retry answers the same
+        await self.messages.update_one({"_id": message_id}, {"$set": outcome})
+        self._tasks.spawn(_until_stored(lambda: events.emit_all(self.db, self.live, steps)))
+        self._deliver_all(conv, outs)
+        if handover:  # after the bot's words: an agent's greeting must not come before them
+            await self.handover(conv["_id"], reason=handover[0], summary=handover[1])
+        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta)
+
+    async def _ask_bot(self, conv: dict[str, Any], msg: InboundMessage) -> tuple[Any, str | None]:
+        """The bot's answer, or why there is none (``bot_unavailable``, ``bot_error``)."""
         metadata = {
             "channel": msg.channel,
             "conversation_id": conv["_id"],
@@ -262,48 +301,19 @@ class Pipeline:
             answer = await self.bot.ask(conv["_id"], text, metadata)
         except BotUnavailable as exc:
             log.warning("bot unavailable, conversation queued", extra={"conversation_id": conv["_id"], "reason": str(exc)})
-            return await self._bot_failed(conv, message_id, "bot_unavailable")
+            return None, "bot_unavailable"
         if not answer.replies and not answer.meta:
             # Rasa answers 200 with nothing when a custom action fails (the action server is down
             # or raised): the resident would wait for ever, so an agent takes over.
             log.warning("bot gave no answer, conversation queued", extra={"conversation_id": conv["_id"]})
-            return await self._bot_failed(conv, message_id, "bot_error")
-
-        raw = answer.meta
-        action = raw.get("action") or "fallback"
-        state = State.BOT
-        if action == "handover":
-            state = State.QUEUED
-        meta = Meta(
-            state=state,
-            intent=raw.get("intent"),
-            confidence=raw.get("confidence"),
-            article=raw.get("article"),
-            action=action,
-        )
-        await events.emit(
-            self.db, self.live, EventType.for_bot(action), conv["_id"],
-            intent=meta.intent, article=meta.article, channel=msg.channel,
-        )
-        if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
-            await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
-        await self.send(conv, answer.replies, author="bot", in_reply_to=message_id)
-        if action == "handover":  # after the bot's words: an agent's greeting must not come before them
-            await self.handover(conv["_id"], reason=raw.get("reason", "bot"), summary=raw.get("summary", {}))
-        return PipelineResult(conversation_id=conv["_id"], replies=answer.replies, meta=meta)
-
-    async def _bot_failed(self, conv: dict[str, Any], message_id: str, reason: str) -> PipelineResult:
-        """The bot could not answer: queue the conversation for an agent and tell the resident so."""
-        await self.send(conv, [Reply(text=BOT_DOWN_TEXT)], author="system", in_reply_to=message_id)
-        await self.handover(conv["_id"], reason=reason, summary={"reason": reason})
-        meta = Meta(state=State.QUEUED, action="handover")
-        return PipelineResult(conversation_id=conv["_id"], replies=[Reply(text=BOT_DOWN_TEXT)], meta=meta)
+            return None, "bot_error"
+        return answer, None
 
     # ------------------------------------------------------------------ state
     async def handover(self, conversation_id: str, reason: str, summary: dict[str, Any]) -> None:
         """Queue the conversation for its team (the desk port); Rasa pauses its side."""
         if await self.desk.enqueue(self, conversation_id, reason, summary):
-            self._spawn(self.bot.tracker_event(conversation_id, {"event": "pause"}))
+            self._tasks.spawn(self.bot.tracker_event(conversation_id, {"event": "pause"}))
 
     # ------------------------------------------------------------------ outbound
     async def send(
@@ -317,12 +327,33 @@ class Pipeline:
         """Store replies (in order), then hand them to the channel; delivery never blocks the caller."""
         if not replies:
             return []
-        updated = await self.db.conversations.find_one_and_update(
+        updated = await self.conversations.find_one_and_update(
             {"_id": conv["_id"]},
             {"$inc": {"seq": len(replies)}, "$set": {"updated_at": utcnow()}},
-            return_document=ReturnDocument.AFTER,
+            return_document=AFTER,
         )
-        first_seq = updated["seq"] - len(replies) + 1
+        steps: list[Event] = []
+        outs = await self._store_replies(
+            conv, replies, author, in_reply_to, first_seq=updated["seq"] - len(replies) + 1, steps=steps, metadata=metadata
+        )
+        await events.emit_all(self.db, self.live, steps)
+        self._deliver_all(conv, outs)
+        return outs
+
+    async def _store_replies(
+        self,
+        conv: dict[str, Any],
+        replies: list[Reply],
+        author: str,
+        in_reply_to: str | None,
+        first_seq: int,
+        steps: list[Event],
+        metadata: dict[str, Any] | None = None,
+    ) -> list[OutboundMessage]:
+        """Insert the replies in one write (numbered from ``first_seq``), publish them, add their events to ``steps``."""
+        if not replies:
+            return []
+        in_band = conv["channel"] in self.in_band
         now = utcnow()
         docs, outs = [], []
         for i, reply in enumerate(replies):
@@ -340,7 +371,8 @@ class Pipeline:
                 "text": reply.text,
                 "buttons": [b.model_dump() for b in reply.buttons],
                 "in_reply_to": in_reply_to,
-                "delivery": {"status": "pending", "attempts": 0},
+                # the web chat reads its replies from the store: delivered once stored
+                "delivery": {"status": "sent" if in_band else "pending", "attempts": 0},
                 "metadata": metadata or {},
                 "created_at": now,
             }
@@ -357,15 +389,17 @@ class Pipeline:
                     metadata={"thread_key": conv.get("thread_key"), **(metadata or {})},
                 )
             )
-        await self.db.messages.insert_many(docs)
+        await self.messages.insert_many(docs)
         for doc in docs:
             self.live.publish(conv["_id"], message_view(doc))
-            await events.emit(self.db, self.live, EventType.MESSAGE_OUT, conv["_id"], author=author, channel=conv["channel"])
-        sender = self.senders.get(conv["channel"])
-        if sender:
-            for out in outs:
-                self._spawn(self._deliver(sender, out))
+            steps.append(events.event(EventType.MESSAGE_OUT, conv["_id"], author=author, channel=conv["channel"]))
         return outs
+
+    def _deliver_all(self, conv: dict[str, Any], outs: list[OutboundMessage]) -> None:
+        sender = self.senders.get(conv["channel"])
+        if sender and conv["channel"] not in self.in_band:
+            for out in outs:
+                self._tasks.spawn(self._deliver(sender, out))
 
     async def _deliver(self, sender: Sender, out: OutboundMessage) -> None:
         """Send through the channel (retrying 429/5xx with backoff, in order per conversation) and store the outcome."""
@@ -378,42 +412,35 @@ class Pipeline:
         if outcome.status == "sent":
             fields["provider_message_id"] = outcome.provider_message_id
             # "sent", unless a provider's delivery report already moved the status on (then only the details)
-            res = await self.db.messages.update_one(
+            res = await self.messages.update_one(
                 {"_id": out.message_id, "delivery.status": "pending"}, {"$set": {**fields, "delivery.status": "sent"}}
             )
             if not res.matched_count:
-                await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
+                await self.messages.update_one({"_id": out.message_id}, {"$set": fields})
             return
         log.warning(
             "delivery failed", extra={"message_id": out.message_id, "channel": out.channel, "attempts": outcome.attempts}
         )
         fields.update({"delivery.status": "failed", "delivery.error": outcome.error})
-        await self.db.messages.update_one({"_id": out.message_id}, {"$set": fields})
+        await self.messages.update_one({"_id": out.message_id}, {"$set": fields})
         await events.emit(
             self.db, self.live, EventType.DELIVERY_FAILED, out.conversation_id, channel=out.channel, message_id=out.message_id
         )
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        task.add_done_callback(_log_failure)
-
     async def drain(self) -> None:
-        """Wait for background deliveries (used at shutdown and by tests)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        """Wait for background deliveries and event writes (used at shutdown and by tests)."""
+        await self._tasks.drain()
 
     # ------------------------------------------------------------------ reads
     async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None:
-        conv = await self.db.conversations.find_one({"_id": conversation_id}, {"state": 1})
+        conv = await self.conversations.find_one({"_id": conversation_id}, {"state": 1})
         if conv is None:
             return None
-        cursor = self.db.messages.find({"conversation_id": conversation_id, "seq": {"$gt": after}}).sort("seq", 1)
+        cursor = self.messages.find({"conversation_id": conversation_id, "seq": {"$gt": after}}).sort("seq", 1)
         return [message_view(m) async for m in cursor]
 
     async def conversation_state(self, conversation_id: str) -> State | None:
-        conv = await self.db.conversations.find_one({"_id": conversation_id}, {"state": 1})
+        conv = await self.conversations.find_one({"_id": conversation_id}, {"state": 1})
         return State(conv["state"]) if conv else None
 
 
@@ -430,8 +457,3 @@ async def _until_stored(write: Callable[[], Awaitable[None]], within_s: float = 
                 raise
             await asyncio.sleep(wait)
             wait = min(wait * 2, 10.0)
-
-
-def _log_failure(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("pipeline background work failed", extra={"error": repr(task.exception())[:300]})

@@ -15,6 +15,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel, Field, StrictInt
 
 from hub.core import events
+from hub.core.appkeys import DB
 from hub.core.event_types import EventType
 from hub.core.http import BodyError, json_error, parse
 from hub.core.models import Button, Reply, utcnow
@@ -78,7 +79,7 @@ async def webchat_score(request: web.Request) -> web.Response:
             return json_error(422, "invalid_score", "Geef een cijfer van 1 tot en met 5.")
         return exc.response
     try:
-        result = await record_score(request.app["db"], request.match_info["id"], body.score, channel="webchat")
+        result = await record_score(request.app[DB], request.match_info["id"], body.score, channel="webchat")
     except SatisfactionError as exc:
         return json_error(exc.status, exc.code, exc.message)
     return web.json_response(result, status=201)

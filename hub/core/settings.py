@@ -56,6 +56,20 @@ class Settings(BaseSettings):
     # --- knowledge search: embedded Tantivy unless an Elasticsearch URL is given
     elasticsearch_url: str | None = None
     elasticsearch_index: str = "kcc-articles"
+    elasticsearch_api_key: str | None = Field(
+        None, description="Elasticsearch API key: the encoded key, or 'id:api_key'"
+    )
+    elasticsearch_username: str | None = Field(None, description="basic auth instead of an API key")
+    elasticsearch_password: str | None = None
+    elasticsearch_ca_certs: Path | None = Field(
+        None, description="PEM file of the CA that signed the server's certificate (https URLs)"
+    )
+    elasticsearch_verify_certs: bool = True
+    elasticsearch_request_timeout_s: float = Field(10.0, gt=0)
+    elasticsearch_max_retries: int = Field(
+        3, ge=0, description="the client's retries on another node or connection after a failure"
+    )
+    elasticsearch_retry_on_timeout: bool = Field(True, description="also retry a timed-out request")
     knowledge_content_dir: Path = ROOT / "knowledge" / "content"
 
     # --- web chat and public endpoints
@@ -96,7 +110,10 @@ class Settings(BaseSettings):
     handover_offline_after_s: float = Field(
         30.0, description="an agent with no open console (no heartbeat) this long is offline"
     )
-    handover_sweep_s: float = Field(1.0, description="how often timeouts and offline agents are checked")
+    handover_sweep_s: float = Field(
+        30.0, gt=0, description="safety sweep of the router: how often it routes every team with a queue and looks "
+        "for what another replica or a crash left; timeouts and offline agents are checked when they fall due",
+    )
     handover_handle_minutes: float = Field(
         6.0, description="handling time per conversation used for the wait estimate until there is history"
     )
@@ -179,7 +196,9 @@ class Settings(BaseSettings):
     callback_max_attempts: int = 3
     answer_working_days: int = 5
     case_number_prefix: str = "Z"
-    deadline_sweep_s: float = 60.0
+    deadline_sweep_s: float = Field(
+        300.0, gt=0, description="how often overdue callback requests and cases are looked for (deadlines are days)"
+    )
 
     # --- connectors: each one is switched on by its URL; without them the hub keeps its own records
     connector_timeout_s: float = 10.0
@@ -210,7 +229,9 @@ class Settings(BaseSettings):
     norm_satisfaction: float = Field(3.5, ge=1, le=5, description="norm: average satisfaction score (1-5) at least this")
     stats_min_group: int = Field(5, ge=1, description="figures about fewer contacts than this are suppressed")
     stats_min_agents: int = Field(3, ge=1, description="figures about staff (occupancy) need at least this many agents")
-    stats_refresh_s: float = Field(30.0, gt=0, description="how often the figures take in new events")
+    stats_refresh_s: float = Field(
+        30.0, gt=0, description="how often the figures take in new events while the hub logs some (every 5 minutes without)"
+    )
 
     # --- need-to-know and audit (hub/privacy/need_to_know.py, hub/gdpr/my_data_log.py, issue 9)
     social_domain_topics: list[str] = Field(

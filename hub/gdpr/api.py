@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.gdpr import retention
 from hub.gdpr import rights as privacy
@@ -34,7 +35,7 @@ async def export_contact(request: web.Request) -> web.Response:
         return _refused()
     reason = (request.query.get("reason") or EXPORT_REASON).strip()[:300] or EXPORT_REASON
     try:
-        body = await privacy.export(request.app["db"], request.match_info["id"], staff_name(request), reason)
+        body = await privacy.export(request.app[DB], request.match_info["id"], staff_name(request), reason)
     except privacy.PrivacyError as exc:
         return domain_error(exc)
     name = f"kcc-export-{request.match_info['id']}.json"
@@ -50,7 +51,7 @@ async def erase_contact(request: web.Request) -> web.Response:
     except BodyError as exc:
         return exc.response
     try:
-        report = await privacy.erase(request.app["db"], request.match_info["id"], staff_name(request), body.reason, body.dry_run)
+        report = await privacy.erase(request.app[DB], request.match_info["id"], staff_name(request), body.reason, body.dry_run)
     except privacy.PrivacyError as exc:
         return domain_error(exc)
     return web.json_response(report)
@@ -61,7 +62,7 @@ async def retention_report(request: web.Request) -> web.Response:
     """``GET /api/v1/privacy/retention``: what the retention job would do now (a dry run)."""
     if not has_right(request["staff"], PRIVACY):
         return _refused()
-    report = await retention.run(request.app["db"], request.app["settings"], dry_run=True)
+    report = await retention.run(request.app[DB], request.app[SETTINGS], dry_run=True)
     return web.json_response(report.model_dump(mode="json"))
 
 

@@ -22,6 +22,7 @@ from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel
 
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import json_error
 from hub.core.settings import Settings, get_settings
 from hub.privacy.audit import READS, SYSTEM_PREFIX
@@ -170,11 +171,11 @@ async def webchat_data_access(request: web.Request) -> web.Response:
     are chosen by the client, so they are not enough to see this. 403 when the
     conversation was not identified with DigiD / eHerkenning.
     """
-    db = request.app["db"]
+    db = request.app[DB]
     conv_id = request.match_info["id"][:64]
     if not await db.conversations.find_one({"_id": conv_id}, {"_id": 1}):
         return json_error(404, "unknown_conversation", "Dit gesprek bestaat niet.")
-    answer = await for_conversation(db, conv_id, request.app["settings"])
+    answer = await for_conversation(db, conv_id, request.app[SETTINGS])
     if not answer.identified:
         return json_error(403, "not_identified", NOT_IDENTIFIED_TEXT)
     return web.json_response(answer.model_dump(), headers={"Cache-Control": "no-store"})

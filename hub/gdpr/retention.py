@@ -29,6 +29,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel
 
 from hub.cases.store import CLOSED as CASE_CLOSED
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.lease import Lease
 from hub.core.loops import run_with_app
 from hub.core.models import utcnow
@@ -172,9 +173,9 @@ def setup_retention(app: Any) -> None:
     """Start the scheduled job with the hub (``create_app``), when an interval is set."""
 
     def job(app: Any) -> Any:
-        settings = app["settings"]
+        settings = app[SETTINGS]
         if settings.retention_interval_minutes > 0 and settings.retention_closed_conversation_days > 0:
-            return loop(app["db"], settings)
+            return loop(app[DB], settings)
         return None
 
     run_with_app(app, retention=job)

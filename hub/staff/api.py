@@ -16,6 +16,7 @@ from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel, Field, field_validator
 
+from hub.core.appkeys import DB
 from hub.core.http import BodyError, json_error, parse
 from hub.staff import auth
 
@@ -97,7 +98,7 @@ async def change(db: AsyncIOMotorDatabase, username: str, body: StaffChange) -> 
 
 @auth.require_role("admin")
 async def get_staff(request: web.Request) -> web.Response:
-    return web.json_response({"staff": await list_staff(request.app["db"])})
+    return web.json_response({"staff": await list_staff(request.app[DB])})
 
 
 @auth.require_role("admin")
@@ -106,7 +107,7 @@ async def create(request: web.Request) -> web.Response:
         body = await parse(request, NewStaff)
     except BodyError as exc:
         return exc.response
-    db = request.app["db"]
+    db = request.app[DB]
     if await db.staff.find_one({"_id": body.username}, {"_id": 1}):
         return json_error(409, "username_taken", "Deze gebruikersnaam bestaat al.")
     await auth.create_staff(db, body.username, body.password, body.roles, name=body.name, team=body.team,
@@ -123,7 +124,7 @@ async def update(request: web.Request) -> web.Response:
     username = request.match_info["username"]
     if username == request["staff"]["_id"] and (body.active is False or (body.roles is not None and "admin" not in body.roles)):
         return json_error(409, "own_account", "U kunt uw eigen beheerrechten niet afnemen. Vraag een andere beheerder.")
-    found = await change(request.app["db"], username, body)
+    found = await change(request.app[DB], username, body)
     if found is None:
         return json_error(404, "unknown_staff", "Deze medewerker bestaat niet.")
     return web.json_response(found)

@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel, Field, ValidationError
 
+from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import json_error
 from hub.core.models import utcnow
 
@@ -138,8 +139,8 @@ async def new_session(request: web.Request, resp: web.StreamResponse, user: dict
     The cookie is ``SameSite=Strict``; after a log-in at the municipality's provider it is
     ``Lax`` (the browser arrives from the provider's site; unsafe requests still need the token).
     """
-    db: AsyncIOMotorDatabase = request.app["db"]
-    ttl = timedelta(hours=request.app["settings"].session_ttl_hours)
+    db: AsyncIOMotorDatabase = request.app[DB]
+    ttl = timedelta(hours=request.app[SETTINGS].session_ttl_hours)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     now = utcnow()
     await db.sessions.insert_one(
@@ -147,13 +148,13 @@ async def new_session(request: web.Request, resp: web.StreamResponse, user: dict
          "expires_at": now + ttl, "via": via}
     )
     resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax" if via == "oidc" else "Strict",
-                    max_age=int(ttl.total_seconds()), path="/", secure=request.app["settings"].cookies_secure)
+                    max_age=int(ttl.total_seconds()), path="/", secure=request.app[SETTINGS].cookies_secure)
     return csrf
 
 
 async def login(request: web.Request) -> web.Response:
-    db: AsyncIOMotorDatabase = request.app["db"]
-    settings = request.app["settings"]
+    db: AsyncIOMotorDatabase = request.app[DB]
+    settings = request.app[SETTINGS]
     try:
         body = LoginBody.model_validate(await request.json())
     except (ValueError, ValidationError):
@@ -177,10 +178,10 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
     if token:
-        session = await request.app["db"].sessions.find_one({"_id": token}, {"csrf": 1})
+        session = await request.app[DB].sessions.find_one({"_id": token}, {"csrf": 1})
         if session and request.headers.get("X-CSRF-Token") != session["csrf"]:
             return json_error(403, "csrf", "Sessie verlopen. Laad de pagina opnieuw.")
-        await request.app["db"].sessions.delete_one({"_id": token})
+        await request.app[DB].sessions.delete_one({"_id": token})
     resp = web.json_response({"ok": True})
     resp.del_cookie(COOKIE)
     return resp
@@ -201,12 +202,12 @@ async def current_staff(request: web.Request, touch: bool = True) -> dict[str, A
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    db: AsyncIOMotorDatabase = request.app["db"]
+    db: AsyncIOMotorDatabase = request.app[DB]
     session = await db.sessions.find_one({"_id": token})
     if not session:
         return None
     now = utcnow()
-    idle = timedelta(minutes=request.app["settings"].session_idle_minutes)
+    idle = timedelta(minutes=request.app[SETTINGS].session_idle_minutes)
     last = session.get("last_seen_at") or session["created_at"]
     if session["expires_at"] < now or last + idle < now:
         await db.sessions.delete_one({"_id": token})
@@ -281,7 +282,7 @@ async def change_password(request: web.Request) -> web.Response:
         body = PasswordBody.model_validate(await request.json())
     except (ValueError, ValidationError):
         return json_error(422, "invalid_password", f"Het nieuwe wachtwoord moet minstens {MIN_PASSWORD} tekens hebben.")
-    db: AsyncIOMotorDatabase = request.app["db"]
+    db: AsyncIOMotorDatabase = request.app[DB]
     if not await verify(db, staff["_id"], body.current_password):
         return json_error(403, "bad_credentials", "Uw huidige wachtwoord klopt niet.")
     await set_password(db, staff["_id"], body.new_password)

@@ -33,6 +33,7 @@ import aiohttp
 import jwt
 from aiohttp import web
 
+from hub.core.appkeys import DB, HTTP, SETTINGS
 from hub.core.models import utcnow
 from hub.core.settings import Settings
 from hub.staff.auth import ROLES, new_session
@@ -97,11 +98,14 @@ class Provider:
         raise OidcError("id_token_invalid", "unknown key id")
 
 
+PROVIDER = web.AppKey("oidc_provider", Provider)  # made at the first log-in through the provider
+
+
 def _provider(request: web.Request) -> Provider:
     app = request.app
-    if "oidc_provider" not in app:
-        app["oidc_provider"] = Provider(app["settings"], app["http"])
-    return app["oidc_provider"]
+    if PROVIDER not in app:
+        app[PROVIDER] = Provider(app[SETTINGS], app[HTTP])
+    return app[PROVIDER]
 
 
 def _redirect_uri(settings: Settings) -> str:
@@ -142,12 +146,12 @@ def _back_to_login(code: str) -> web.HTTPFound:
 
 async def status(request: web.Request) -> web.Response:
     """``GET /api/v1/auth/oidc``: whether the log-in page shows the button."""
-    on = configured(request.app["settings"])
+    on = configured(request.app[SETTINGS])
     return web.json_response({"enabled": on, "start_url": "/api/v1/auth/oidc/start" if on else None})
 
 
 async def start(request: web.Request) -> web.StreamResponse:
-    settings: Settings = request.app["settings"]
+    settings: Settings = request.app[SETTINGS]
     if not configured(settings):
         return web.json_response({"error": {"code": "oidc_off", "message": "Inloggen met een gemeente-account staat uit."}}, status=404)
     try:
@@ -157,7 +161,7 @@ async def start(request: web.Request) -> web.StreamResponse:
         raise _back_to_login("provider_unavailable") from None
     state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    await request.app["db"].oidc_flows.insert_one({
+    await request.app[DB].oidc_flows.insert_one({
         "_id": state, "nonce": nonce, "verifier": verifier, "next": safe_next(request.query.get("next")),
         "expires_at": utcnow() + FLOW_TTL,
     })
@@ -173,13 +177,13 @@ async def start(request: web.Request) -> web.StreamResponse:
 
 
 async def _exchange(request: web.Request, code: str, verifier: str) -> str:
-    settings: Settings = request.app["settings"]
+    settings: Settings = request.app[SETTINGS]
     meta = await _provider(request).metadata()
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": _redirect_uri(settings),
             "client_id": str(settings.oidc_client_id), "code_verifier": verifier}
     auth = aiohttp.BasicAuth(str(settings.oidc_client_id), settings.oidc_client_secret) if settings.oidc_client_secret else None
     try:
-        async with request.app["http"].post(meta["token_endpoint"], data=form, auth=auth,
+        async with request.app[HTTP].post(meta["token_endpoint"], data=form, auth=auth,
                                             timeout=aiohttp.ClientTimeout(total=10)) as resp:
             body = await resp.json(content_type=None)
             if resp.status != 200 or not isinstance(body, dict) or "id_token" not in body:
@@ -215,8 +219,8 @@ def roles_from(claims: dict[str, Any], settings: Settings) -> list[str]:
 
 
 async def callback(request: web.Request) -> web.StreamResponse:
-    settings: Settings = request.app["settings"]
-    db = request.app["db"]
+    settings: Settings = request.app[SETTINGS]
+    db = request.app[DB]
     if not configured(settings):
         raise _back_to_login("oidc_off")
     state = request.query.get("state", "")

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from hub.conversations import satisfaction
 from hub.core import event_types
+from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.http import BodyError, json_error, parse
 from hub.core.loops import run_with_app
 from hub.core.models import utcnow
@@ -37,6 +38,8 @@ from hub.stats.rollup import Busy, Rollup, local_midnight, run
 
 log = logging.getLogger(__name__)
 DASHBOARD = Path(__file__).resolve().parent / "dashboard"
+STATS = web.AppKey("stats", Stats)
+ROLLUP = web.AppKey("stats_rollup", Rollup)
 PATHS = {name.replace("_", "-"): name for name in FIGURES}
 NOT_LABELS = {"breaches", "note"}  # text columns that are values, not row labels
 
@@ -128,7 +131,7 @@ def csv_response(text: str, filename: str) -> web.Response:
 
 async def exported(request: web.Request, text: str, filename: str) -> web.Response:
     """A CSV export: anonymous figures, but every export is written to the audit log (issue 9)."""
-    await audit.record(request.app["db"], audit_entry(request, "stats.export", None, file=filename, rows=text.count("\n")))
+    await audit.record(request.app[DB], audit_entry(request, "stats.export", None, file=filename, rows=text.count("\n")))
     return csv_response(text, filename)
 
 
@@ -137,13 +140,13 @@ FRESH = timedelta(seconds=5)
 
 
 def _stats(request: web.Request) -> Stats:
-    return request.app["stats"]
+    return request.app[STATS]
 
 
 async def _fresh(request: web.Request, q: Query) -> None:
     """A period that reaches today gets the newest events (the background loop runs less often)."""
     if q.end >= as_local_day(utcnow()):
-        await request.app["stats_rollup"].refresh_if_stale(FRESH)
+        await request.app[ROLLUP].refresh_if_stale(FRESH)
 
 
 @require_role("supervisor")
@@ -182,7 +185,7 @@ async def figure(request: web.Request) -> web.StreamResponse:
 @require_role("supervisor")
 async def live(request: web.Request) -> web.Response:
     team = request.query.get("team") or None
-    return web.json_response(await stats_live.queue_now(request.app["db"], request.app["settings"], team))
+    return web.json_response(await stats_live.queue_now(request.app[DB], request.app[SETTINGS], team))
 
 
 @require_role("supervisor")
@@ -200,7 +203,7 @@ async def rebuild(request: web.Request) -> web.Response:
         body = await parse(request, RebuildBody)
     except BodyError as exc:
         return exc.response
-    rollup: Rollup = request.app["stats_rollup"]
+    rollup: Rollup = request.app[ROLLUP]
     try:
         done = await rollup.rebuild(local_midnight(body.since) if body.since else None, wait_s=30)
     except Busy:
@@ -218,11 +221,11 @@ async def dashboard_page(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------------- wiring
 def setup_stats(app: web.Application) -> None:
     """Statistics API, the /dashboard page, the satisfaction question and the background refresh."""
-    settings = app["settings"]
-    app["stats"] = Stats(app["db"], settings)
-    app["stats_rollup"] = Rollup(app["db"], settings)
+    settings = app[SETTINGS]
+    app[STATS] = Stats(app[DB], settings)
+    app[ROLLUP] = Rollup(app[DB], settings)
 
-    run_with_app(app, stats_refresh=lambda app: run(app["stats_rollup"], settings.stats_refresh_s))
+    run_with_app(app, stats_refresh=lambda app: run(app[ROLLUP], settings.stats_refresh_s, app[BUS]))
     app.router.add_get("/api/v1/stats/summary", summary)
     app.router.add_get("/api/v1/stats/live", live)
     app.router.add_get("/api/v1/stats/events", vocabulary)

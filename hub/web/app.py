@@ -1,4 +1,10 @@
-"""The aiohttp application factory: wires storage, the pipeline, the channels and the pages."""
+"""The aiohttp application factory: wires storage, the pipeline, the channels and the pages.
+
+``create_app`` builds the whole app before the event loop runs, in named steps: storage,
+the pipeline, the channels (each gets the pipeline's ``receive`` as its one way in), the
+pages and the domain routes. What needs the running loop (the outgoing HTTP session, the
+indexes, the channels' listeners) opens in ``on_startup``, before the first request.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +28,14 @@ from channels.webchat import WebchatChannel, load_openers
 from handover import abandon
 from handover.desk import HandoverDesk
 from handover.wiring import setup_handover
+from hub.conversations.appkeys import BOT, PIPELINE
 from hub.conversations.bot_client import BotClient
 from hub.conversations.pipeline import Pipeline
+from hub.core.appkeys import BUS, DB, HTTP, SETTINGS
 from hub.core.bus import LiveBus
 from hub.core.db import connect, ensure_indexes, ping
 from hub.core.http import json_error
-from hub.core.models import Button, InboundMessage, PipelineResult, State, utcnow
+from hub.core.models import Button, State, utcnow
 from hub.core.settings import Settings, get_settings
 from hub.gdpr import my_data_log as data_access
 from hub.gdpr.api import setup_privacy
@@ -36,24 +44,22 @@ from hub.staff import auth, oidc
 from hub.stats.api import setup_stats
 from hub.web.cors import setup_cors
 from hub.web.openapi import setup_openapi
-from hub.web.ratelimit import setup_rate_limits
+from hub.web.ratelimit import RATE_LIMITS, setup_rate_limits
 from hub.web.records import setup_contact_records
 from hub.web.request_ids import request_id, request_id_middleware
-from knowledge.web import setup_knowledge
+from knowledge.web import KNOWLEDGE, setup_knowledge
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+CHANNELS = web.AppKey("channels", dict[str, Channel])  # by channel name
 
 
 class HubContext:
-    """What the hub offers channels (``channels.base.ChannelContext``)."""
+    """What the hub offers channels besides the hand-in (``channels.base.ChannelContext``)."""
 
     def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
-        self._presence: abandon.Presence | None = None  # the pipeline is set at start-up
-
-    async def deliver(self, msg: InboundMessage) -> PipelineResult:
-        return await self.pipeline.receive(msg)
+        self._presence = abandon.Presence(pipeline.db)
 
     async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None:
         return await self.pipeline.messages_after(conversation_id, after)
@@ -99,8 +105,6 @@ class HubContext:
         ) > 0
 
     async def resident_present(self, conversation_id: str) -> None:
-        if self._presence is None:
-            self._presence = abandon.Presence(self.pipeline.db)
         await self._presence.seen(conversation_id)
 
     async def resident_left(self, conversation_id: str) -> str | None:
@@ -140,7 +144,7 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         raise
     except ConnectionFailure as exc:  # MongoDB away (AutoReconnect, ServerSelectionTimeoutError): retry later
         log.warning("storage unavailable", extra={"path": request.path, "error": type(exc).__name__})
-        return storage_unavailable(request.app["settings"], api)
+        return storage_unavailable(request.app[SETTINGS], api)
     except RecursionError:  # json.loads of absurdly deep nesting ([[[[...) in any body parser
         if api:
             return json_error(400, "invalid_json", "De gegevens zijn te diep genest.")
@@ -168,54 +172,53 @@ def storage_unavailable(settings: Settings, api: bool = True) -> web.Response:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or get_settings()
     app = web.Application(middlewares=[request_id_middleware, error_middleware], client_max_size=settings.max_body_bytes * 4)
-    app["settings"] = settings
+    add_storage(app, settings)
     setup_rate_limits(app)  # per IP and per web chat session on the public endpoints (hub/web/ratelimit.py)
-    app["db"] = connect(settings)
-    app["live"] = LiveBus()
-    app["channels"] = {}
-
-    async def on_startup(app: web.Application) -> None:
-        app["http"] = aiohttp.ClientSession()
-        await ensure_indexes(app["db"])
-        if settings.demo:
-            await auth.ensure_demo_accounts(app["db"])
-        bot = BotClient(settings.rasa_url, settings.rasa_timeout_s, app["http"], pause_s=settings.rasa_pause_s)
-        app["bot"] = bot
-        pipeline = Pipeline(app["db"], bot, app["live"], HandoverDesk(), concurrency=settings.pipeline_concurrency)
-        app["pipeline"] = pipeline
-        app["context"].pipeline = pipeline
-        for channel in app["channels"].values():
-            for name in channel.names():
-                pipeline.register_sender(name, channel.send)
-            if channel.configured():
-                await channel.start()
-
-    async def on_cleanup(app: web.Application) -> None:
-        for channel in app["channels"].values():
-            await channel.drain()  # webhook work still running may queue replies
-        await app["pipeline"].drain()
-        for channel in app["channels"].values():
-            await channel.stop()
-        await app["http"].close()
-        app["db"].client.close()
-
-    app.on_startup.insert(0, on_startup)
+    pipeline = add_pipeline(app, settings)
+    add_channels(app, settings, pipeline)
+    add_pages(app)
+    add_domain_routes(app, pipeline)
+    setup_cors(app, settings)  # the widget on the municipality's own site: CORS on /api/v1/webchat/* only
+    setup_openapi(app)  # GET /api/v1/openapi.json, generated from the routes above (hub/web/openapi.py)
+    app.on_startup.insert(0, on_startup)  # before the parts' own start-up: they need the indexes
     app.on_cleanup.append(on_cleanup)
+    return app
 
-    context = HubContext(pipeline=None)  # type: ignore[arg-type] - set at start-up
-    app["context"] = context
+
+def add_storage(app: web.Application, settings: Settings) -> None:
+    """Settings, the database (motor connects lazily) and the bus."""
+    app[SETTINGS] = settings
+    app[DB] = connect(settings)
+    app[BUS] = LiveBus()
+
+
+def add_pipeline(app: web.Application, settings: Settings) -> Pipeline:
+    """The bot client (it opens its HTTP session at first use) and the pipeline, complete before any request."""
+    app[BOT] = BotClient(settings.rasa_url, settings.rasa_timeout_s, pause_s=settings.rasa_pause_s)
+    app[PIPELINE] = Pipeline(app[DB], app[BOT], app[BUS], HandoverDesk(), concurrency=settings.pipeline_concurrency)
+    return app[PIPELINE]
+
+
+def add_channels(app: web.Application, settings: Settings, pipeline: Pipeline) -> None:
+    """Every channel, with the pipeline's ``receive`` as its one way in; an unconfigured one answers 404."""
+    context = HubContext(pipeline)
     channels: list[Channel] = [
         WebchatChannel(
-            context, settings.max_text_chars, settings.max_body_bytes, load_openers(settings.webchat_openers_file),
-            session_gate=app["rate_limits"].session_gate,
+            pipeline.receive, context, settings.max_text_chars, settings.max_body_bytes,
+            load_openers(settings.webchat_openers_file), session_gate=app[RATE_LIMITS].session_gate,
         ),
-        TwilioChannel(context, settings),
-        TelegramChannel(context, settings),
-        MetaChannel(context, settings),
-        EmailChannel(context, settings),
+        TwilioChannel(pipeline.receive, context, settings),
+        TelegramChannel(pipeline.receive, context, settings),
+        MetaChannel(pipeline.receive, context, settings),
+        EmailChannel(pipeline.receive, context, settings),
     ]
+    app[CHANNELS] = {channel.name: channel for channel in channels}
     for channel in channels:
-        app["channels"][channel.name] = channel
+        for name in channel.names():
+            if channel.in_band:
+                pipeline.register_in_band(name)
+            else:
+                pipeline.register_sender(name, channel.send)
         if channel.configured():
             app.router.add_routes(channel.routes())
         else:
@@ -225,6 +228,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
                 extra={"channel": channel.name, "missing": channel.missing_settings()},
             )
 
+
+def add_pages(app: web.Application) -> None:
+    """Log-in, health and the resident's pages."""
     app.router.add_routes(auth.routes())
     app.router.add_routes(oidc.routes())  # the provider log-in builds on auth's sessions
     app.router.add_get("/healthz", healthz)
@@ -233,16 +239,39 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/chat", chat_page)
     app.router.add_get("/login", login_page)
     app.router.add_static("/static", STATIC, append_version=True)
+
+
+def add_domain_routes(app: web.Application, pipeline: Pipeline) -> None:
+    """Knowledge, the agent desk, contacts and cases, statistics, privacy and staff accounts."""
     setup_knowledge(app)
-    setup_handover(app)
-    setup_contact_records(app)  # contacts, cases, callbacks, connectors (issue 6)
+    setup_handover(app, pipeline)
+    setup_contact_records(app, pipeline)  # contacts, cases, callbacks, connectors (issue 6)
     setup_stats(app)  # statistics API, /dashboard, satisfaction question (issue 8)
     app.router.add_routes(data_access.routes())  # "who has looked at my data?" for the web chat (issue 9)
     app.router.add_routes(staff_api.routes())  # /api/v1/admin/staff (issue 9)
     setup_privacy(app)  # AVG/GDPR export, erasure and the scheduled retention job (issue 9)
-    setup_cors(app, settings)  # the widget on the municipality's own site: CORS on /api/v1/webchat/* only
-    setup_openapi(app)  # GET /api/v1/openapi.json, generated from the routes above (hub/web/openapi.py)
-    return app
+
+
+async def on_startup(app: web.Application) -> None:
+    """What needs the running loop: the outgoing HTTP session, the indexes, demo accounts, the channels' listeners."""
+    app[HTTP] = aiohttp.ClientSession()
+    await ensure_indexes(app[DB])
+    if app[SETTINGS].demo:
+        await auth.ensure_demo_accounts(app[DB])
+    for channel in app[CHANNELS].values():
+        if channel.configured():
+            await channel.start()
+
+
+async def on_cleanup(app: web.Application) -> None:
+    for channel in app[CHANNELS].values():
+        await channel.drain()  # webhook work still running may queue replies
+    await app[PIPELINE].drain()
+    for channel in app[CHANNELS].values():
+        await channel.stop()
+    await app[BOT].close()
+    await app[HTTP].close()
+    app[DB].client.close()
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -252,8 +281,8 @@ async def readyz(request: web.Request) -> web.Response:
 async def healthz(request: web.Request) -> web.Response:
     """200 with each component's state when all are ready, 503 otherwise."""
     app = request.app
-    settings: Settings = app["settings"]
-    session: aiohttp.ClientSession = app["http"]
+    settings = app[SETTINGS]
+    session = app[HTTP]
     started = time.perf_counter()
 
     async def actions_ok() -> bool:
@@ -263,12 +292,12 @@ async def healthz(request: web.Request) -> web.Response:
         except (aiohttp.ClientError, TimeoutError):
             return False
 
-    search = app.get("search")
+    knowledge = app.get(KNOWLEDGE)
     components = {
-        "mongo": await ping(app["db"]),
-        "rasa": await app["bot"].ready(),
+        "mongo": await ping(app[DB]),
+        "rasa": await app[BOT].ready(),
         "actions": await actions_ok(),
-        "search": bool(search and search.ready()),
+        "search": bool(knowledge and knowledge.ready()),
     }
     ok = all(components.values())
     body = {

@@ -31,6 +31,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from hub.core.appkeys import SETTINGS
+
 log = logging.getLogger(__name__)
 
 PATH = "/api/v1/openapi.json"
@@ -232,7 +234,7 @@ def _schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(app: web.Application) -> dict[str, Any]:
-    settings = app["settings"]
+    settings = app[SETTINGS]
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for route in app.router.routes():
@@ -268,14 +270,17 @@ def build(app: web.Application) -> dict[str, Any]:
     }
 
 
+OPENAPI = web.AppKey("openapi", dict[str, Any])  # the description, built at its first request
+
+
 async def openapi_json(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 description of this API."""
-    cache: dict[str, Any] = request.app["openapi"]
+    cache = request.app[OPENAPI]
     if "doc" not in cache:  # the router is frozen once the app runs: build once
         cache["doc"] = build(request.app)
     return web.json_response(cache["doc"])
 
 
 def setup_openapi(app: web.Application) -> None:
-    app["openapi"] = {}
+    app[OPENAPI] = {}
     app.router.add_get(PATH, openapi_json)

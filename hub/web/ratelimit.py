@@ -44,6 +44,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.core.appkeys import SETTINGS
 from hub.core.http import json_error
 from hub.core.settings import Settings
 
@@ -157,9 +158,12 @@ class PublicLimits:
         return None if wait is None else too_many(wait)
 
 
+RATE_LIMITS = web.AppKey("rate_limits", PublicLimits)
+
+
 def setup_rate_limits(app: web.Application) -> PublicLimits:
-    limits = PublicLimits(app["settings"])
-    app["rate_limits"] = limits
+    limits = PublicLimits(app[SETTINGS])
+    app[RATE_LIMITS] = limits
     app.middlewares.append(rate_limit_middleware)
     return limits
 
@@ -167,7 +171,7 @@ def setup_rate_limits(app: web.Application) -> PublicLimits:
 @web.middleware
 async def rate_limit_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if request.path.startswith(PUBLIC_PREFIXES):
-        limits: PublicLimits = request.app["rate_limits"]
+        limits = request.app[RATE_LIMITS]
         wait = limits.per_ip.hit(client_ip(request, limits.trusted_hops))
         if wait is not None:
             return too_many(wait)

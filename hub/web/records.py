@@ -12,13 +12,17 @@ from hub.cases import api as cases_api
 from hub.cases import callbacks_api, contact_card, deadlines
 from hub.cases import outbox as external_sync
 from hub.contacts import api as contacts_api
+from hub.core.appkeys import BUS, DB, HTTP, SETTINGS
 from hub.core.loops import run_with_app
 
 
-def setup_contact_records(app: web.Application) -> None:
-    app.router.add_routes([*contacts_api.routes(), *contact_card.routes(), *cases_api.routes(), *callbacks_api.routes()])
+def setup_contact_records(app: web.Application, pipeline: cases_api.Sender) -> None:
+    """``pipeline`` tells a resident of a case's new status (``hub.cases`` may not read it from the app)."""
+    app.router.add_routes(
+        [*contacts_api.routes(), *contact_card.routes(), *cases_api.routes(pipeline), *callbacks_api.routes()]
+    )
     run_with_app(
         app,
-        deadline_watch=lambda app: deadlines.run(app["db"], app["live"], app["settings"].deadline_sweep_s),
-        external_sync=lambda app: external_sync.run(app["db"], app["settings"], app["http"]),
+        deadline_watch=lambda app: deadlines.run(app[DB], app[BUS], app[SETTINGS].deadline_sweep_s),
+        external_sync=lambda app: external_sync.run(app[DB], app[SETTINGS], app[HTTP]),
     )

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from hub.core.appkeys import DB
 from hub.core.settings import Settings
 from hub.staff.auth import create_staff
 from hub.web.app import create_app
@@ -50,7 +51,7 @@ def routes(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str
         info = route.resource.get_info() if route.resource else {}
         path = info.get("path") or info.get("formatter") or info.get("prefix")
         found.add((route.method, path))
-    app["db"].client.close()
+    app[DB].client.close()
     return sorted(found)
 
 

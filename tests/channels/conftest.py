@@ -109,7 +109,9 @@ async def hub_inproc(stack: Stack, fakes: Fakes) -> AsyncIterator[InProc]:
     async with aiohttp.ClientSession() as http:
         pipeline = Pipeline(db, BotClient(settings.rasa_url, 5, http), LiveBus(), HandoverDesk())
         context = HubContext(pipeline)
-        channels = [cls(context, settings) for cls in (TwilioChannel, TelegramChannel, MetaChannel, EmailChannel)]
+        channels = [
+            cls(pipeline.receive, context, settings) for cls in (TwilioChannel, TelegramChannel, MetaChannel, EmailChannel)
+        ]
         for channel in channels:
             for name in channel.names():
                 pipeline.register_sender(name, channel.send)

@@ -49,4 +49,4 @@ def test_make_run_switches_every_channel_on():
 
     settings = Settings(_env_file=None, **DEMO_CHANNEL_SETTINGS)
     for cls in (TwilioChannel, TelegramChannel, MetaChannel, EmailChannel):
-        assert cls(None, settings).configured(), cls.name
+        assert cls(None, None, settings).configured(), cls.name

@@ -4,6 +4,7 @@ identity token from the web chat links to the person or organisation (through th
 from __future__ import annotations
 
 import json
+import random
 
 import aiohttp
 import pytest
@@ -65,7 +66,8 @@ async def test_same_email_in_any_case_is_one_contact(pipeline, db):
 
 
 async def test_callback_phone_links_a_later_whatsapp_message(pipeline, db):
-    phone = "+316" + new_id()[:8].translate(str.maketrans("abcdef", "123456"))
+    # a number in an assigned mobile range (06-1... to 06-5...): hub.core.identifiers refuses unassigned ones
+    phone = "+316" + str(random.randint(1, 5)) + new_id()[:7].translate(str.maketrans("abcdef", "123456"))
     callback = await callbacks.create_callback(db, phone=phone, subject="Vraag over parkeren")
     later = await pipeline.receive(InboundMessage(channel="whatsapp", address=phone, text="Ik wacht nog op uw telefoontje"))
     conv = await db.conversations.find_one({"_id": later.conversation_id})

@@ -37,6 +37,10 @@ class NoOpenConversations:
         return []
 
 
+async def no_hand_in(msg: InboundMessage, on_stored: Any = None) -> Any:
+    raise AssertionError("a parser hands nothing in")
+
+
 def settings_for_channels() -> Settings:
     return Settings(_env_file=None)  # type: ignore[call-arg]
 
@@ -54,7 +58,7 @@ def run(coro: Any) -> Any:
 @FUZZ
 @given(payloads.twilio_params())
 def test_twilio_form(params: dict[str, str]) -> None:
-    channel = TwilioChannel(NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
+    channel = TwilioChannel(no_hand_in, NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
     result = run(channel.parse(MultiDict(params)))
     if isinstance(result, web.Response):
         assert_client_error(result)
@@ -67,7 +71,7 @@ def test_twilio_form(params: dict[str, str]) -> None:
 @FUZZ
 @given(st.one_of(payloads.telegram_updates(), payloads.json_values))
 def test_telegram_update(data: Any) -> None:
-    channel = TelegramChannel(NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
+    channel = TelegramChannel(no_hand_in, NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
     try:
         update = read_update(data, None)
     except InvalidUpdate as exc:
@@ -82,7 +86,7 @@ def test_telegram_update(data: Any) -> None:
 @FUZZ
 @given(st.one_of(payloads.meta_bodies(), payloads.json_values))
 def test_meta_webhook(data: Any) -> None:
-    channel = MetaChannel(NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
+    channel = MetaChannel(no_hand_in, NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
     try:
         body = MetaWebhook.model_validate(data)
     except ValidationError:

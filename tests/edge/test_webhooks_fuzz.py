@@ -28,7 +28,7 @@ from tests.channels import stack_env as env
 from tests.channels.signed import meta_signature, twilio_signature
 from tests.conftest import Stack
 from tests.edge import payloads
-from tests.edge.test_parsers_fuzz import NoOpenConversations, settings_for_channels
+from tests.edge.test_parsers_fuzz import NoOpenConversations, no_hand_in, settings_for_channels
 from tests.handover.test_slack import signed as slack_signed
 
 POSTS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -81,7 +81,7 @@ def test_telegram(stack: Stack, mongo: Database[Any], update: Any) -> None:
     status, text = post(stack.hub_url + "/webhooks/telegram", raw, headers)
     no_server_error(status, text)
     try:
-        expected = asyncio.run(TelegramChannel(NoOpenConversations(), settings_for_channels()).parse(read_update(update, None)))  # type: ignore[arg-type]
+        expected = asyncio.run(TelegramChannel(no_hand_in, NoOpenConversations(), settings_for_channels()).parse(read_update(update, None)))  # type: ignore[arg-type]
     except InvalidUpdate:
         expected = None
         assert status == 400
@@ -99,7 +99,7 @@ def test_meta(stack: Stack, mongo: Database[Any], body: Any) -> None:
     no_server_error(status, text)
     if status == 200:
         parsed = MetaWebhook.model_validate(body)
-        channel = MetaChannel(NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
+        channel = MetaChannel(no_hand_in, NoOpenConversations(), settings_for_channels())  # type: ignore[arg-type]
         name = CHANNEL_BY_OBJECT[parsed.object]
         for event in (e for entry in parsed.entry for e in entry.messaging):
             if (msg := channel._message(name, event)) is not None:

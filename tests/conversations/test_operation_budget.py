@@ -1,0 +1,79 @@
+"""The database budget of one web chat message on the bot path, counted by the server's own profiler.
+
+Every operation the database receives that concerns this one resident's conversation is
+counted: the hub's and the action server's alike (commands that name the session, the
+conversation, the contact or one of the conversation's messages). The knowledge base reads of
+the bot's actions name none of these and are the same when Rasa is asked without the hub.
+Background work of the hub that belongs to the message (its events, written after the answer)
+is waited for and counted too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorDatabase
+
+from tests.webchat_client import say
+
+BUDGET = 8  # database operations for one web chat message the bot answers
+
+
+async def _profiled(db: AsyncIOMotorDatabase, work) -> list[dict[str, Any]]:  # noqa: ANN001
+    await db.command("profile", 0)
+    with contextlib.suppress(Exception):
+        await db.drop_collection("system.profile")
+    await db.create_collection("system.profile", capped=True, size=64 * 1024 * 1024)
+    await db.command("profile", 2)
+    try:
+        await work()
+    finally:
+        await db.command("profile", 0)
+    return [op async for op in db["system.profile"].find({})]
+
+
+def _concerning(ops: list[dict[str, Any]], names: set[str]) -> list[str]:
+    found = []
+    for op in ops:
+        text = json.dumps(op.get("command", {}), default=str)
+        if any(name in text for name in names):
+            kind = op.get("op", "?")
+            if kind == "command":
+                kind = next(iter(op.get("command") or {"?": 1}))
+            found.append(f"{op.get('ns', '?').split('.', 1)[-1]} {kind}")
+    return found
+
+
+async def _one_message(bot_stack, http, db, session_id: str, text: str) -> tuple[list[str], str]:  # noqa: ANN001
+    body: dict[str, Any] = {}
+
+    async def work() -> None:
+        body.update(await say(http, bot_stack, session_id, text))
+        await asyncio.sleep(1.0)  # the message's events are written just after the answer (not polled: that counts)
+
+    ops = await _profiled(db, work)
+    conv = await db.conversations.find_one({"_id": body["conversation_id"]})
+    written = await db.events.count_documents({"conversation_id": conv["_id"], "type": "message_out"})
+    assert written >= len(body["replies"]), "the message's events were not written within a second"
+    names = {session_id, conv["_id"], conv["contact_id"]}
+    names |= {m["_id"] async for m in db.messages.find({"conversation_id": conv["_id"]}, {"_id": 1})}
+    return _concerning(ops, names), conv["_id"]
+
+
+@pytest.mark.slow
+async def test_a_first_message_stays_within_the_budget(bot_stack, http, db, session_id) -> None:  # noqa: ANN001
+    ops, _ = await _one_message(bot_stack, http, db, session_id, "wat kost een paspoort")
+    print(f"first message of a conversation: {len(ops)} operations: {ops}")
+    assert len(ops) <= BUDGET, ops
+
+
+@pytest.mark.slow
+async def test_a_later_message_stays_within_the_budget(bot_stack, http, db, session_id) -> None:  # noqa: ANN001
+    await say(http, bot_stack, session_id, "hallo")
+    ops, _ = await _one_message(bot_stack, http, db, session_id, "hoe lang is een paspoort geldig")
+    print(f"later message in the conversation: {len(ops)} operations: {ops}")
+    assert len(ops) <= BUDGET - 2, ops  # no conversation or contact to create
