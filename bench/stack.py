@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.cli import launcher
@@ -20,6 +20,7 @@ class BenchStack:
     rasa_url: str
     mongo_url: str
     db_name: str
+    pids: dict[str, int] = field(default_factory=dict)  # service name -> process id (its process group)
 
 
 @contextmanager
@@ -55,6 +56,7 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
             rasa_url=f"http://127.0.0.1:{ports['rasa']}",
             mongo_url=embedded_url(ports["mongo"]),
             db_name="kcc_bench",
+            pids={s.name: s.proc.pid for s in started if s.proc is not None},
         )
     finally:
         print(f"logs of the run: {logs}")

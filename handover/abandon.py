@@ -77,6 +77,19 @@ async def resident_left(db: AsyncIOMotorDatabase, live: LiveBus, conversation_id
     return None
 
 
+def leaves_at(conv: dict[str, Any], settings: Settings) -> datetime | None:
+    """When ``sweep_silent`` abandons this queued conversation unless its page reports itself (None: never)."""
+    if (
+        settings.handover_abandon_after_s <= 0
+        or conv.get("state") != State.QUEUED.value
+        or conv.get("channel") != "webchat"
+        or conv.get("after_hours") is True
+    ):
+        return None
+    seen = conv["resident_seen_at"] if "resident_seen_at" in conv else conv.get("queued_at")
+    return None if seen is None else seen + timedelta(seconds=settings.handover_abandon_after_s)
+
+
 async def sweep_silent(db: AsyncIOMotorDatabase, live: LiveBus, settings: Settings, now: datetime | None = None) -> int:
     """Queued web chats whose page has been gone too long are abandoned; returns how many."""
     if settings.handover_abandon_after_s <= 0:

@@ -12,14 +12,18 @@ conversation is not offered to an empty chair), or when the agent goes offline (
 heartbeat for ``KCC_HANDOVER_OFFLINE_AFTER_S``, or presence set to offline).
 
 The router listens to the events that can give a team work or an agent room (``WAKES_ROUTER``:
-a handover, a freed slot, an agent becoming available) and sweeps every
-``KCC_HANDOVER_SWEEP_S`` for timeouts and stragglers.
+a handover, a freed slot, an agent becoming available). It never polls: an answer timeout
+or an agent's heartbeat falls due at a known moment (``STARTS_A_CLOCK``: an assignment, an
+agent coming online), and the sweep runs then, reading when the next one falls due; every
+``KCC_HANDOVER_SWEEP_S`` a safety sweep also routes teams with a queue, frees stale slots,
+and finds what another replica or a crash left.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +36,7 @@ from handover.queue import QUEUE_ORDER
 from hub.core import events
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
-from hub.core.loops import Loops
+from hub.core.loops import Loops, woken
 from hub.core.models import State, utcnow
 from hub.core.settings import Settings
 from hub.privacy import need_to_know
@@ -46,6 +50,11 @@ WAKES_ROUTER = (
     EventType.HANDOVER, EventType.REQUEUED, EventType.TRANSFERRED, EventType.CLOSED, EventType.HANDED_BACK,
     EventType.PRESENCE,
 )
+# Events after which an answer timeout or an agent's heartbeat falls due at a known moment.
+STARTS_A_CLOCK = (EventType.ASSIGNED, EventType.REASSIGNED, EventType.PRESENCE)
+DUE_MARGIN_S = 0.05  # a due check runs just after the moment (stored times are whole milliseconds)
+RETRY_S = 5.0  # a sweep that failed (MongoDB away) tries again this soon
+RECONCILE_S = 10.0  # stale slots are looked for at most this often (a reservation is claimed within milliseconds)
 
 
 class DeskError(Exception):
@@ -68,6 +77,8 @@ class Router:
         self._rounds: set[str] = set()  # teams whose dispatch round is running in this hub
         self._again: set[str] = set()  # teams kicked while their round ran: one more round after it
         self._last_reconcile = utcnow()
+        self._due = math.inf  # loop time of the next answer timeout or heartbeat check
+        self._sweep_wake = asyncio.Event()
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> None:
@@ -84,11 +95,21 @@ class Router:
         self._dirty.update(t for t in teams if t)
         self._wake.set()
 
+    def due_in(self, seconds: float) -> None:
+        """Something may fall due in ``seconds``: the sweep runs then (if nothing earlier is due)."""
+        self._due = min(self._due, asyncio.get_running_loop().time() + max(0.0, seconds) + DUE_MARGIN_S)
+        self._sweep_wake.set()
+
     async def _listen(self) -> None:
-        async with self.live.listen(*WAKES_ROUTER) as queue:
+        async with self.live.listen(*{*WAKES_ROUTER, *STARTS_A_CLOCK}) as queue:
             while True:
                 event = await queue.get()
-                self.kick(event.get("team"), *(event.get("teams") or ()))
+                if event.type in WAKES_ROUTER:
+                    self.kick(event.get("team"), *(event.get("teams") or ()))
+                if event.type in (EventType.ASSIGNED, EventType.REASSIGNED):
+                    self.due_in(self.settings.handover_answer_timeout_s)
+                elif event.type is EventType.PRESENCE and event.get("presence") != "offline":
+                    self.due_in(self.settings.handover_offline_after_s)
 
     async def _work(self) -> None:
         while True:
@@ -115,20 +136,34 @@ class Router:
                 self._again.discard(team)
                 try:
                     await self.dispatch(team)
-                except Exception:  # noqa: BLE001 - the sweep retries; routing never dies
+                except Exception:  # noqa: BLE001 - tried again soon; routing never dies
                     log.exception("dispatch failed", extra={"team": team})
+                    asyncio.get_running_loop().call_later(RETRY_S, self.kick, team)
                 if team not in self._again:
                     return
         finally:
             self._rounds.discard(team)
 
     async def _sweep_forever(self) -> None:
+        """The safety sweep at start and every ``handover_sweep_s``; between them, a sweep when something falls due."""
+        clock = asyncio.get_running_loop().time
+        next_full = clock()
         while True:
-            await asyncio.sleep(self.settings.handover_sweep_s)
+            until = min(next_full, self._due)
+            if until > clock():
+                await woken(self._sweep_wake, until - clock())
+                continue  # woken: something may fall due earlier now
+            full = clock() >= next_full
+            if full:
+                next_full = clock() + self.settings.handover_sweep_s
+            self._due = math.inf
             try:
-                await self.sweep()
-            except Exception:  # noqa: BLE001 - Mongo away for a moment: try again next tick
+                next_in = await self.sweep(full=full)
+            except Exception:  # noqa: BLE001 - Mongo away for a moment: try again soon
                 log.exception("handover sweep failed")
+                next_in = min(RETRY_S, self.settings.handover_sweep_s)
+            if next_in is not None:
+                self.due_in(next_in)
 
     # ------------------------------------------------------------------ assignment
     async def dispatch(self, team: str) -> int:
@@ -166,7 +201,9 @@ class Router:
             planned = sum(len(c) for c in plan.values())
             if not sum(done) or (sum(done) == planned and len(heads) < BATCH):
                 # All done (newcomers wake the router again), or the plan went stale everywhere
-                # (left to the next event or the sweep).
+                # (another hub or a pick-up was quicker: this team is looked at again soon).
+                if not sum(done):
+                    asyncio.get_running_loop().call_later(RETRY_S, self.kick, team)
                 return assigned
         return assigned
 
@@ -296,25 +333,39 @@ class Router:
         return count
 
     # ------------------------------------------------------------------ the sweep
-    async def sweep(self) -> None:
+    async def sweep(self, full: bool = True) -> float | None:
+        """Requeue unanswered conversations past their timeout, switch quiet consoles offline;
+        the ``full`` (safety) sweep also frees stale slots and routes every team with a queue.
+
+        Returns the seconds until the next answer timeout or heartbeat check falls due (None: nothing pending).
+        """
         now = utcnow()
-        timeout = now - timedelta(seconds=self.settings.handover_answer_timeout_s)
+        timeout = timedelta(seconds=self.settings.handover_answer_timeout_s)
+        pending: list[datetime] = []
         async for conv in self.db.conversations.find(
-            {"state": State.AGENT.value, "answered_at": None, "assigned_at": {"$lt": timeout}},
-            {"assignee": 1},
+            {"state": State.AGENT.value, "answered_at": None}, {"assignee": 1, "assigned_at": 1}
         ):
+            assigned_at = conv.get("assigned_at")
+            if assigned_at is not None and assigned_at >= now - timeout:
+                pending.append(assigned_at + timeout)
+                continue
             # Away first, so the conversation is not routed straight back to the same empty chair.
             if await agents.set_presence(self.db, conv["assignee"], "away", only_from="available"):
                 await events.emit(self.db, self.live, EventType.PRESENCE, None, agent=conv["assignee"], presence="away")
             await self.requeue(conv["_id"], conv["assignee"], "answer_timeout", only_unanswered=True)
-        for agent in await agents.gone_offline(self.db, self.settings, now):
+        gone, quiet_at = await agents.gone_offline(self.db, self.settings, now)
+        for agent in gone:
             log.info("agent went offline", extra={"agent": agent["_id"]})
             await events.emit(self.db, self.live, EventType.PRESENCE, None, agent=agent["_id"], presence="offline")
             await self.agent_offline(agent["_id"])
-        if (now - self._last_reconcile).total_seconds() >= 10:
-            self._last_reconcile = now
-            await self.reconcile(now)
-        self.kick(*await self.db.conversations.distinct("team", {"state": State.QUEUED.value}))
+        if quiet_at is not None:
+            pending.append(quiet_at)
+        if full:
+            if (now - self._last_reconcile).total_seconds() >= RECONCILE_S:
+                self._last_reconcile = now
+                await self.reconcile(now)
+            self.kick(*await self.db.conversations.distinct("team", {"state": State.QUEUED.value}))
+        return (min(pending) - now).total_seconds() if pending else None
 
     async def reconcile(self, now: datetime) -> None:
         """Drop slot entries whose conversation is no longer the agent's (after a crash mid-way)."""

@@ -29,7 +29,10 @@ from knowledge.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 WATCHED = ("articles", "synonyms")
-MAX_AWAIT_MS = 300  # each wait for changes holds a motor thread; short waits keep stop() quick
+# How long one wait for changes (getMore) lasts when nothing changes: the server answers at once
+# when a change comes, and stop() does not wait for it, so only the idle round trips count
+# (300 ms was 200 getMore a minute per process, the action server's too).
+MAX_AWAIT_MS = 10_000
 
 
 class KnowledgeService:

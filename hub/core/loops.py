@@ -7,6 +7,10 @@ work off the request path (the pipeline's deliveries, a channel's webhook work, 
 follow-ups): it keeps a reference, so a task is never garbage-collected half-way, logs a
 failure, and ``drain`` waits for whatever is still running at shutdown.
 ``run_with_app`` ties loops to an aiohttp app: started at its start-up, stopped at shutdown.
+
+No loop polls the database in a tight loop: a loop sleeps until one of the hub's own events
+says there is work (``woken``; ``on_events`` for a job that only needs "run again"), and
+keeps a slow safety sweep for what another replica or a crash may have left.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+from hub.core.bus import LiveBus
+from hub.core.event_types import EventType
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +94,59 @@ def run_with_app(app: Any, **factories: Callable[[Any], Coroutine[Any, Any, Any]
 
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
+
+
+async def woken(wake: asyncio.Event, timeout_s: float) -> bool:
+    """Sleep until ``wake`` is set or ``timeout_s`` has passed; True when it was set (it is cleared)."""
+    if not wake.is_set():
+        try:
+            async with asyncio.timeout(max(0.0, timeout_s)):  # not wait_for: on 3.11 it can swallow a cancel
+                await wake.wait()
+        except TimeoutError:
+            return False
+    wake.clear()
+    return True
+
+
+async def on_events(
+    bus: LiveBus | None,
+    types: tuple[EventType, ...],
+    work: Callable[[], Awaitable[Any]],
+    sweep_s: float,
+    settle_s: float = 0.0,
+    gap_s: float = 0.0,
+    name: str = "loop",
+) -> None:
+    """Run ``work`` at start, after the hub's events of ``types``, and every ``sweep_s`` without them.
+
+    After an event it waits ``settle_s`` (a burst becomes one run; work that reads a moment
+    behind, like the statistics, sees the event), and between two runs at least ``gap_s``:
+    events meanwhile make exactly one more run. A failing run is logged; the next one tries again.
+    """
+    wake = asyncio.Event()
+
+    async def listen() -> None:
+        assert bus is not None
+        async with bus.listen(*types) as queue:
+            while True:
+                await queue.get()
+                wake.set()
+
+    listener = asyncio.create_task(listen(), name=f"{name}-listen") if bus is not None and types else None
+    try:
+        while True:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a background job must survive a database hiccup
+                log.exception("background run failed", extra={"loop": name})
+            if gap_s > 0:
+                await asyncio.sleep(gap_s)
+            if await woken(wake, sweep_s - gap_s) and settle_s > 0:
+                await asyncio.sleep(settle_s)
+    finally:
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener

@@ -11,6 +11,10 @@ Folding is idempotent, so ``refresh`` takes in the events since the last waterma
 overlap); ``rebuild(since)`` re-reads all events from a moment on (events written late, or
 imported history), ``rebuild()`` everything. One process at a time does this: it holds the
 lease ``lease`` in ``stats_state`` (``hub.core.lease``), renewed while it works.
+
+The hub refreshes a moment after it logs events (at most every ``KCC_STATS_REFRESH_S``) and
+every ``SWEEP`` without them (events of other processes, callbacks and cases falling due);
+the figures API takes in the newest events itself before it answers about today.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from hub.core import event_types as ev
 from hub.core import workdays
+from hub.core.bus import LiveBus
 from hub.core.lease import Lease
+from hub.core.loops import on_events
 from hub.core.models import utcnow
 from hub.core.settings import Settings
 from hub.stats.daily import (
@@ -54,6 +60,8 @@ LEASE = timedelta(minutes=5)
 BATCH = 25  # ids per $in: the embedded server slows down sharply on long $in lists
 SEED_LOOKBACK = timedelta(days=7)  # an agent's status older than this (no change for a week) counts as offline
 TABLES = ("stats_conversations", "stats_daily", "stats_topic_daily", "stats_items", "stats_presence")
+SWEEP = timedelta(minutes=5)  # refresh without events of this hub
+NEW_FIGURES = tuple(t for t in ev.EventType if t.logged)  # events after which the figures may change
 
 
 # ---------------------------------------------------------------------- the refresh
@@ -230,18 +238,21 @@ class Rollup:
         return len(agents)
 
 
-async def run(rollup: Rollup, every_s: float) -> None:
-    """Background loop of the hub: take in new events every ``every_s`` seconds."""
-    while True:
+async def run(rollup: Rollup, every_s: float, bus: LiveBus | None = None) -> None:
+    """Background loop of the hub: take in new events a moment after ``bus`` carries logged ones
+    (at most every ``every_s`` seconds), and every ``SWEEP`` without them."""
+
+    async def refresh() -> None:
         try:
             await rollup.refresh()
         except Busy:
             pass
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-            log.exception("statistics refresh failed")
-        await asyncio.sleep(every_s)
+
+    await on_events(
+        bus, NEW_FIGURES, refresh, sweep_s=max(every_s, SWEEP.total_seconds()),
+        settle_s=LAG.total_seconds() + 0.5,  # the refresh reads LAG behind: it sees the event
+        gap_s=every_s, name="stats-refresh",
+    )
 
 
 def main() -> None:
