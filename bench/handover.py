@@ -34,6 +34,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
+from bench import profiler  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402
 from hub.staff import auth  # noqa: E402
@@ -98,29 +99,13 @@ class Agent:
         await self.http.close()
 
 
-async def start_profiling(db) -> None:
-    """MongoDB's own profiler (level 2: every operation) on the hub's database."""
-    await db.command("profile", 0)
-    with contextlib.suppress(Exception):
-        await db.drop_collection("system.profile")
-    await db.create_collection("system.profile", capped=True, size=512 * 1024 * 1024)
-    await db.command("profile", 2)
-
-
 async def print_operations(db, per: int) -> None:
     """Operations the whole run sent to MongoDB, per collection and kind, per conversation."""
-    await db.command("profile", 0)
-    counts: dict[tuple[str, str], int] = {}
-    async for op in db["system.profile"].find({}, {"ns": 1, "op": 1, "command": 1}):
-        kind = op.get("op", "?")
-        if kind == "command":
-            kind = next(iter(op.get("command") or {"command": 1}))
-        key = (op.get("ns", "?").split(".", 1)[-1], kind)
-        counts[key] = counts.get(key, 0) + 1
+    counts = profiler.count(await profiler.stop(db))
     total = sum(counts.values())
     print(f"  MongoDB operations: {total} in all, {total / per:.1f} per conversation")
-    for (coll, kind), count in sorted(counts.items(), key=lambda kv: -kv[1])[:25]:
-        print(f"    {coll:28} {kind:16} {count:6}  {count / per:6.2f} per conversation")
+    for (coll, kind), n in counts.most_common(25):
+        print(f"    {coll:28} {kind:16} {n:6}  {n / per:6.2f} per conversation")
 
 
 async def bench(n: int, agents_n: int, per_agent: int, profile: bool = False) -> None:
@@ -159,7 +144,7 @@ async def bench(n: int, agents_n: int, per_agent: int, profile: bool = False) ->
         prober = asyncio.create_task(probe())
         await asyncio.sleep(0.5)
         if profile:
-            await start_profiling(db)
+            await profiler.start(db, size_mb=512)
 
         sent_at: dict[str, float] = {}
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=n)) as http:

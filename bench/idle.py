@@ -36,7 +36,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/
 
-from bench.handover import start_profiling  # noqa: E402
+from bench import profiler  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 
 ALWAYS_OPEN = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -82,19 +82,6 @@ async def opcounters(client: AsyncIOMotorClient) -> dict[str, int]:
     return dict(status.get("opcounters") or {})
 
 
-async def profiled(db) -> dict[tuple[str, str], int]:  # noqa: ANN001
-    """Operations in the profiler since it was switched on, per (collection, kind); switches it off."""
-    await db.command("profile", 0)
-    counts: dict[tuple[str, str], int] = {}
-    async for op in db["system.profile"].find({}, {"ns": 1, "op": 1, "command": 1}):
-        kind = op.get("op", "?")
-        if kind == "command":
-            kind = next(iter(op.get("command") or {"command": 1}))
-        key = (op.get("ns", "?").split(".", 1)[-1], kind)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
 async def bench(seconds: float, settle: float, with_bot: bool, profile: bool) -> None:
     env = {"KCC_HANDOVER_OFFICE_HOURS": json.dumps(ALWAYS_OPEN), "KCC_HANDOVER_OPEN_ON_HOLIDAYS": "true"}
     with running_stack(env, with_bot=with_bot) as stack:
@@ -111,7 +98,7 @@ async def bench(seconds: float, settle: float, with_bot: bool, profile: bool) ->
         await asyncio.sleep(settle)
 
         if profile:
-            await start_profiling(db)
+            await profiler.start(db)
         ops_before = await opcounters(client)
         cpu_before = {name: cpu_seconds(pid) for name, pid in stack.pids.items()}
         started = time.monotonic()
@@ -119,7 +106,7 @@ async def bench(seconds: float, settle: float, with_bot: bool, profile: bool) ->
         took = time.monotonic() - started
         cpu_after = {name: cpu_seconds(pid) for name, pid in stack.pids.items()}
         ops_after = await opcounters(client)
-        counts = await profiled(db) if profile else {}
+        counts = profiler.count(await profiler.stop(db)) if profile else {}
         client.close()
 
     per_min = 60.0 / took

@@ -11,29 +11,25 @@ is waited for and counted too.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from bench import profiler
 from tests.webchat_client import say
 
 BUDGET = 8  # database operations for one web chat message the bot answers
 
 
 async def _profiled(db: AsyncIOMotorDatabase, work) -> list[dict[str, Any]]:  # noqa: ANN001
-    await db.command("profile", 0)
-    with contextlib.suppress(Exception):
-        await db.drop_collection("system.profile")
-    await db.create_collection("system.profile", capped=True, size=64 * 1024 * 1024)
-    await db.command("profile", 2)
+    await profiler.start(db)
     try:
         await work()
     finally:
-        await db.command("profile", 0)
-    return [op async for op in db["system.profile"].find({})]
+        ops = await profiler.stop(db)
+    return ops
 
 
 def _concerning(ops: list[dict[str, Any]], names: set[str]) -> list[str]:
@@ -41,10 +37,8 @@ def _concerning(ops: list[dict[str, Any]], names: set[str]) -> list[str]:
     for op in ops:
         text = json.dumps(op.get("command", {}), default=str)
         if any(name in text for name in names):
-            kind = op.get("op", "?")
-            if kind == "command":
-                kind = next(iter(op.get("command") or {"?": 1}))
-            found.append(f"{op.get('ns', '?').split('.', 1)[-1]} {kind}")
+            collection, kind = profiler.kind_of(op)
+            found.append(f"{collection} {kind}")
     return found
 
 

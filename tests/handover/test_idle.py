@@ -14,7 +14,6 @@ profiler (every operation but cursor continuations) and the server's ``getMore``
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import aiohttp
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 
+from bench import profiler
 from hub.cli import launcher
 from tests.conftest import LOG_DIR, Stack
 
@@ -29,26 +29,6 @@ WINDOW_S = 20.0
 SETTLE_S = 6.0
 MAX_OPS_PER_MIN = 60  # profiled operations of an idle hub; a sweep per second alone is 180
 MAX_GETMORE_PER_MIN = 60  # a change stream waiting 300 ms is 200
-
-
-async def _profile(db) -> None:  # noqa: ANN001
-    await db.command("profile", 0)
-    with contextlib.suppress(Exception):
-        await db.drop_collection("system.profile")
-    await db.create_collection("system.profile", capped=True, size=16 * 1024 * 1024)
-    await db.command("profile", 2)
-
-
-async def _profiled(db) -> dict[tuple[str, str], int]:  # noqa: ANN001
-    await db.command("profile", 0)
-    counts: dict[tuple[str, str], int] = {}
-    async for op in db["system.profile"].find({}, {"ns": 1, "op": 1, "command": 1}):
-        kind = op.get("op", "?")
-        if kind == "command":
-            kind = next(iter(op.get("command") or {"command": 1}))
-        key = (op.get("ns", "?").split(".", 1)[-1], kind)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 async def _getmores(client: AsyncIOMotorClient) -> int:
@@ -75,11 +55,11 @@ async def test_an_idle_hub_leaves_its_database_alone(tmp_path: Path) -> None:
         assert await db.conversations.count_documents({"state": "queued"}) >= 1  # the desk has a waiting resident
         await asyncio.sleep(SETTLE_S)
 
-        await _profile(db)
+        await profiler.start(db, size_mb=16)
         getmore_before = await _getmores(client)
         await asyncio.sleep(WINDOW_S)
         getmores = await _getmores(client) - getmore_before
-        counts = await _profiled(db)
+        counts = profiler.count(await profiler.stop(db))
     finally:
         client.close()
         if hub is not None:
