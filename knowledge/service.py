@@ -33,6 +33,7 @@ WATCHED = ("articles", "synonyms")
 # when a change comes, and stop() does not wait for it, so only the idle round trips count
 # (300 ms was 200 getMore a minute per process, the action server's too).
 MAX_AWAIT_MS = 10_000
+OPENING_AWAIT_MS = 100  # the first wait of start(): only to obtain a resume token
 
 
 class KnowledgeService:
@@ -67,12 +68,17 @@ class KnowledgeService:
             return
         if import_if_empty and await self.store.count() == 0:
             await self.import_shipped_content()
-        stream = self._watch()
-        # Open the cursor now, so no change between the full load and the loop is lost.
-        first = await stream.try_next()
+        # Open a change stream now, so no change between the full load and the loop is lost: a
+        # short wait gives its resume token, and the long-waiting stream the loop follows resumes
+        # there (one long wait at start-up would hold the hub's start-up for MAX_AWAIT_MS).
+        opening = self._watch(max_await_ms=OPENING_AWAIT_MS)
+        first = await opening.try_next()
+        token = opening.resume_token
+        await opening.close()
         await self._full_load()
         if first:
             await self._dispatch(first)
+        stream = self._watch(resume_after=token)
         self._tasks = [asyncio.create_task(self._follow(stream), name="kb-watch")]
         self._loaded = True
         log.info(
@@ -128,10 +134,12 @@ class KnowledgeService:
         await self.engine.set_synonyms((await self.store.get_synonyms()).groups)
         self._notify("synonyms", "")
 
-    def _watch(self) -> Any:
+    def _watch(self, max_await_ms: int = MAX_AWAIT_MS, resume_after: Any = None) -> Any:
         """One change stream for both collections (one thread of motor's pool, not two)."""
         pipeline = [{"$match": {"ns.coll": {"$in": list(WATCHED)}}}]
-        return self.db.watch(pipeline, full_document="updateLookup", max_await_time_ms=MAX_AWAIT_MS)
+        return self.db.watch(
+            pipeline, full_document="updateLookup", max_await_time_ms=max_await_ms, resume_after=resume_after
+        )
 
     async def _dispatch(self, change: dict[str, Any]) -> None:
         if (change.get("ns") or {}).get("coll") == "synonyms":
