@@ -6,10 +6,12 @@ Server -> console:
   ids only; the console fetches what it shows through the JSON API. The socket listens to the
   typed events of the bus (``CONSOLE_EVENTS``) and turns each into this JSON here, at the edge:
   the console's names (``queued`` for a handover, ``agent_message`` for an agent's reply) and
-  keys stay as they are whatever the event vocabulary calls them. One exception to "ids only": an
-  ``assigned`` event carries ``conversation`` (the list item of ``GET /queue``, as need-to-know
-  lets this staff member see it) to the agent who got it and to supervisors, so the new
-  conversation shows in "Mijn gesprekken" at once, without waiting for a reload;
+  keys stay as they are whatever the event vocabulary calls them. With several hubs
+  (``KCC_BUS=mongo``) it hears the events of every hub, not only of the one it is connected
+  to. One exception to "ids only": an ``assigned`` event carries ``conversation`` (the list
+  item of ``GET /queue``, as need-to-know lets this staff member see it) to the agent who got
+  it and to supervisors, so the new conversation shows in "Mijn gesprekken" at once, without
+  waiting for a reload;
 * ``{"type": "conversation_message", "conversation_id", "message"}`` for the conversation
   the console watches (messages as ``hub.conversations.pipeline.message_view`` gives them).
 
@@ -85,7 +87,7 @@ def desk_event_for(staff: dict[str, Any], event: Event) -> dict[str, Any]:
 
 
 async def _forward_events(live: LiveBus, out: asyncio.Queue[dict[str, Any]], staff: dict[str, Any]) -> None:
-    async with live.listen(*CONSOLE_EVENTS) as queue:
+    async with live.listen(*CONSOLE_EVENTS, other_hubs=True) as queue:  # a console shows every hub's desk
         while True:
             out.put_nowait(desk_event_for(staff, await queue.get()))
 

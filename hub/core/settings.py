@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         2000, ge=100, description="give up on an unreachable MongoDB after this long (requests answer 503, not hang)"
     )
     storage_retry_after_s: int = Field(5, ge=1, description="Retry-After of a 503 while MongoDB is unreachable")
+    bus: Literal["local", "mongo"] = Field(
+        "local",
+        description="live updates (web chat and console sockets): 'local' in this process only (one hub); 'mongo' "
+        "also to the other hubs on the same database, through the capped collection 'bus' and its change stream",
+    )
 
     # --- Rasa server and action server
     rasa_url: str = "http://127.0.0.1:5005"

@@ -31,8 +31,9 @@ from handover.wiring import setup_handover
 from hub.conversations.appkeys import BOT, PIPELINE
 from hub.conversations.bot_client import BotClient
 from hub.conversations.pipeline import Pipeline
-from hub.core.appkeys import BUS, DB, HTTP, SETTINGS
+from hub.core.appkeys import BUS, BUS_RELAY, DB, HTTP, SETTINGS
 from hub.core.bus import LiveBus
+from hub.core.bus_relay import BusRelay
 from hub.core.db import connect, ensure_indexes, ping
 from hub.core.http import json_error
 from hub.core.models import Button, State, utcnow
@@ -186,10 +187,12 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
 
 def add_storage(app: web.Application, settings: Settings) -> None:
-    """Settings, the database (motor connects lazily) and the bus."""
+    """Settings, the database (motor connects lazily) and the bus (joined to the other hubs' with ``KCC_BUS=mongo``)."""
     app[SETTINGS] = settings
     app[DB] = connect(settings)
     app[BUS] = LiveBus()
+    if settings.bus == "mongo":
+        app[BUS_RELAY] = BusRelay(app[DB], app[BUS])
 
 
 def add_pipeline(app: web.Application, settings: Settings) -> Pipeline:
@@ -256,6 +259,8 @@ async def on_startup(app: web.Application) -> None:
     """What needs the running loop: the outgoing HTTP session, the indexes, demo accounts, the channels' listeners."""
     app[HTTP] = aiohttp.ClientSession()
     await ensure_indexes(app[DB])
+    if BUS_RELAY in app:
+        await app[BUS_RELAY].start()
     if app[SETTINGS].demo:
         await auth.ensure_demo_accounts(app[DB])
     for channel in app[CHANNELS].values():
@@ -269,6 +274,8 @@ async def on_cleanup(app: web.Application) -> None:
     await app[PIPELINE].drain()
     for channel in app[CHANNELS].values():
         await channel.stop()
+    if BUS_RELAY in app:
+        await app[BUS_RELAY].stop()  # after the last publish: what is waiting still goes out
     await app[BOT].close()
     await app[HTTP].close()
     app[DB].client.close()
@@ -299,6 +306,8 @@ async def healthz(request: web.Request) -> web.Response:
         "actions": await actions_ok(),
         "search": bool(knowledge and knowledge.ready()),
     }
+    if BUS_RELAY in app:  # live updates reach the other hubs
+        components["bus"] = app[BUS_RELAY].ready()
     ok = all(components.values())
     body = {
         "status": "ok" if ok else "degraded",

@@ -134,17 +134,26 @@ def test_only_the_proxy_is_reachable_from_outside_and_the_hub_scales() -> None:
         assert not service.get("network_mode"), name
 
 
+HUB_ONLY = {"KCC_TRUSTED_PROXY_HOPS", "KCC_BUS"}  # settings of the web hub that the action server does not use
+
+
 def test_the_hub_trusts_one_proxy_hop_and_takes_secrets_from_the_env_file() -> None:
     hub, actions = services()["hub"], services()["actions"]
     assert env_of(hub)["KCC_TRUSTED_PROXY_HOPS"] == "1"
     for service in (hub, actions):
         env_files = service.get("env_file")
         assert env_files in ("kcc.env", ["kcc.env"]), env_files
-    shared = {k: v for k, v in env_of(hub).items() if k != "KCC_TRUSTED_PROXY_HOPS"}
+    shared = {k: v for k, v in env_of(hub).items() if k not in HUB_ONLY}
     assert shared == env_of(actions), "the action server runs the hub's code: same settings"
     # the proxy serves the address the hubs believe they are reached at (cookies, webhook signatures)
     assert env_of(services()["proxy"])["KCC_PUBLIC_URL"] == env_of(hub)["KCC_PUBLIC_URL"]
     assert env_of(hub)["KCC_PUBLIC_URL"].startswith("${KCC_PUBLIC_URL:?"), "no silent http://localhost default"
+
+
+def test_the_hubs_share_live_updates_because_they_scale() -> None:
+    """A web chat socket and a console may be on different replicas (the proxy spreads them)."""
+    assert env_of(services()["hub"])["KCC_BUS"] == "mongo"
+    assert Settings.model_fields["bus"].default == "local", "one process (make run) needs no relay"
 
 
 def test_the_hub_and_actions_images_are_built_from_the_wheel_and_run_as_a_user() -> None:
@@ -551,6 +560,7 @@ def proxied_hubs(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 "KCC_DATA_DIR": str(home / "var"), "KCC_PUBLIC_URL": public_url, "KCC_TRUSTED_PROXY_HOPS": "1",
                 "KCC_MUNICIPALITY": f"Replica{n}", "KCC_RASA_URL": "http://127.0.0.1:9", "KCC_ACTIONS_URL": "http://127.0.0.1:9",
                 "KCC_RATE_LIMIT_PER_IP_PER_MINUTE": "6", "KCC_DEMO": "false", "KCC_LOG_LEVEL": "WARNING",
+                "KCC_BUS": env_of(services()["hub"])["KCC_BUS"],  # as compose.yaml runs the replicas
             }
             started.append(launcher.Service(
                 f"hub{n}", [str(launcher.VENV_BIN / "python"), "-m", "hub.cli.main", "serve"],
@@ -612,9 +622,8 @@ async def test_websockets_go_through_the_proxy(proxied_hubs: dict[str, Any]) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="hub.core.bus is in-process: a socket hears only its own replica's events "
-                   "(README, Deploy: before you scale the hubs). When this passes, drop the mark and that caveat.")
 async def test_a_message_stored_through_one_replica_reaches_a_socket_on_another(proxied_hubs: dict[str, Any]) -> None:
+    """Each replica's publish reaches the socket, whichever replica the proxy gave it (``KCC_BUS=mongo``), once."""
     received = await pushed_through_the_proxy(proxied_hubs, "proxy-ws-2")
     assert sorted(received) == ["via replica 0", "via replica 1"]
 
