@@ -92,7 +92,8 @@ class Pipeline:
         self.senders: dict[str, Sender] = {}
         self.in_band: set[str] = set()
         self._tasks = Tasks("pipeline")
-        self._interrupted: set[str] = set()  # ids of messages whose handling raised (resumed on a retry)
+        self._interrupted: set[str] = set()
+        self._in_flight: dict[str, asyncio.Future[PipelineResult]] = {}  # dedup key -> the answer being made  # ids of messages whose handling raised (resumed on a retry)
         # A bulkhead: stored messages wait here for their turn, so a burst of residents does not
         # put hundreds of operations in front of the router's and the consoles' (None: no limit).
         self._turns = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
@@ -132,6 +133,9 @@ class Pipeline:
         except DuplicateKeyError:
             if on_stored:
                 on_stored()
+            first = self._in_flight.get(dedup_key)
+            if first is not None:  # the same message is being answered in this hub (a double click): share it
+                return (await asyncio.shield(first)).model_copy(update={"duplicate": True})
             unfinished = await self._claim_unfinished(dedup_key)
             if unfinished is None:
                 return await self._duplicate(dedup_key)
@@ -139,10 +143,16 @@ class Pipeline:
         else:
             if on_stored:
                 on_stored()
+        answered: asyncio.Future[PipelineResult] = asyncio.get_running_loop().create_future()
+        self._in_flight[dedup_key] = answered
         try:
             async with self._turns:
-                return await self._process(msg, message_id, doc)
-        except Exception:
+                result = await self._process(msg, message_id, doc)
+            answered.set_result(result)
+            return result
+        except Exception as exc:
+            answered.set_exception(exc)
+            answered.exception()  # retrieved: a resend that was not waiting must not log it as unhandled
             # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
             self._interrupted.add(message_id)
             with contextlib.suppress(Exception):
@@ -150,6 +160,8 @@ class Pipeline:
                     {"_id": message_id, "status": {"$in": [*UNFINISHED, "resuming"]}}, {"$set": {"status": "interrupted"}}
                 )
             raise
+        finally:
+            self._in_flight.pop(dedup_key, None)
 
     async def _claim_unfinished(self, dedup_key: str) -> dict[str, Any] | None:
         """The stored message of a retried delivery whose handling broke off, claimed by one retry only."""
@@ -232,6 +244,9 @@ class Pipeline:
         """A provider retried: answer with what the first delivery produced, store nothing new."""
         first = await self.messages.find_one({"dedup_key": dedup_key})
         conv_id = first.get("conversation_id") if first else None
+        if first and not conv_id:  # the first delivery is still being answered: its conversation is the open one
+            found = await self.conversations.find_one({"open_key": f"{first['channel']}:{first['address']}"}, {"_id": 1})
+            conv_id = found["_id"] if found else None
         conv = await self.conversations.find_one({"_id": conv_id}) if conv_id else None
         replies: list[Reply] = []
         if first and conv:

@@ -51,6 +51,16 @@ async def test_a_resent_message_is_stored_once(bot_stack, http, db, session_id):
     assert await db.messages.count_documents({"address": session_id, "direction": "in"}) == 1
 
 
+async def test_a_resend_while_the_first_is_answered_gets_its_conversation(bot_stack, http, db, session_id):
+    """A double click (same message_id, both in flight): one message stored, both answers name its conversation."""
+    first, again = await asyncio.gather(
+        say(http, bot_stack, session_id, "wat kost een paspoort", message_id="dubbel-1"),
+        say(http, bot_stack, session_id, "wat kost een paspoort", message_id="dubbel-1"),
+    )
+    assert first["conversation_id"] and first["conversation_id"] == again["conversation_id"]
+    assert await db.messages.count_documents({"address": session_id, "direction": "in"}) == 1
+
+
 async def test_concurrent_first_messages_share_one_conversation(bot_stack, http, db, session_id):
     bodies = await asyncio.gather(*(say(http, bot_stack, session_id, f"hoi {i}") for i in range(5)))
     assert len({b["conversation_id"] for b in bodies}) == 1
