@@ -13,7 +13,6 @@ it keeps the index in sync two ways:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
+from hub.core.loops import Loops
 from knowledge import importer
 from knowledge.models import Article, ArticleContent, Hit, NewArticle, Product, SynonymGroups, View
 from knowledge.search import SearchEngine, create_engine
@@ -44,7 +44,7 @@ class KnowledgeService:
         self.engine = engine or create_engine(settings)
         self._indexed: dict[str, int] = {}  # slug -> version in the index
         self._slug_by_id: dict[str, str] = {}  # Mongo _id -> slug, to handle delete events
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Loops()
         self._loaded = False
         self._lock = asyncio.Lock()
         self.listeners: list[Callable[[str, str], None]] = []  # (event, slug) hooks, e.g. for tests
@@ -79,7 +79,7 @@ class KnowledgeService:
         if first:
             await self._dispatch(first)
         stream = self._watch(resume_after=token)
-        self._tasks = [asyncio.create_task(self._follow(stream), name="kb-watch")]
+        self._loops.start(**{"kb-watch": self._follow(stream)})
         self._loaded = True
         log.info(
             "knowledge service started",
@@ -87,17 +87,12 @@ class KnowledgeService:
         )
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks = []
+        await self._loops.stop()
         self._loaded = False
         await self.engine.close()
 
     def ready(self) -> bool:
-        return self._loaded and self.engine.ready() and all(not t.done() for t in self._tasks)
+        return self._loaded and self.engine.ready() and self._loops.running()
 
     async def import_shipped_content(self) -> importer.ImportReport:
         report = await importer.import_path(

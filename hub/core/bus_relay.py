@@ -46,6 +46,7 @@ from pymongo.errors import (
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
 from hub.core.events import Event
+from hub.core.loops import Loops
 from hub.core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class BusRelay:
         self.following = asyncio.Event()  # set while the change stream is open
         self._outbox: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
         self._token: Mapping[str, Any] | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Loops()
 
     # ------------------------------------------------------------------ life cycle
     async def start(self, open_within_s: float = 5.0) -> None:
@@ -121,10 +122,7 @@ class BusRelay:
         other hubs' updates from then on), at most ``open_within_s``: with the database away
         the hub still starts and the relay keeps trying.
         """
-        self._tasks = [
-            asyncio.create_task(self._follow(), name="bus-follow"),
-            asyncio.create_task(self._write(), name="bus-write"),
-        ]
+        self._loops.start(**{"bus-follow": self._follow(), "bus-write": self._write()})
         self.bus.attach(self)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(open_within_s):
@@ -137,16 +135,11 @@ class BusRelay:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(WRITE_FLUSH_S):
                 await self._outbox.join()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks = []
+        await self._loops.stop()
         self.following.clear()
 
     def ready(self) -> bool:
-        return self.following.is_set() and bool(self._tasks) and all(not t.done() for t in self._tasks)
+        return self.following.is_set() and self._loops.running()
 
     # ------------------------------------------------------------------ this hub -> the others
     def send_event(self, event: Event) -> None:

@@ -65,6 +65,10 @@ class Loops:
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         self._pending.spawn(coro)
 
+    def running(self) -> bool:
+        """True while at least one loop was started and none has ended."""
+        return bool(self.tasks) and all(not task.done() for task in self.tasks)
+
     async def stop(self) -> None:
         """Cancel the loops, then let the one-off work finish."""
         for task in self.tasks:
