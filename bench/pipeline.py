@@ -43,7 +43,19 @@ def questions(n: int, seed: int = 7) -> list[str]:
     return [found[i % len(found)] for i in range(n)]
 
 
-async def run(url: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float], int]:
+def server_timing(header: str | None) -> dict[str, float]:
+    """``hub;dur=41.2, bot;dur=30.5`` -> {"hub": 41.2, "bot": 30.5}."""
+    found = {}
+    for part in (header or "").split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name and dur:
+            found[name] = float(dur)
+    return found
+
+
+async def run(
+    url: str, bodies: list[dict], concurrency: int, timings: list[dict[str, float]] | None = None
+) -> tuple[float, list[float], int]:
     latencies: list[float] = []
     errors = 0
     queue: asyncio.Queue[dict] = asyncio.Queue()
@@ -57,6 +69,8 @@ async def run(url: str, bodies: list[dict], concurrency: int) -> tuple[float, li
             started = time.perf_counter()
             async with session.post(url, json=body) as resp:
                 await resp.read()
+                if timings is not None:
+                    timings.append(server_timing(resp.headers.get("Server-Timing")))
                 if resp.status != 200:
                     errors += 1
             latencies.append((time.perf_counter() - started) * 1000)
@@ -138,14 +152,20 @@ async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: 
                                                      for i in range(concurrency)], concurrency)
     raw = await run(f"{rasa_url}/webhooks/rest/webhook",
                     [{"sender": f"raw-{tag}-{i}", "message": t} for i, t in enumerate(texts)], concurrency)
+    timings: list[dict[str, float]] = []
     hub = await run(f"{hub_url}/api/v1/webchat/messages",
-                    [{"session_id": f"hub-{tag}-{i}", "text": t} for i, t in enumerate(texts)], concurrency)
+                    [{"session_id": f"hub-{tag}-{i}", "text": t} for i, t in enumerate(texts)], concurrency, timings)
     h, r = summary(hub[1]), summary(raw[1])
     print(f"{label}, {n} messages, concurrency {concurrency}, a fresh session each")
     print(line("raw Rasa", *raw))
     print(line("hub", *hub))
     print(f"  ratio hub/raw: throughput {hub[0] / raw[0]:.2f}x, p50 {h['p50'] / r['p50']:.2f}x "
           f"(hub adds {h['p50'] - r['p50']:.0f} ms at p50), p95 {h['p95'] / r['p95']:.2f}x", flush=True)
+    own = [t["hub"] - t["bot"] for t in timings if "hub" in t and "bot" in t]
+    if own:  # the hub's Server-Timing: its time for a message by step, and that time without the bot's
+        steps = "  ".join(f"{name} {summary([t[name] for t in timings if name in t])['p50']:.1f}"
+                          for name in ("store", "turn", "open", "bot", "save", "hub"))
+        print(f"  inside the hub (Server-Timing, p50 ms): {steps}; not waiting for Rasa {summary(own)['p50']:.1f}")
 
 
 async def bench(n: int, concurrencies: list[int], sizes: list[int], stack) -> None:  # noqa: ANN001

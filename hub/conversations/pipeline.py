@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -108,6 +109,7 @@ class Pipeline:
     # ------------------------------------------------------------------ inbound
     async def receive(self, msg: InboundMessage, on_stored: Callable[[], None] | None = None) -> PipelineResult:
         """Store ``msg`` first, then handle it; ``on_stored`` is called as soon as it is stored (or found stored)."""
+        started = time.perf_counter()
         message_id = new_id()
         dedup_key = f"{msg.channel}:{msg.channel_message_id or message_id}"
         doc = {
@@ -143,11 +145,15 @@ class Pipeline:
         else:
             if on_stored:
                 on_stored()
+        stored_ms = _ms_since(started)
         answered: asyncio.Future[PipelineResult] = asyncio.get_running_loop().create_future()
         self._in_flight[dedup_key] = answered
         try:
+            waiting = time.perf_counter()
             async with self._turns:
+                waited_ms = _ms_since(waiting)
                 result = await self._process(msg, message_id, doc)
+            result.timings.update(store=stored_ms, turn=waited_ms, hub=_ms_since(started))
             answered.set_result(result)
             return result
         except Exception as exc:
@@ -185,7 +191,9 @@ class Pipeline:
 
     async def _process(self, msg: InboundMessage, message_id: str, doc: dict[str, Any]) -> PipelineResult:
         """Conversation and contact, then the bot or the desk; the message's link is written with its outcome."""
+        opening = time.perf_counter()
         conv, opened = await self._open_conversation(msg)
+        timings = {"open": _ms_since(opening)}
         seq = conv["seq"] - SEQ_BLOCK + 1  # this message's number; the block's next ones are for its replies
         link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
         self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
@@ -193,7 +201,7 @@ class Pipeline:
         steps.append(events.event(EventType.MESSAGE_IN, conv["_id"], channel=msg.channel))
         state = State(conv["state"])
         if state is State.BOT:
-            return await self._bot_turn(conv, msg, message_id, link, steps)
+            return await self._bot_turn(conv, msg, message_id, link, steps, timings)
         # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
         await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
         await events.emit_all(self.db, self.live, steps)
@@ -260,10 +268,19 @@ class Pipeline:
 
     # ------------------------------------------------------------------ bot
     async def _bot_turn(
-        self, conv: dict[str, Any], msg: InboundMessage, message_id: str, link: dict[str, Any], steps: list[Event]
+        self,
+        conv: dict[str, Any],
+        msg: InboundMessage,
+        message_id: str,
+        link: dict[str, Any],
+        steps: list[Event],
+        timings: dict[str, float],
     ) -> PipelineResult:
         """Ask the bot; store its replies and the message's outcome; events are written after the answer."""
+        asked = time.perf_counter()
         answer, failure = await self._ask_bot(conv, msg)
+        timings["bot"] = _ms_since(asked)
+        saving = time.perf_counter()
         if failure:  # the bot could not answer: an agent takes over and the resident is told so
             replies, author = [Reply(text=BOT_DOWN_TEXT)], "system"
             meta = Meta(state=State.QUEUED, action="handover")
@@ -291,11 +308,12 @@ class Pipeline:
         outs = await self._store_replies(conv, replies, author, message_id, first_seq=first_seq, steps=steps)
         outcome = {**link, "status": "handled", "meta": meta.model_dump(exclude={"state"})}  # a retry answers the same
         await self.messages.update_one({"_id": message_id}, {"$set": outcome})
+        timings["save"] = _ms_since(saving)
         self._tasks.spawn(_until_stored(lambda: events.emit_all(self.db, self.live, steps)))
         self._deliver_all(conv, outs)
         if handover:  # after the bot's words: an agent's greeting must not come before them
             await self.handover(conv["_id"], reason=handover[0], summary=handover[1])
-        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta)
+        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta, timings=timings)
 
     async def _ask_bot(self, conv: dict[str, Any], msg: InboundMessage) -> tuple[Any, str | None]:
         """The bot's answer, or why there is none (``bot_unavailable``, ``bot_error``)."""
@@ -457,6 +475,10 @@ class Pipeline:
     async def conversation_state(self, conversation_id: str) -> State | None:
         conv = await self.conversations.find_one({"_id": conversation_id}, {"state": 1})
         return State(conv["state"]) if conv else None
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 async def _until_stored(write: Callable[[], Awaitable[None]], within_s: float = STORE_RETRY_S) -> None:

@@ -97,3 +97,6 @@ class PipelineResult(BaseModel):
     replies: list[Reply]
     meta: Meta
     duplicate: bool = False
+    # How long this message took in the hub and how much of that was the bot (milliseconds):
+    # the web chat returns them as a Server-Timing header, so a slow reply can be placed.
+    timings: dict[str, float] = Field(default_factory=dict, exclude=True)

@@ -71,3 +71,21 @@ async def test_a_later_message_stays_within_the_budget(bot_stack, http, db, sess
     ops, _ = await _one_message(bot_stack, http, db, session_id, "hoe lang is een paspoort geldig")
     print(f"later message in the conversation: {len(ops)} operations: {ops}")
     assert len(ops) <= BUDGET - 2, ops  # no conversation or contact to create
+
+
+@pytest.mark.slow
+async def test_the_reply_says_where_its_time_went(bot_stack, http, session_id) -> None:  # noqa: ANN001
+    """``Server-Timing`` names the hub's steps; the bot's time is part of the hub's, the steps add up."""
+    async with http.post(
+        f"{bot_stack.hub_url}/api/v1/webchat/messages", json={"session_id": session_id, "text": "wat kost een paspoort"}
+    ) as resp:
+        assert resp.status == 200
+        header = resp.headers.get("Server-Timing", "")
+    timings = {}
+    for part in header.split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        timings[name] = float(dur)
+    assert set(timings) == {"store", "turn", "open", "bot", "save", "hub"}, header
+    assert timings["bot"] > 0 and timings["store"] > 0
+    parts = timings["store"] + timings["turn"] + timings["open"] + timings["bot"] + timings["save"]
+    assert parts <= timings["hub"] + 0.5, header  # rounding: each figure is to a tenth of a millisecond
