@@ -84,6 +84,9 @@ class Channel(ABC):
     channel_names: ClassVar[tuple[str, ...]] = ()
     #: replies reach the resident from the store itself (the web chat reads them): the hub sends nothing
     in_band: ClassVar[bool] = False
+    #: False: the bot never answers; a message goes to the desk with ``metadata["desk"]`` (reason, summary,
+    #: ``receipt``: the text the resident gets back at once) - the web contact form
+    bot_answers: ClassVar[bool] = True
 
     def __init__(self, hand_in: HandIn, ctx: ChannelContext):
         self.hand_in = hand_in

@@ -13,9 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from hub.core import workdays
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
 
 
 def _parse_span(text: str) -> tuple[timedelta, timedelta]:
@@ -95,4 +92,4 @@ def describe_opening(opens: datetime | None, now: datetime) -> str:
         return f"vandaag om {clock}"
     if local.date() == today + timedelta(days=1):
         return f"morgen om {clock}"
-    return f"{DAY_NAMES_NL[local.weekday()]} {local.day} {MONTHS_NL[local.month - 1]} om {clock}"
+    return f"{workdays.dutch_date(opens)} om {clock}"

@@ -43,11 +43,14 @@ MIN_WAIT_S = 1.0  # rounds follow each other at least this far apart when nothin
 RETRY_S = 15.0  # after a failed round (MongoDB away)
 EVER = datetime.min.replace(tzinfo=UTC)
 JOINED_TEXT = "U chat nu met een medewerker van de gemeente. De medewerker heeft uw gesprek met de digitale assistent gelezen."
+WRITTEN_CHANNELS = ("webform",)  # no queue positions and no "an agent joined": the answer is the next message
 TRANSFERRED_TEXT = "Uw vraag is doorgezet naar een collega. Die helpt u nu verder."
 
 
 def tell_from(channel: str, last: dict[str, Any] | None, est: Estimate, settings: Settings) -> datetime | None:
     """From when ``est`` may be told (its channel's rate limit); None when it is no news."""
+    if channel in WRITTEN_CHANNELS:
+        return None  # a written request has its answer term (in its receipt), not a place in a queue
     if last is None:
         return EVER
     if last.get("pending"):
@@ -95,8 +98,8 @@ class WaitNotifier:
         """The resident hears that a person has taken over (or that a colleague took it over)."""
         try:
             conv = await self.db.conversations.find_one({"_id": conversation_id, "state": "agent"})
-            if conv is None:
-                return
+            if conv is None or conv["channel"] in WRITTEN_CHANNELS:
+                return  # a written request is answered by a letter, not joined like a chat
             text = TRANSFERRED_TEXT if how == "transfer" else JOINED_TEXT
             await self.pipeline.send(conv, [Reply(text=text)], author="system", metadata={"kind": "agent_joined"})
         except Exception:  # noqa: BLE001 - a missed notice must not stop the listener

@@ -92,6 +92,7 @@ class Pipeline:
         self.live = live
         self.senders: dict[str, Sender] = {}
         self.in_band: set[str] = set()
+        self.desk_only: set[str] = set()
         self._tasks = Tasks("pipeline")
         self._interrupted: set[str] = set()
         self._in_flight: dict[str, asyncio.Future[PipelineResult]] = {}  # dedup key -> the answer being made  # ids of messages whose handling raised (resumed on a retry)
@@ -101,6 +102,10 @@ class Pipeline:
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
+
+    def register_desk_only(self, channel: str) -> None:
+        """A channel the bot never answers (the web contact form): its messages go to the desk with a receipt."""
+        self.desk_only.add(channel)
 
     def register_in_band(self, channel: str) -> None:
         """A channel whose replies reach the resident from the store itself (the web chat): nothing to send."""
@@ -200,6 +205,8 @@ class Pipeline:
         steps = [events.event(EventType.CONVERSATION_OPENED, conv["_id"], channel=msg.channel)] if opened else []
         steps.append(events.event(EventType.MESSAGE_IN, conv["_id"], channel=msg.channel))
         state = State(conv["state"])
+        if msg.channel in self.desk_only:
+            return await self._desk_turn(conv, msg, message_id, link, steps)
         if state is State.BOT:
             return await self._bot_turn(conv, msg, message_id, link, steps, timings)
         # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
@@ -265,6 +272,31 @@ class Pipeline:
         state = State(conv["state"]) if conv else State.BOT
         meta = Meta(state=state, **(first or {}).get("meta", {"action": "fallback"}))
         return PipelineResult(conversation_id=conv_id or "", replies=replies, meta=meta, duplicate=True)
+
+    async def _desk_turn(
+        self, conv: dict[str, Any], msg: InboundMessage, message_id: str, link: dict[str, Any], steps: list[Event]
+    ) -> PipelineResult:
+        """A message of a channel without the bot: to the queue (or to the agent who has it), then the receipt.
+
+        The order keeps a retry after a crash from queueing twice (``enqueue`` only moves a
+        conversation the bot has) or sending a second receipt (it goes after the message is handled).
+        """
+        desk = msg.metadata.get("desk") or {}
+        if conv["state"] == State.BOT.value:
+            summary = {k: v for k, v in desk.items() if k != "receipt"}
+            await self.handover(conv["_id"], reason=desk.get("reason", msg.channel), summary=summary)
+            await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
+        else:  # queued or with an agent: the desk hears it like any message in that conversation
+            await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
+            await self.desk.resident_message(self, conv, message_id, msg.text)
+        meta = Meta(state=State.QUEUED if conv["state"] == State.BOT.value else State(conv["state"]), action="handover")
+        await self.messages.update_one(
+            {"_id": message_id}, {"$set": {"status": "handled", "meta": meta.model_dump(exclude={"state"})}}
+        )
+        await events.emit_all(self.db, self.live, steps)
+        replies = [Reply(text=desk["receipt"])] if desk.get("receipt") else []
+        await self.send(conv, replies, author="system", in_reply_to=message_id, metadata={"kind": "receipt"})
+        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta)
 
     # ------------------------------------------------------------------ bot
     async def _bot_turn(

@@ -172,6 +172,9 @@ class Settings(BaseSettings):
     email_address: str = Field("kcc@lindewaard.nl", description="the hub's own e-mail address (From, accepted To)")
     email_display_name: str | None = Field(None, description="From name; default 'Gemeente <municipality>'")
     email_extra_recipients: str = Field("", description="more accepted To addresses, comma-separated")
+    webform_answer_days: int = Field(
+        5, ge=1, le=30, description="web contact form: the answer term in working days (told in the receipt)"
+    )
     email_max_bytes: int = Field(15 * 1024 * 1024, description="larger mail is refused (MongoDB keeps files up to 16 MB)")
     smtp_listen_host: str = "127.0.0.1"
     smtp_listen_port: int | None = Field(None, description="inbound SMTP listener (aiosmtpd); off when empty")

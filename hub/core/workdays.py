@@ -23,6 +23,9 @@ import holidays
 
 TZ = ZoneInfo("Europe/Amsterdam")
 CLOSING_TIME = time(17, 0)
+DAY_NAMES_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")
 LIBERATION_DAY = "Bevrijdingsdag"
 
 
@@ -85,3 +88,16 @@ def from_settings(settings: object) -> WorkCalendar:
         bool(getattr(settings, "liberation_day_every_year", True)),
         bool(getattr(settings, "good_friday_off", False)),
     )
+
+
+# ---------------------------------------------------------------------- Dutch dates for residents
+def dutch_date(moment: datetime, weekday: bool = True, year: bool = False) -> str:
+    """``dinsdag 8 december`` (local time); ``year=True`` adds the year."""
+    local = _as_utc(moment).astimezone(TZ)
+    text = f"{local.day} {MONTHS_NL[local.month - 1]}" + (f" {local.year}" if year else "")
+    return f"{DAY_NAMES_NL[local.weekday()]} {text}" if weekday else text
+
+
+def dutch_datetime(moment: datetime, weekday: bool = True, year: bool = False) -> str:
+    """``dinsdag 8 december om 10:30`` (local time)."""
+    return f"{dutch_date(moment, weekday, year)} om {_as_utc(moment).astimezone(TZ):%H:%M}"

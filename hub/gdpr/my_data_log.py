@@ -22,14 +22,13 @@ from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel
 
+from hub.core import workdays
 from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import json_error
 from hub.core.settings import Settings, get_settings
 from hub.privacy.audit import READS, SYSTEM_PREFIX
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
 ROLE_NL = {"admin": "beheerder", "supervisor": "teamleider", "agent": "KCC-medewerker", "editor": "redacteur"}
 WHAT_NL = {
     "contact.read": "bekeek uw gegevens",
@@ -70,8 +69,7 @@ class DataAccess(BaseModel):
 
 
 def dutch_date(at: datetime) -> str:
-    local = at.astimezone(AMSTERDAM)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} om {local:%H:%M}"
+    return workdays.dutch_datetime(at, weekday=False, year=True)
 
 
 def role_of(staff: dict[str, Any] | None) -> str:

@@ -25,6 +25,7 @@ from channels.meta import MetaChannel
 from channels.telegram import TelegramChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel, load_openers
+from channels.webform import WebformChannel
 from handover import abandon
 from handover.desk import HandoverDesk
 from handover.wiring import setup_handover
@@ -213,11 +214,14 @@ def add_channels(app: web.Application, settings: Settings, pipeline: Pipeline) -
         TwilioChannel(pipeline.receive, context, settings),
         TelegramChannel(pipeline.receive, context, settings),
         MetaChannel(pipeline.receive, context, settings),
-        EmailChannel(pipeline.receive, context, settings),
     ]
+    email = EmailChannel(pipeline.receive, context, settings)
+    channels += [email, WebformChannel(pipeline.receive, context, settings, send_mail=email.send)]
     app[CHANNELS] = {channel.name: channel for channel in channels}
     for channel in channels:
         for name in channel.names():
+            if not channel.bot_answers:
+                pipeline.register_desk_only(name)
             if channel.in_band:
                 pipeline.register_in_band(name)
             else:
