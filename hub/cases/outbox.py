@@ -48,6 +48,7 @@ from connectors.klantinteracties import (
     hub_onderwerp,
     zaak_onderwerp,
 )
+from connectors.kvk import KvkClient
 from connectors.zaken import ZaakIn, ZakenClient
 from hub.cases import callbacks
 from hub.cases import outbox_steps as steps
@@ -85,15 +86,32 @@ async def _batch(db: AsyncIOMotorDatabase, coll: str, query: dict[str, Any], kee
 
 
 # ---------------------------------------------------------------------- Zaken API
-def _rol(contact: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+async def _rsin(db: AsyncIOMotorDatabase, contact: dict[str, Any], kvk: KvkClient | None) -> str | None:
+    """The company's RSIN: kept on the contact, else from the KvK Basisprofiel (then kept)."""
+    if contact.get("rsin") or not (kvk and contact.get("kvk")):
+        return contact.get("rsin")
+    try:
+        rsin = (await kvk.basisprofiel(contact["kvk"])).rsin
+    except ConnectorError:
+        return None  # the rol then names the company only; a later case tries again
+    if rsin:
+        await db.contacts.update_one({"_id": contact["_id"]}, {"$set": {"rsin": rsin}})
+    return rsin
+
+
+async def _rol(db: AsyncIOMotorDatabase, contact: dict[str, Any] | None, kvk: KvkClient | None) -> tuple[str, dict[str, Any]] | None:
+    """The initiator as Zaken API 1.5.1 identifies it (no ``kvkNummer`` there: a company by its RSIN)."""
     if not contact:
         return None
     if contact.get("bsn"):
         return "natuurlijk_persoon", {"inpBsn": contact["bsn"]}
+    name = (contact.get("name") or "")[:500]
     if contact.get("vestigingsnummer"):
-        return "vestiging", {"vestigingsNummer": contact["vestigingsnummer"], "kvkNummer": contact.get("kvk", "")}
+        return "vestiging", {"vestigingsNummer": contact["vestigingsnummer"], **({"handelsnaam": [name]} if name else {})}
     if contact.get("kvk"):
-        return "niet_natuurlijk_persoon", {"kvkNummer": contact["kvk"], "statutaireNaam": contact.get("name") or ""}
+        rsin = await _rsin(db, contact, kvk)
+        ident = {**({"innNnpId": rsin} if rsin else {}), **({"statutaireNaam": name} if name else {})}
+        return ("niet_natuurlijk_persoon", ident) if ident else None
     return None
 
 
@@ -114,7 +132,8 @@ def _zaak_in(doc: dict[str, Any], settings: Settings, zaaktype: str) -> ZaakIn:
 
 
 async def _push_zaak(
-    db: AsyncIOMotorDatabase, record: Steps, client: ZakenClient, settings: Settings, doc: dict[str, Any], zaaktype: str
+    db: AsyncIOMotorDatabase, record: Steps, client: ZakenClient, settings: Settings, doc: dict[str, Any], zaaktype: str,
+    kvk: KvkClient | None = None,
 ) -> str:
     """The zaak and its initiator (rol), each once; the zaak's URL."""
     bron = settings.zaken_bronorganisatie
@@ -124,7 +143,7 @@ async def _push_zaak(
         partial(steps.find_zaak, client, bron, doc["number"]),
     )
     contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
-    rol = _rol(contact)
+    rol = await _rol(db, contact, kvk)
     if rol and settings.zaken_roltype_initiator:
         kind, ident = rol
         roltype = settings.zaken_roltype_initiator
@@ -144,11 +163,19 @@ async def _push_statuses(record: Steps, client: ZakenClient, settings: Settings,
     only grows, so the n-th entry stays the n-th).
     """
     history = doc["status_history"]
+    moments = steps.status_moments(history)
     for n in range(doc.get("sync", {}).get("zaken_statuses", 0), len(history)):
-        entry = history[n]
+        entry = {**history[n], "at": moments[n]}
         statustype = settings.zaken_statustypen.get(entry["status"])
         if not statustype:
             continue
+        resultaattype = settings.zaken_resultaattypen.get(entry["status"])
+        if resultaattype:  # a closing status: the Zaken API wants the resultaat before the eindstatus
+            await record.once(
+                "resultaat", "resultaat_url",
+                partial(steps.create_resultaat, client, zaak_url, resultaattype, entry.get("note") or ""),
+                partial(steps.find_resultaat, client, zaak_url),
+            )
         key = f"{n}-{entry['status']}"
         await record.once(
             f"status:{key}", f"statussen.{key}",
@@ -164,7 +191,9 @@ async def _zaak_done(db: AsyncIOMotorDatabase, doc: dict[str, Any], pushed: int)
     await db.cases.update_one({"_id": doc["_id"], "updated_at": doc.get("updated_at")}, {"$set": {"sync.zaken_status": "done"}})
 
 
-async def sync_cases(db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings, keep: Keep | None = None) -> int:
+async def sync_cases(
+    db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings, keep: Keep | None = None, kvk: KvkClient | None = None
+) -> int:
     count = 0
     for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "pending"}, keep)):
         if i and keep and not await keep():
@@ -175,7 +204,7 @@ async def sync_cases(db: AsyncIOMotorDatabase, client: ZakenClient, settings: Se
             continue
         record = Steps(db, "cases", doc, "zaken")
         try:
-            zaak_url = await _push_zaak(db, record, client, settings, doc, zaaktype)
+            zaak_url = await _push_zaak(db, record, client, settings, doc, zaaktype, kvk)
             pushed = await _push_statuses(record, client, settings, doc, zaak_url)
         except ConnectorError as exc:
             await _failed(db, "cases", doc["_id"], "zaken", exc)
@@ -296,7 +325,7 @@ async def sync_once(
     done: dict[str, int] = {}
     zaken = external.zaken(settings, session)
     if zaken:
-        done["cases"] = await sync_cases(db, zaken, settings, keep)
+        done["cases"] = await sync_cases(db, zaken, settings, keep, external.kvk(settings, session))
     ki = external.klantinteracties(settings, session)
     if ki:
         done["callbacks"] = await sync_callbacks(db, ki, settings, keep)

@@ -6,7 +6,8 @@ without our knowing (the request timed out after the server acted).
 |---|---|---|
 | zaak | ``zaak_url``, ``zaak_uuid``, ``zaak_id`` | ``GET /zaken?bronorganisatie=&identificatie=``: the case number is the zaak's ``identificatie``, which the Zaken API keeps unique per bronorganisatie (a create refused with ``identificatie-niet-uniek`` is looked up too) |
 | rol | ``rol_url`` | ``GET /rollen?zaak=&roltype=`` with the same betrokkeneType and identification |
-| status | ``statussen.{n}-{status}`` | ``GET /statussen?zaak=&statustype=`` with the same ``datumStatusGezet`` (the moment of the hub's n-th status) |
+| resultaat | ``resultaat_url`` | ``GET /resultaten?zaak=`` (a zaak has at most one) |
+| status | ``statussen.{n}-{status}`` | ``GET /statussen?zaak=&statustype=`` with the same ``datumStatusGezet`` (the moment of the hub's n-th status; also when a create is refused as ``unique``) |
 | klantcontact, with its betrokkene and onderwerpobject | ``klantcontact_uuid``, ``klantcontact_url``, ``betrokkene_url``, ``onderwerpobject_url`` | ``GET /klantcontacten`` filtered on the onderwerpobject's identificator (``kcc-hub`` + the hub's id, or the zaak) and ``kanaal``, with the same ``onderwerp`` and ``plaatsgevondenOp`` |
 | interne taak | ``interne_taak_uuid``, ``interne_taak_url`` | the klantcontact's ``leiddeTotInterneTaken`` (that klantcontact is the hub's alone) |
 
@@ -144,8 +145,39 @@ async def find_rol(client: ZakenClient, zaak_url: str, roltype: str, kind: str, 
 
 
 async def create_status(client: ZakenClient, zaak_url: str, statustype: str, entry: dict[str, Any], key: str) -> Fields:
-    made = await client.set_status(zaak_url, statustype, entry["at"], entry.get("note") or "")
+    try:
+        made = await client.set_status(zaak_url, statustype, entry["at"], entry.get("note") or "")
+    except BadRequest as exc:  # (zaak, datumStatusGezet) is taken: by our own earlier try, whose answer we lost
+        found = await find_status(client, zaak_url, statustype, entry, key) if "unique" in zaken.refusal_codes(exc) else None
+        if found is None:
+            raise
+        return found
     return {f"statussen.{key}": _required(zaken.SERVICE, made, "url")}
+
+
+def status_moments(history: list[dict[str, Any]]) -> list[datetime]:
+    """Each history entry's ``datumStatusGezet``: its own moment, or 1 ms after the one before.
+
+    The Zaken API keeps (zaak, datumStatusGezet) unique; two hub statuses in the same millisecond
+    (MongoDB's precision) would otherwise collide. The same history always gives the same moments,
+    so a retry looks for the moment it sent.
+    """
+    moments: list[datetime] = []
+    for entry in history:
+        at = entry["at"] if entry["at"].tzinfo else entry["at"].replace(tzinfo=UTC)
+        moments.append(max(at, moments[-1] + timedelta(milliseconds=1)) if moments else at)
+    return moments
+
+
+async def create_resultaat(client: ZakenClient, zaak_url: str, resultaattype: str, toelichting: str) -> Fields:
+    made = await client.create_resultaat(zaak_url, resultaattype, toelichting)
+    return {"resultaat_url": _required(zaken.SERVICE, made, "url")}
+
+
+async def find_resultaat(client: ZakenClient, zaak_url: str) -> Fields | None:
+    for resultaat in await client.find_resultaten(zaak_url):
+        return {"resultaat_url": _required(zaken.SERVICE, resultaat, "url")}
+    return None
 
 
 async def find_status(client: ZakenClient, zaak_url: str, statustype: str, entry: dict[str, Any], key: str) -> Fields | None:
