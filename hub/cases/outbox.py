@@ -5,9 +5,9 @@ from another process); this worker, in the hub process, then registers them:
 
 * a new case becomes a zaak in the Zaken API, with the resident as initiator (rol) and its
   status history as statussen; later status changes follow;
-* a callback request becomes a klantcontact (``/maak-klantcontact``) plus an interne taak;
-* a finished (closed) conversation becomes a klantcontact with its betrokkene and
-  onderwerpobject (the zaak when the conversation led to one).
+* a callback request becomes a klantcontact (``/maak-klantcontact``) plus an interne taak, and
+  a finished (closed) conversation a klantcontact, each as KISS reads them: with the resident's
+  partij, the actoren that took part and the digitale adressen (``outbox_klant.py``).
 
 **Create once.** Each remote object is one step, recorded on the hub's record under
 ``external`` the moment it exists (``zaak_url``, ``rol_url``, ``statussen.{n}-{status}``,
@@ -30,59 +30,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import aiohttp
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import ReturnDocument
 
 from connectors.base import ConnectorError
-from connectors.klantinteracties import (
-    Betrokkene,
-    Contactnaam,
-    Klantcontact,
-    KlantinteractiesClient,
-    hub_onderwerp,
-    zaak_onderwerp,
-)
 from connectors.kvk import KvkClient
 from connectors.zaken import ZaakIn, ZakenClient
-from hub.cases import callbacks
 from hub.cases import outbox_steps as steps
-from hub.cases.outbox_steps import Steps
+from hub.cases.outbox_klant import sync_callbacks, sync_conversations
+from hub.cases.outbox_steps import MAX_ATTEMPTS, Keep, Steps, batch, failed
 from hub.contacts import external
 from hub.core import workdays
 from hub.core.lease import Lease
 from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
-BATCH = 20
 LEASE_NAME = "outbox_lease"
-CHANNEL_LABELS = {"webchat": "chat", "whatsapp": "whatsapp", "email": "e-mail", "telegram": "telegram",
-                  "messenger": "facebook", "instagram": "instagram", "phone": "telefoon"}
-Keep = Callable[[], Awaitable[bool]]  # "do I still hold the lease?", asked before each record
-
-
-async def _failed(db: AsyncIOMotorDatabase, coll: str, doc_id: str, key: str, exc: ConnectorError) -> None:
-    doc = await db[coll].find_one_and_update(
-        {"_id": doc_id},
-        {"$inc": {f"sync.{key}_attempts": 1}, "$set": {f"sync.{key}_error": exc.code}},
-        return_document=ReturnDocument.AFTER,
-    )
-    if doc and doc["sync"].get(f"{key}_attempts", 0) >= MAX_ATTEMPTS:
-        await db[coll].update_one({"_id": doc_id}, {"$set": {f"sync.{key}": "failed"}})
-    log.warning("sync failed", extra={"collection": coll, "id": doc_id, "system": exc.service, "code": exc.code})
-
-
-async def _batch(db: AsyncIOMotorDatabase, coll: str, query: dict[str, Any], keep: Keep | None) -> list[dict[str, Any]]:
-    """The next records to push (read at once: a round may outlast a cursor), or none when the lease is gone."""
-    if keep and not await keep():
-        return []
-    return await db[coll].find(query).limit(BATCH).to_list(BATCH)
+__all__ = ["MAX_ATTEMPTS", "sync_callbacks", "sync_cases", "sync_conversations", "sync_once", "sync_round", "run"]
 
 
 # ---------------------------------------------------------------------- Zaken API
@@ -195,7 +163,7 @@ async def sync_cases(
     db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings, keep: Keep | None = None, kvk: KvkClient | None = None
 ) -> int:
     count = 0
-    for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "pending"}, keep)):
+    for i, doc in enumerate(await batch(db, "cases", {"sync.zaken": "pending"}, keep)):
         if i and keep and not await keep():
             return count
         zaaktype = settings.zaken_zaaktypen.get(doc["kind"])
@@ -207,108 +175,19 @@ async def sync_cases(
             zaak_url = await _push_zaak(db, record, client, settings, doc, zaaktype, kvk)
             pushed = await _push_statuses(record, client, settings, doc, zaak_url)
         except ConnectorError as exc:
-            await _failed(db, "cases", doc["_id"], "zaken", exc)
+            await failed(db, "cases", doc["_id"], "zaken", exc)
             continue
         await _zaak_done(db, doc, pushed)
         count += 1
-    for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "done", "sync.zaken_status": "pending"}, keep)):
+    for i, doc in enumerate(await batch(db, "cases", {"sync.zaken": "done", "sync.zaken_status": "pending"}, keep)):
         if i and keep and not await keep():
             return count
         try:
             pushed = await _push_statuses(Steps(db, "cases", doc, "zaken"), client, settings, doc, doc["external"]["zaak_url"])
         except ConnectorError as exc:
-            await _failed(db, "cases", doc["_id"], "zaken_status", exc)
+            await failed(db, "cases", doc["_id"], "zaken_status", exc)
             continue
         await _zaak_done(db, doc, pushed)
-        count += 1
-    return count
-
-
-# ---------------------------------------------------------------------- Klantinteracties API
-def _betrokkene(contact: dict[str, Any] | None) -> Betrokkene:
-    if contact and contact.get("kind") == "organisation":
-        return Betrokkene(organisatienaam=(contact.get("name") or "")[:200])
-    name = (contact or {}).get("name") or ""
-    return Betrokkene(contactnaam=Contactnaam(achternaam=name[:200]) if name else None)
-
-
-async def sync_callbacks(
-    db: AsyncIOMotorDatabase, client: KlantinteractiesClient, settings: Settings, keep: Keep | None = None
-) -> int:
-    count = 0
-    for i, doc in enumerate(await _batch(db, "callbacks", {"sync.klantinteracties": "pending"}, keep)):
-        if i and keep and not await keep():
-            return count
-        conv = await db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
-        contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
-        label = callbacks.DAY_PART_LABELS[doc["day_part"]]
-        due = doc["due_at"].astimezone(workdays.TZ).strftime("%d-%m-%Y %H:%M")
-        klantcontact = Klantcontact(
-            kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"]) if conv else "telefoon",
-            onderwerp=f"Terugbelverzoek: {doc['subject']}"[:200],
-            inhoud=f"De inwoner vraagt om teruggebeld te worden. Voorkeur: {label}."[:1000],
-            plaatsgevondenOp=doc["created_at"],
-        )
-        onderwerp = hub_onderwerp("terugbelverzoek", doc["_id"])
-        record = Steps(db, "callbacks", doc, "klantinteracties")
-        try:
-            kc_uuid: str = await record.once(
-                "klantcontact", "klantcontact_uuid",
-                partial(steps.create_klantcontact, client, klantcontact, _betrokkene(contact), onderwerp),
-                partial(steps.find_klantcontact, client, klantcontact, [onderwerp]),
-            )
-            await record.once(
-                "interne_taak", "interne_taak_uuid",
-                partial(
-                    steps.create_interne_taak, client, kc_uuid, "Terugbellen",
-                    f"{doc['subject']} - bel {doc['phone']} ({label}), uiterlijk {due}.", settings.klantinteracties_actor_uuid,
-                ),
-                partial(steps.find_interne_taak, client, kc_uuid),
-            )
-        except ConnectorError as exc:
-            await _failed(db, "callbacks", doc["_id"], "klantinteracties", exc)
-            continue
-        await db.callbacks.update_one({"_id": doc["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
-        count += 1
-    return count
-
-
-async def sync_conversations(db: AsyncIOMotorDatabase, client: KlantinteractiesClient, keep: Keep | None = None) -> int:
-    count = 0
-    query = {"state": "closed", "sync.klantinteracties": {"$in": [None, "pending"]}}
-    for i, conv in enumerate(await _batch(db, "conversations", query, keep)):
-        if i and keep and not await keep():
-            return count
-        contact = await db.contacts.find_one({"_id": conv["contact_id"]}) if conv.get("contact_id") else None
-        case = await db.cases.find_one({"conversation_ids": conv["_id"]}, sort=[("created_at", -1)])
-        messages = await db.messages.count_documents({"conversation_id": conv["_id"]})
-        summary = (conv.get("handover") or {}).get("summary") or {}
-        topic = summary.get("topic") or summary.get("intent") or f"Gesprek via {CHANNEL_LABELS.get(conv['channel'], conv['channel'])}"
-        inhoud = f"{messages} berichten."
-        if case:
-            inhoud += f" Zaak {case['number']} ({case['title']})."
-        own = hub_onderwerp("gesprek", conv["_id"])
-        zaak_uuid = case.get("external", {}).get("zaak_uuid") if case else None
-        onderwerp = zaak_onderwerp(zaak_uuid) if zaak_uuid else own
-        klantcontact = Klantcontact(
-            kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"])[:50],
-            onderwerp=str(topic)[:200],
-            inhoud=inhoud,
-            plaatsgevondenOp=conv["created_at"],
-            vertrouwelijk=bool(case and case.get("social_domain")),
-        )
-        record = Steps(db, "conversations", conv, "klantinteracties")
-        try:
-            await record.once(
-                "klantcontact", "klantcontact_uuid",
-                partial(steps.create_klantcontact, client, klantcontact, _betrokkene(contact), onderwerp),
-                # the zaak may have been pushed between two tries: look under both
-                partial(steps.find_klantcontact, client, klantcontact, [onderwerp, own] if zaak_uuid else [own]),
-            )
-        except ConnectorError as exc:
-            await _failed(db, "conversations", conv["_id"], "klantinteracties", exc)
-            continue
-        await db.conversations.update_one({"_id": conv["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
         count += 1
     return count
 

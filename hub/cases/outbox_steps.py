@@ -23,9 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ReturnDocument
 
 from connectors import klantinteracties, zaken
-from connectors.base import BadRequest, Unavailable
+from connectors.base import BadRequest, ConnectorError, Unavailable
 from connectors.klantinteracties import (
     Betrokkene,
     Klantcontact,
@@ -36,6 +37,28 @@ from connectors.zaken import Zaak, ZaakIn, ZakenClient
 
 log = logging.getLogger(__name__)
 Fields = dict[str, Any]
+MAX_ATTEMPTS = 10
+BATCH = 20
+Keep = Callable[[], Awaitable[bool]]  # "do I still hold the lease?", asked before each record
+
+
+async def failed(db: AsyncIOMotorDatabase, coll: str, doc_id: str, key: str, exc: ConnectorError) -> None:
+    """A push failed: count the attempt and keep the provider's code; ``failed`` after MAX_ATTEMPTS."""
+    doc = await db[coll].find_one_and_update(
+        {"_id": doc_id},
+        {"$inc": {f"sync.{key}_attempts": 1}, "$set": {f"sync.{key}_error": exc.code}},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc and doc["sync"].get(f"{key}_attempts", 0) >= MAX_ATTEMPTS:
+        await db[coll].update_one({"_id": doc_id}, {"$set": {f"sync.{key}": "failed"}})
+    log.warning("sync failed", extra={"collection": coll, "id": doc_id, "system": exc.service, "code": exc.code})
+
+
+async def batch(db: AsyncIOMotorDatabase, coll: str, query: dict[str, Any], keep: Keep | None) -> list[dict[str, Any]]:
+    """The next records to push (read at once: a round may outlast a cursor), or none when the lease is gone."""
+    if keep and not await keep():
+        return []
+    return await db[coll].find(query).limit(BATCH).to_list(BATCH)
 
 
 class Steps:
@@ -221,9 +244,9 @@ async def find_klantcontact(
 
 
 async def create_interne_taak(
-    client: KlantinteractiesClient, klantcontact_uuid: str, handeling: str, toelichting: str, actor_uuid: str | None
+    client: KlantinteractiesClient, klantcontact_uuid: str, handeling: str, toelichting: str, actor_uuids: list[str]
 ) -> Fields:
-    taak = await client.create_interne_taak(klantcontact_uuid, handeling, toelichting, actor_uuid)
+    taak = await client.create_interne_taak(klantcontact_uuid, handeling, toelichting, actor_uuids)
     return {"interne_taak_uuid": _required(klantinteracties.SERVICE, taak, "uuid"), "interne_taak_url": taak.get("url")}
 
 
