@@ -128,6 +128,7 @@ async def maak_klantcontact(request: web.Request) -> web.Response:
     if onderwerp:
         o_id = str(uuid.uuid4())
         answer["onderwerpobject"] = {**onderwerp, "uuid": o_id, "url": url_of(request, "onderwerpobjecten", o_id), "klantcontact": ref}
+        request.app["onderwerpobjecten"][o_id] = answer["onderwerpobject"]
         klantcontact["gingOverOnderwerpobjecten"].append({"uuid": o_id, "url": answer["onderwerpobject"]["url"]})
     store[kc_id] = answer
     return web.json_response(answer, status=201)
@@ -306,6 +307,11 @@ async def list_betrokkenen(request: web.Request) -> web.Response:
     }))
 
 
+async def get_onderwerpobject(request: web.Request) -> web.Response:
+    found = request.app["onderwerpobjecten"].get(request.match_info["uuid"])
+    return web.json_response(found) if found else zgw_problem(404, "not_found", "Niet gevonden.")
+
+
 async def get_betrokkene(request: web.Request) -> web.Response:
     found = request.app["betrokkenen"].get(request.match_info["uuid"])
     return web.json_response(found) if found else zgw_problem(404, "not_found", "Niet gevonden.")
@@ -322,6 +328,7 @@ def make_app(token: str = TOKEN, actoren: set[str] | None = None) -> web.Applica
         for a in (actoren if actoren is not None else {ACTOR_UUID})
     }
     app["klantcontacten"], app["internetaken"], app["betrokkenen"], app["actorklantcontacten"] = {}, {}, {}, {}
+    app["onderwerpobjecten"] = {}
     partijen.add_routes(app)
     app.router.add_post(f"{BASE}/maak-klantcontact", maak_klantcontact)
     app.router.add_get(f"{BASE}/klantcontacten", list_klantcontacten)
@@ -337,6 +344,7 @@ def make_app(token: str = TOKEN, actoren: set[str] | None = None) -> web.Applica
     app.router.add_get(f"{BASE}/actorklantcontacten", list_actorklantcontacten)
     app.router.add_get(f"{BASE}/betrokkenen", list_betrokkenen)
     app.router.add_get(f"{BASE}/betrokkenen/{{uuid}}", get_betrokkene)
+    app.router.add_get(f"{BASE}/onderwerpobjecten/{{uuid}}", get_onderwerpobject)
     return app
 
 
