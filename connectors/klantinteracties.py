@@ -13,9 +13,10 @@ hub's own records are tagged that way (``codeRegister`` ``kcc-hub``, ``objectId`
 handed out by Open Klant itself when left empty.
 
 Follows the Klantinteracties API as served by Open Klant 2.x (openapi.yaml in
-github.com/maykinmedia/open-klant). Left out: partijen and digitale adressen (the hub keeps its
-own contacts; a betrokkene refers to a partij only when the caller passes its uuid), bijlagen,
-actoren management (the actor for interne taken is configured).
+github.com/maykinmedia/open-klant), and writes what KISS (KISS-frontend,
+``src/services/openklant2``) reads: partijen with their partij-identificatoren, actoren with
+actorklantcontacten, digitale adressen of a betrokkene, interne taken assigned to an actor.
+Left out: bijlagen, rekeningnummers, vertegenwoordigingen, categorieën.
 """
 
 from __future__ import annotations
