@@ -41,7 +41,7 @@ from connectors.base import ConnectorError
 from connectors.kvk import KvkClient
 from connectors.zaken import ZaakIn, ZakenClient
 from hub.cases import outbox_steps as steps
-from hub.cases.outbox_klant import sync_callbacks, sync_conversations
+from hub.cases.outbox_klant import close_callbacks, sync_callbacks, sync_conversations
 from hub.cases.outbox_steps import MAX_ATTEMPTS, Keep, Steps, batch, failed
 from hub.contacts import external
 from hub.core import workdays
@@ -50,7 +50,7 @@ from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "outbox_lease"
-__all__ = ["MAX_ATTEMPTS", "sync_callbacks", "sync_cases", "sync_conversations", "sync_once", "sync_round", "run"]
+__all__ = ["MAX_ATTEMPTS", "close_callbacks", "sync_callbacks", "sync_cases", "sync_conversations", "sync_once", "sync_round", "run"]
 
 
 # ---------------------------------------------------------------------- Zaken API
@@ -208,6 +208,7 @@ async def sync_once(
     ki = external.klantinteracties(settings, session)
     if ki:
         done["callbacks"] = await sync_callbacks(db, ki, settings, keep)
+        done["callbacks_closed"] = await close_callbacks(db, ki, keep)
         done["conversations"] = await sync_conversations(db, ki, keep)
     return done
 

@@ -17,7 +17,8 @@ adressen** a betrokkene gave (``digitaleadressen?adres=``); it shows who made a 
 4. the phone number and e-mail address as digitale adressen of the betrokkene
    (``digitale_adressen.telefoonnummer`` / ``.email``);
 5. for a callback request: the interne taak, assigned to the team's actor
-   (``KCC_KLANTINTERACTIES_ACTOR_UUID``) or, without one, to the chatbot's actor.
+   (``KCC_KLANTINTERACTIES_ACTOR_UUID``) or, without one, to the chatbot's actor; once the
+   request is closed in the hub (done or not reached), the task is set to ``verwerkt``.
 """
 
 from __future__ import annotations
@@ -273,6 +274,23 @@ async def sync_callbacks(db: AsyncIOMotorDatabase, client: KlantinteractiesClien
             await failed(db, "callbacks", doc["_id"], "klantinteracties", exc)
             continue
         await db.callbacks.update_one({"_id": doc["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
+        count += 1
+    return count
+
+
+async def close_callbacks(db: AsyncIOMotorDatabase, client: KlantinteractiesClient, keep: Keep | None = None) -> int:
+    """Closed callback requests: their interne taak set to ``verwerkt`` (``afgehandeldOp`` = closed). Repeating it is harmless."""
+    count = 0
+    query = {"sync.klantinteracties_close": "pending", "external.interne_taak_uuid": {"$exists": True}}
+    for i, doc in enumerate(await batch(db, "callbacks", query, keep)):
+        if i and keep and not await keep():
+            return count
+        try:
+            await client.close_interne_taak(doc["external"]["interne_taak_uuid"], doc["closed_at"])
+        except ConnectorError as exc:
+            await failed(db, "callbacks", doc["_id"], "klantinteracties_close", exc)
+            continue
+        await db.callbacks.update_one({"_id": doc["_id"]}, {"$set": {"sync.klantinteracties_close": "done"}})
         count += 1
     return count
 

@@ -206,3 +206,47 @@ async def test_the_card_shows_the_desks_contacts_beside_ours(stack, ki, http):
         ]
         anonymous = await contacts.link(db, ["webchat:anoniem"])
         assert await register_contacts(db, client, await db.contacts.find_one({"_id": anonymous})) == []
+
+
+# ---------------------------------------------------------------------- owner, backup, closing the task
+async def test_an_overdue_callback_moves_to_the_backup_and_closing_it_closes_the_task(stack, ki, http):
+    app, url = ki
+    settings = settings_for(ki_url=url)
+    client = KlantinteractiesClient(url, ki_server.TOKEN, http, timeout_s=2.0)
+    async with own_database(stack.mongo_url) as db:
+        long_ago = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        doc = await callbacks.create_callback(db, phone="0612345678", subject="Paspoort", employee="anna", backup="bram",
+                                              settings=settings, now=long_ago)
+        await until_done(lambda: outbox.sync_callbacks(db, client, settings))
+        (taak,) = app["internetaken"].values()
+        assert taak["status"] == "te_verwerken"
+
+        with pytest.raises(callbacks.CallbackError) as err:  # a colleague who is neither owner nor backup
+            await callbacks.record_attempt(db, doc["_id"], callbacks.Attempt(outcome="done"), by="carla", supervisor=False)
+        assert err.value.code == "not_your_callback"
+        flagged = await callbacks.flag_overdue(db)
+        assert [d["_id"] for d in flagged] == [doc["_id"]]
+        moved = await db.callbacks.find_one({"_id": doc["_id"]})
+        assert moved["employee"] == "bram" and moved["escalated"]["from"] == "anna" and moved["escalated"]["to"] == "bram"
+        assert callbacks.view(moved)["escalated"]["to"] == "bram"
+
+        closed = await callbacks.record_attempt(db, doc["_id"], callbacks.Attempt(outcome="done", note="Uitgelegd"), by="bram",
+                                                supervisor=False)
+        assert closed["status"] == "done"
+        assert await outbox.close_callbacks(db, client) == 1
+        assert taak["status"] == "verwerkt" and taak["afgehandeldOp"]
+        assert await outbox.close_callbacks(db, client) == 0  # once
+        assert (await db.callbacks.find_one({"_id": doc["_id"]}))["sync"]["klantinteracties_close"] == "done"
+
+
+async def test_the_server_refuses_afgehandeld_op_on_an_open_task(ki, http):
+    _, url = ki
+    client = KlantinteractiesClient(url, ki_server.TOKEN, http)
+    kc = await a_klantcontact(client)
+    taak = await client.create_interne_taak(kc, "Terugbellen", "", [ki_server.ACTOR_UUID])
+    async with http.patch(f"{url}/internetaken/{taak['uuid']}", json={"afgehandeldOp": WHEN.isoformat()},
+                          headers={"Authorization": f"Token {ki_server.TOKEN}"}) as resp:
+        assert resp.status == 400
+        assert codes(await resp.json(content_type=None)) == [("afgehandeldOp", "invalid")]
+    closed = await client.close_interne_taak(taak["uuid"], WHEN)
+    assert closed["status"] == "verwerkt"
