@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 CHANNEL_LABELS = {"webchat": "chat", "whatsapp": "whatsapp", "email": "e-mail", "telegram": "telegram",
                   "messenger": "facebook", "instagram": "instagram", "phone": "telefoon"}
 BOT = "bot"
+SERVICE_NUMBERS = ("0800", "0900", "0906", "0909", "14")
 BOT_ACTOR = {"objectId": "kcc-hub-chatbot", "codeObjecttype": "applicatie", "codeRegister": "kcc-hub", "codeSoortObjectId": "id"}
 
 
@@ -196,11 +197,15 @@ def register_phone(phone: str) -> str:
 
 
 def digital_addresses(contact: dict[str, Any] | None, phone: str | None = None) -> list[tuple[str, str]]:
-    """(soortDigitaalAdres, adres): the given phone number, else the contact's first, and its first e-mail."""
+    """(soortDigitaalAdres, adres): the given phone number, else the contact's first, and its first e-mail.
+
+    Service numbers (0800, 0900, 14xxx) are left out: Open Klant refuses them as a resident's number.
+    """
     keys = (contact or {}).get("addresses") or []
     phone = phone or next((k[6:] for k in keys if k.startswith("phone:")), None)
     email = next((k[6:] for k in keys if k.startswith("email:")), None)
-    found = [("telefoonnummer", register_phone(phone))] if phone else []
+    number = register_phone(phone) if phone else None
+    found = [("telefoonnummer", number)] if number and not number.startswith(SERVICE_NUMBERS) else []
     return found + ([("email", email)] if email else [])
 
 

@@ -18,6 +18,7 @@ from connectors.testservers import klantinteracties as ki_server
 from connectors.testservers.common import Fault
 from hub.cases import callbacks, outbox
 from hub.cases.contact_card import register_contacts
+from hub.cases.outbox_klant import digital_addresses
 from hub.contacts import store as contacts
 from hub.contacts.portal_token import Identity
 from tests.connectors.servers import own_database, serve
@@ -250,3 +251,11 @@ async def test_the_server_refuses_afgehandeld_op_on_an_open_task(ki, http):
         assert codes(await resp.json(content_type=None)) == [("afgehandeldOp", "invalid")]
     closed = await client.close_interne_taak(taak["uuid"], WHEN)
     assert closed["status"] == "verwerkt"
+
+
+def test_digitale_adressen_are_written_as_open_klant_takes_them():
+    contact = {"addresses": ["webchat:x", "phone:+31612345678", "email:jan@example.nl", "phone:+31201234567"]}
+    assert digital_addresses(contact) == [("telefoonnummer", "0612345678"), ("email", "jan@example.nl")]
+    assert digital_addresses(contact, "+32470123456") == [("telefoonnummer", "0032470123456"), ("email", "jan@example.nl")]
+    assert digital_addresses({"addresses": ["phone:+319001234567"]}) == []
+    assert digital_addresses(None) == []
