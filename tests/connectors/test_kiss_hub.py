@@ -110,10 +110,12 @@ async def run_the_day(http: aiohttp.ClientSession, hub_url: str, db, ki_port: in
             if not partijen:
                 return None
             betrokkenen = (await kiss.get("betrokkenen", wasPartij__url=partijen[0]["url"]))["results"]
-            return betrokkenen if len(betrokkenen) == 2 else None
+            contacten = [await kiss.get(f"klantcontacten/{b['hadKlantcontact']['uuid']}") for b in betrokkenen]
+            # done when both are there with their actoren (chat: chatbot + agent; callback: agent), and the task
+            done = len(contacten) == 2 and sum(len(kc["hadBetrokkenActoren"]) for kc in contacten) == 3
+            return (betrokkenen, contacten) if done and any(kc["leiddeTotInterneTaken"] for kc in contacten) else None
 
-        betrokkenen = await eventually(both_contacts)
-        contacten = [await kiss.get(f"klantcontacten/{b['hadKlantcontact']['uuid']}") for b in betrokkenen]
+        betrokkenen, contacten = await eventually(both_contacts)
         (terugbel,) = [kc for kc in contacten if kc["leiddeTotInterneTaken"]]
         (chat,) = [kc for kc in contacten if kc is not terugbel]
         taak = await kiss.get(f"internetaken/{terugbel['leiddeTotInterneTaken'][0]['uuid']}")
