@@ -11,7 +11,8 @@ adressen** a betrokkene gave (``digitaleadressen?adres=``); it shows who made a 
    (``partij_uuid``, ``partij_url``);
 2. the klantcontact with its betrokkene (``wasPartij``, ``rol: klant``, ``initiator: true``) and
    onderwerpobject (the zaak, or the hub's own record for finding it again);
-3. the actoren that took part: the hub's chatbot (a ``geautomatiseerde_actor``) and each agent
+3. the actoren that took part: the hub's chatbot (a ``geautomatiseerde_actor``; in a
+   conversation only when it answered, for a callback request when it took it) and each agent
    (a ``medewerker``), looked up before made (``actoren.<key>``), each linked with an
    actorklantcontact (``actorklantcontacten.<key>``);
 4. the phone number and e-mail address as digitale adressen of the betrokkene
@@ -318,7 +319,8 @@ async def push_conversation(db: AsyncIOMotorDatabase, client: KlantinteractiesCl
     # the zaak may have been pushed between two tries: look under both
     kc_uuid = await push_klantcontact(record, client, klantcontact, contact, onderwerp, [onderwerp, own] if zaak_uuid else [own])
     agents = [a["agent"] for a in conv.get("assignments") or [] if a.get("agent")]
-    await push_actor_links(db, record, client, kc_uuid, ([] if conv["channel"] == "phone" else [BOT]) + agents)
+    bot = await db.messages.find_one({"conversation_id": conv["_id"], "author": "bot"}, {"_id": 1})
+    await push_actor_links(db, record, client, kc_uuid, ([BOT] if bot else []) + agents)
     await push_addresses(record, client, digital_addresses(contact))
 
 

@@ -22,7 +22,7 @@ from hub.cases.outbox_klant import digital_addresses
 from hub.contacts import store as contacts
 from hub.contacts.portal_token import Identity
 from tests.connectors.servers import own_database, serve
-from tests.connectors.test_outbox import settings_for, until_done
+from tests.connectors.test_outbox import a_closed_conversation, settings_for, until_done
 
 WHEN = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
@@ -259,3 +259,25 @@ def test_digitale_adressen_are_written_as_open_klant_takes_them():
     assert digital_addresses(contact, "+32470123456") == [("telefoonnummer", "0032470123456"), ("email", "jan@example.nl")]
     assert digital_addresses({"addresses": ["phone:+319001234567"]}) == []
     assert digital_addresses(None) == []
+
+
+async def test_a_conversation_links_the_chatbot_that_answered_and_each_agent(stack, ki, http):
+    app, url = ki
+    client = KlantinteractiesClient(url, ki_server.TOKEN, http, timeout_s=2.0)
+    async with own_database(stack.mongo_url) as db:
+        conv_id = await a_closed_conversation(db, "actoren")
+        await db.conversations.update_one({"_id": conv_id}, {"$set": {"assignments": [{"agent": "anna"}, {"agent": "bram"}]}})
+        await db.messages.insert_one({"_id": "m1", "conversation_id": conv_id, "author": "bot", "text": "Hallo!"})
+        await db.staff.insert_one({"_id": "anna", "name": "Anna de Vries", "email": "anna@lindewaard.nl"})
+        # a KISS desk knows Anna already (by e-mail, as KISS identifies medewerkers): her actor is reused
+        known = await client.create_actor("medewerker", "Anna de Vries", {"objectId": "anna@lindewaard.nl", "codeObjecttype": "mdw",
+                                                                          "codeRegister": "handmatig", "codeSoortObjectId": "email"}, None)
+        await until_done(lambda: outbox.sync_conversations(db, client))
+        (made,) = app["klantcontacten"].values()
+        linked = [app["actoren"][a["uuid"]] for a in made["klantcontact"]["hadBetrokkenActoren"]]
+        assert [(a["soortActor"], a["naam"]) for a in linked] == [
+            ("geautomatiseerde_actor", "KCC-chatbot"), ("medewerker", "Anna de Vries"), ("medewerker", "bram")
+        ]
+        assert linked[1]["uuid"] == known["uuid"]
+        assert linked[2]["actoridentificator"] == {"objectId": "bram", "codeObjecttype": "mdw", "codeRegister": "obj",
+                                                   "codeSoortObjectId": "idf"}
