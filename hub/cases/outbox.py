@@ -4,14 +4,16 @@ The hub writes cases and callback requests to MongoDB only (the bot's actions do
 from another process); this worker, in the hub process, then registers them:
 
 * a new case becomes a zaak in the Zaken API, with the resident as initiator (rol) and its
-  status history as statussen; later status changes follow;
+  status history as statussen, each at its own moment; later status changes follow, a closing
+  one after the zaak's resultaat (``KCC_ZAKEN_RESULTAATTYPEN``: the eindstatus needs one);
 * a callback request becomes a klantcontact (``/maak-klantcontact``) plus an interne taak, and
   a finished (closed) conversation a klantcontact, each as KISS reads them: with the resident's
   partij, the actoren that took part and the digitale adressen (``outbox_klant.py``).
 
 **Create once.** Each remote object is one step, recorded on the hub's record under
-``external`` the moment it exists (``zaak_url``, ``rol_url``, ``statussen.{n}-{status}``,
-``klantcontact_url`` with its ``betrokkene_url`` and ``onderwerpobject_url``,
+``external`` the moment it exists (``zaak_url``, ``rol_url``, ``resultaat_url``,
+``statussen.{n}-{status}``, ``partij_uuid``, ``klantcontact_url`` with its ``betrokkene_url`` and
+``onderwerpobject_url``, ``actoren.*``, ``actorklantcontacten.*``, ``digitale_adressen.*``,
 ``interne_taak_url``); a retry goes on from the first step not recorded. Before a step's
 first request its name goes into ``sync.<system>_tried``: a step tried but not recorded may
 have been done by the server all the same (our request timed out after it acted), so the retry
