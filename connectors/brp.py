@@ -28,8 +28,10 @@ FIELDS = [
     "adressering.aanhef",
     "adressering.adresregel1",
     "adressering.adresregel2",
-    "geheimhoudingPersoonsgegevens",
 ]
+# Delivered unasked whenever it is true, and refused when asked for (400 paramsValidation):
+# it is not in FIELDS, but Persoon reads it.
+AUTOMATIC = {"geheimhoudingPersoonsgegevens", "inOnderzoek", "opschortingBijhouding", "rni", "verificatie"}
 
 
 class Naam(BaseModel):
@@ -95,6 +97,8 @@ class BrpClient:
         if self.api_key:
             headers["X-API-KEY"] = self.api_key
         body = {"type": "RaadpleegMetBurgerservicenummer", "burgerservicenummer": [bsn], "fields": fields or FIELDS}
+        if AUTOMATIC & set(body["fields"]):
+            raise ValueError("fields the BRP delivers by itself may not be asked for")
         _, data = await request_json(self.session, SERVICE, "POST", self.url, timeout_s=self.timeout_s, headers=headers, json=body)
         answer = parse_answer(SERVICE, PersonenResponse, data)
         return answer.personen[0] if answer.personen else None

@@ -71,9 +71,16 @@ class Vestiging(BaseModel):
     adressen: list[dict] = []
 
 
+class Eigenaar(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    rsin: str | None = None  # a rechtspersoon's; an eenmanszaak has none
+    rechtsvorm: str | None = None
+
+
 class Embedded(BaseModel):
     model_config = ConfigDict(extra="ignore")
     hoofdvestiging: Vestiging | None = None
+    eigenaar: Eigenaar | None = None
 
 
 class Basisprofiel(BaseModel):
@@ -83,6 +90,11 @@ class Basisprofiel(BaseModel):
     handelsnamen: list[Handelsnaam] = []
     sbiActiviteiten: list[SbiActiviteit] = []  # noqa: N815
     embedded: Embedded | None = Field(None, alias="_embedded")
+
+    @property
+    def rsin(self) -> str | None:
+        """The owner's RSIN: how Zaken API 1.5.1 identifies a company (``innNnpId``)."""
+        return self.embedded.eigenaar.rsin if self.embedded and self.embedded.eigenaar else None
 
 
 class KvkClient:

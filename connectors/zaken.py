@@ -9,7 +9,12 @@ client's secret, with ``iss``/``client_id`` = ``KCC_ZAKEN_CLIENT_ID``, ``iat``, 
 ``user_representation``, sent as ``Authorization: Bearer``; a fresh token per request.
 Geometry travels in EPSG:4326 (``Accept-Crs``/``Content-Crs``).
 
-Follows Zaken API 1.5 (github.com/VNG-Realisatie/zaken-api). Left out: resultaten,
+A rol identifies a company as Zaken API 1.5.1 has it: ``niet_natuurlijk_persoon`` by
+``innNnpId`` (the RSIN, eleven-test) and ``statutaireNaam``, ``vestiging`` by ``vestigingsNummer``
+(``kvkNummer`` exists only in later versions and is dropped unread by a 1.5.1 server).
+An eindstatus needs a resultaat first (``POST /resultaten``).
+
+Follows Zaken API 1.5.1 (github.com/VNG-Realisatie/zaken-api). Left out:
 zaakinformatieobjecten (attachments stay in the hub and are referenced from the toelichting),
 zaakeigenschappen, klantcontacten (those go to the Klantinteracties API) and reading back.
 """
@@ -61,10 +66,15 @@ class Page(BaseModel):
     results: list[dict[str, Any]] = []
 
 
+def refusal_codes(exc: BadRequest) -> set[str]:
+    """The codes in a ZGW refusal's ``invalidParams``."""
+    params = (exc.body or {}).get("invalidParams") if isinstance(exc.body, dict) else None
+    return {str(p.get("code")) for p in params or [] if isinstance(p, dict)}
+
+
 def not_unique(exc: BadRequest) -> bool:
     """True when the Zaken API refused a zaak because its ``identificatie`` is taken."""
-    params = (exc.body or {}).get("invalidParams") if isinstance(exc.body, dict) else None
-    return any(isinstance(p, dict) and p.get("code") == "identificatie-niet-uniek" for p in params or [])
+    return "identificatie-niet-uniek" in refusal_codes(exc)
 
 
 class ZakenClient:
@@ -124,6 +134,13 @@ class ZakenClient:
     async def find_statussen(self, zaak_url: str, statustype: str) -> list[dict[str, Any]]:
         found = await self._list("statussen", {"zaak": zaak_url, "statustype": statustype})
         return [s for s in found if s.get("zaak") == zaak_url and s.get("statustype") == statustype]
+
+    async def find_resultaten(self, zaak_url: str) -> list[dict[str, Any]]:
+        return [r for r in await self._list("resultaten", {"zaak": zaak_url}) if r.get("zaak") == zaak_url]
+
+    async def create_resultaat(self, zaak_url: str, resultaattype: str, toelichting: str = "", user: str = "kcc-hub") -> dict[str, Any]:
+        """The zaak's outcome; the API wants one before the eindstatus (``resultaat-does-not-exist``)."""
+        return await self._post("resultaten", {"zaak": zaak_url, "resultaattype": resultaattype, "toelichting": toelichting[:1000]}, user)
 
     async def get_zaak(self, zaak_url: str) -> Zaak:
         if not zaak_url.startswith(self.base + "/zaken/"):

@@ -37,7 +37,9 @@ PERSONS: dict[str, dict[str, Any]] = {
         "geheimhoudingPersoonsgegevens": True,
     },
 }
-TOP_FIELDS = {"burgerservicenummer", "naam", "geboorte", "adressering", "geheimhoudingPersoonsgegevens"}
+TOP_FIELDS = {"burgerservicenummer", "naam", "geboorte", "adressering"}
+# Delivered without being asked when true; asking for one is refused (400 paramsValidation, ``field``).
+AUTOMATIC = {"geheimhoudingPersoonsgegevens", "inOnderzoek", "opschortingBijhouding", "rni", "verificatie"}
 PARAMS = {"RaadpleegMetBurgerservicenummer": {"type", "burgerservicenummer", "fields", "gemeenteVanInschrijving"}}
 
 
@@ -78,6 +80,13 @@ def select(person: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             else:
                 src = src[part]
                 dst = dst.setdefault(part, {})
+    return out
+
+
+def with_automatic(person: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """The fields the API adds unasked: ``geheimhoudingPersoonsgegevens`` only when it is true."""
+    if person.get("geheimhoudingPersoonsgegevens"):
+        out["geheimhoudingPersoonsgegevens"] = True
     return out
 
 
@@ -127,10 +136,13 @@ async def personen(request: web.Request) -> web.Response:
     fields = body.get("fields")
     if not isinstance(fields, list) or not fields:
         return invalid([("required", "fields", "Parameter is verplicht.")])
+    automatic = [(f"fields[{i}]", f) for i, f in enumerate(fields) if isinstance(f, str) and f.split(".")[0] in AUTOMATIC]
+    if automatic:
+        return invalid([("field", name, "Parameter bevat een niet toegestane veldnaam.") for name, _ in automatic])
     wrong = [(f"fields[{i}]", f) for i, f in enumerate(fields) if not (isinstance(f, str) and known_field(f))]
     if wrong:
         return invalid([("field", name, "Parameter bevat een niet bestaande veldnaam.") for name, _ in wrong])
-    found = [select(PERSONS[b], fields) for b in dict.fromkeys(bsns) if b in PERSONS]
+    found = [with_automatic(PERSONS[b], select(PERSONS[b], fields)) for b in dict.fromkeys(bsns) if b in PERSONS]
     return web.json_response({"type": kind, "personen": found})
 
 

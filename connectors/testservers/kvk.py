@@ -27,6 +27,7 @@ COMPANIES: list[dict[str, Any]] = [
         "adres": {"binnenlandsAdres": {"type": "bezoekadres", "straatnaam": "Marktplein", "huisnummer": 4,
                                        "postcode": "1234AB", "plaats": "Lindewaard"}},
         "type": "hoofdvestiging",
+        "eigenaar": {"rechtsvorm": "Eenmanszaak"},  # no RSIN: not a rechtspersoon
         "sbi": [{"sbiCode": "1071", "sbiOmschrijving": "Vervaardiging van brood en vers banketbakkerswerk", "indHoofdactiviteit": "Ja"}],
     },
     {
@@ -36,6 +37,7 @@ COMPANIES: list[dict[str, Any]] = [
         "adres": {"binnenlandsAdres": {"type": "bezoekadres", "straatnaam": "Industrieweg", "huisnummer": 17,
                                        "postcode": "1234EF", "plaats": "Lindewaard"}},
         "type": "hoofdvestiging",
+        "eigenaar": {"rsin": "001000019", "rechtsvorm": "BeslotenVennootschap"},
         "sbi": [{"sbiCode": "4322", "sbiOmschrijving": "Loodgieters- en fitterswerk", "indHoofdactiviteit": "Ja"}],
     },
 ]
@@ -102,6 +104,7 @@ async def basisprofiel(request: web.Request) -> web.Response:
             "handelsnamen": [{"naam": company["naam"], "volgorde": 0}],
             "sbiActiviteiten": company["sbi"],
             "_embedded": {
+                "eigenaar": company["eigenaar"],
                 "hoofdvestiging": {
                     "vestigingsnummer": company["vestigingsnummer"],
                     "kvkNummer": kvk,

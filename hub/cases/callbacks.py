@@ -7,6 +7,12 @@ recorded with its outcome: ``done`` closes the request, ``not_reached`` keeps it
 until ``KCC_CALLBACK_MAX_ATTEMPTS`` attempts failed (then it closes as not reached).
 Open requests past their deadline are flagged overdue for supervisors.
 
+**Owner and backup.** A request assigned to an employee (its owner) may name a backup
+colleague. When the deadline passes, the request moves to the backup (``escalated``: from,
+to, when) and is flagged overdue. Once it has an owner, only the owner, the backup or a
+supervisor may record attempts. A request that closes (done, or not reached) is marked for the
+outbox, which sets its interne taak in Klantinteracties to ``verwerkt``.
+
 The phone number becomes one of the contact's identity keys (when no other contact has
 it), so a later WhatsApp message or call from that number lands on the same contact.
 """
@@ -50,6 +56,7 @@ class NewCallback(BaseModel):
     conversation_id: str | None = Field(None, max_length=64)
     department: str | None = Field(None, max_length=64)
     employee: str | None = Field(None, max_length=64)
+    backup: str | None = Field(None, max_length=64)
 
     @field_validator("day_part", mode="before")
     @classmethod
@@ -77,6 +84,7 @@ async def create_callback(
     employee: str | None = None,
     settings: Settings | None = None,
     now: datetime | None = None,
+    backup: str | None = None,
 ) -> dict[str, Any]:
     """Store a callback request; returns it (``due_at`` is the deadline, UTC).
 
@@ -85,7 +93,7 @@ async def create_callback(
     try:
         body = NewCallback.model_validate(
             {"phone": phone, "subject": subject, "day_part": day_part, "contact_id": contact_id,
-             "conversation_id": conversation_id, "department": department, "employee": employee}
+             "conversation_id": conversation_id, "department": department, "employee": employee, "backup": backup}
         )
     except ValueError as exc:
         raise CallbackError(422, "invalid_callback", "De gegevens van het terugbelverzoek kloppen niet.", detail=str(exc)[:300]) from exc
@@ -121,6 +129,7 @@ async def open_callback(
         "conversation_id": body.conversation_id,
         "department": body.department or ("kcc" if not body.employee else None),
         "employee": body.employee,
+        "backup": body.backup,
         "status": OPEN,
         "attempts": [],
         "created_by": created_by,
@@ -136,15 +145,21 @@ async def open_callback(
 
 
 async def record_attempt(
-    db: AsyncIOMotorDatabase, callback_id: str, attempt: Attempt, by: str, settings: Settings | None = None
+    db: AsyncIOMotorDatabase, callback_id: str, attempt: Attempt, by: str, settings: Settings | None = None,
+    supervisor: bool = True,
 ) -> dict[str, Any]:
-    """One call attempt; ``done`` closes, the last allowed ``not_reached`` closes as not reached."""
+    """One call attempt; ``done`` closes, the last allowed ``not_reached`` closes as not reached.
+
+    With an owner set, only the owner, the backup or a supervisor (``supervisor``) may record one.
+    """
     settings = settings or get_settings()
     current = await db.callbacks.find_one({"_id": callback_id})
     if not current:
         raise CallbackError(404, "unknown_callback", "Dit terugbelverzoek bestaat niet.")
     if current["status"] != OPEN:
         raise CallbackError(409, "callback_closed", "Dit terugbelverzoek is al afgesloten.")
+    if current.get("employee") and not supervisor and by not in (current["employee"], current.get("backup")):
+        raise CallbackError(403, "not_your_callback", "Dit terugbelverzoek is van een collega. Vraag het aan de eigenaar of de teamleider.")
     now = utcnow()
     tries = len(current["attempts"]) + 1
     status = OPEN
@@ -156,7 +171,8 @@ async def record_attempt(
         {"_id": callback_id, "status": OPEN, "attempts": {"$size": tries - 1}},
         {
             "$push": {"attempts": {"at": now, "by": by, "outcome": attempt.outcome, "note": attempt.note}},
-            "$set": {"status": status, "updated_at": now, **({"closed_at": now} if status != OPEN else {})},
+            "$set": {"status": status, "updated_at": now,
+                     **({"closed_at": now, "sync.klantinteracties_close": "pending"} if status != OPEN else {})},
         },
         return_document=ReturnDocument.AFTER,
     )
@@ -166,10 +182,12 @@ async def record_attempt(
     return doc
 
 
-async def assign(db: AsyncIOMotorDatabase, callback_id: str, department: str | None, employee: str | None) -> dict[str, Any]:
+async def assign(
+    db: AsyncIOMotorDatabase, callback_id: str, department: str | None, employee: str | None, backup: str | None = None
+) -> dict[str, Any]:
     doc = await db.callbacks.find_one_and_update(
         {"_id": callback_id},
-        {"$set": {"department": department, "employee": employee, "updated_at": utcnow()}},
+        {"$set": {"department": department, "employee": employee, "backup": backup, "updated_at": utcnow()}},
         return_document=ReturnDocument.AFTER,
     )
     if not doc:
@@ -192,6 +210,8 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
         "conversation_id": doc.get("conversation_id"),
         "department": doc.get("department"),
         "employee": doc.get("employee"),
+        "backup": doc.get("backup"),
+        "escalated": {**doc["escalated"], "at": doc["escalated"]["at"].isoformat()} if doc.get("escalated") else None,
         "status": doc["status"],
         "attempts": [
             {"at": a["at"].isoformat(), "by": a["by"], "outcome": a["outcome"], "note": a.get("note")} for a in doc["attempts"]
@@ -204,9 +224,17 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def flag_overdue(db: AsyncIOMotorDatabase, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Mark open requests past their deadline; returns the ones newly flagged."""
+    """Mark open requests past their deadline, moving each to its backup; returns the ones newly flagged."""
     now = now or utcnow()
     found = await db.callbacks.find({"status": OPEN, "due_at": {"$lt": now}, "overdue": False}).to_list(500)
     if found:
         await db.callbacks.update_many({"_id": {"$in": [d["_id"] for d in found]}}, {"$set": {"overdue": True, "overdue_at": now}})
+    for doc in found:
+        if doc.get("backup") and doc["backup"] != doc.get("employee"):
+            escalated = {"from": doc.get("employee"), "to": doc["backup"], "at": now}
+            await db.callbacks.update_one(
+                {"_id": doc["_id"], "status": OPEN}, {"$set": {"employee": doc["backup"], "escalated": escalated, "updated_at": now}}
+            )
+            doc.update(employee=doc["backup"], escalated=escalated)
+            log.info("callback escalated to the backup", extra={"callback_id": doc["_id"]})
     return found

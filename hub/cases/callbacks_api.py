@@ -1,5 +1,6 @@
 """Staff API for callback requests: create, list (open, overdue, per department), record an
-attempt, (re)assign. Agent role; the overdue list for supervisors is ``GET /api/v1/overdue``."""
+attempt (once it has an owner: the owner, the backup or a supervisor), (re)assign with an owner
+and a backup colleague. Agent role; the overdue list for supervisors is ``GET /api/v1/overdue``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.core.models import utcnow
 from hub.privacy import audit
 from hub.privacy.audit import audit_entry
-from hub.staff.auth import require_role, staff_name
+from hub.staff.auth import has_role, require_role, staff_name
 
 
 @require_role("agent")
@@ -56,7 +57,8 @@ async def attempt(request: web.Request) -> web.Response:
         return err.response
     try:
         doc = await callbacks.record_attempt(
-            request.app[DB], request.match_info["id"], body, staff_name(request), request.app[SETTINGS]
+            request.app[DB], request.match_info["id"], body, staff_name(request), request.app[SETTINGS],
+            supervisor=has_role(request["staff"], "supervisor"),
         )
     except callbacks.CallbackError as exc:
         return domain_error(exc)
@@ -65,7 +67,8 @@ async def attempt(request: web.Request) -> web.Response:
 
 class AssignBody(BaseModel):
     department: str | None = Field(None, max_length=64)
-    employee: str | None = Field(None, max_length=64)
+    employee: str | None = Field(None, max_length=64)  # the owner
+    backup: str | None = Field(None, max_length=64)  # takes over when the deadline passes
 
 
 @require_role("agent")
@@ -77,7 +80,7 @@ async def assign(request: web.Request) -> web.Response:
     if not body.department and not body.employee:
         return json_error(422, "invalid_fields", "Kies een afdeling of een medewerker.", fields=["department", "employee"])
     try:
-        doc = await callbacks.assign(request.app[DB], request.match_info["id"], body.department, body.employee)
+        doc = await callbacks.assign(request.app[DB], request.match_info["id"], body.department, body.employee, body.backup)
     except callbacks.CallbackError as exc:
         return domain_error(exc)
     return web.json_response(callbacks.view(doc))

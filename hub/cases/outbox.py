@@ -4,14 +4,16 @@ The hub writes cases and callback requests to MongoDB only (the bot's actions do
 from another process); this worker, in the hub process, then registers them:
 
 * a new case becomes a zaak in the Zaken API, with the resident as initiator (rol) and its
-  status history as statussen; later status changes follow;
-* a callback request becomes a klantcontact (``/maak-klantcontact``) plus an interne taak;
-* a finished (closed) conversation becomes a klantcontact with its betrokkene and
-  onderwerpobject (the zaak when the conversation led to one).
+  status history as statussen, each at its own moment; later status changes follow, a closing
+  one after the zaak's resultaat (``KCC_ZAKEN_RESULTAATTYPEN``: the eindstatus needs one);
+* a callback request becomes a klantcontact (``/maak-klantcontact``) plus an interne taak, and
+  a finished (closed) conversation a klantcontact, each as KISS reads them: with the resident's
+  partij, the actoren that took part and the digitale adressen (``outbox_klant.py``).
 
 **Create once.** Each remote object is one step, recorded on the hub's record under
-``external`` the moment it exists (``zaak_url``, ``rol_url``, ``statussen.{n}-{status}``,
-``klantcontact_url`` with its ``betrokkene_url`` and ``onderwerpobject_url``,
+``external`` the moment it exists (``zaak_url``, ``rol_url``, ``resultaat_url``,
+``statussen.{n}-{status}``, ``partij_uuid``, ``klantcontact_url`` with its ``betrokkene_url`` and
+``onderwerpobject_url``, ``actoren.*``, ``actorklantcontacten.*``, ``digitale_adressen.*``,
 ``interne_taak_url``); a retry goes on from the first step not recorded. Before a step's
 first request its name goes into ``sync.<system>_tried``: a step tried but not recorded may
 have been done by the server all the same (our request timed out after it acted), so the retry
@@ -30,70 +32,56 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import aiohttp
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import ReturnDocument
 
 from connectors.base import ConnectorError
-from connectors.klantinteracties import (
-    Betrokkene,
-    Contactnaam,
-    Klantcontact,
-    KlantinteractiesClient,
-    hub_onderwerp,
-    zaak_onderwerp,
-)
+from connectors.kvk import KvkClient
 from connectors.zaken import ZaakIn, ZakenClient
-from hub.cases import callbacks
 from hub.cases import outbox_steps as steps
-from hub.cases.outbox_steps import Steps
+from hub.cases.outbox_klant import close_callbacks, sync_callbacks, sync_conversations
+from hub.cases.outbox_steps import MAX_ATTEMPTS, Keep, Steps, batch, failed
 from hub.contacts import external
 from hub.core import workdays
 from hub.core.lease import Lease
 from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
-BATCH = 20
 LEASE_NAME = "outbox_lease"
-CHANNEL_LABELS = {"webchat": "chat", "whatsapp": "whatsapp", "email": "e-mail", "telegram": "telegram",
-                  "messenger": "facebook", "instagram": "instagram", "phone": "telefoon"}
-Keep = Callable[[], Awaitable[bool]]  # "do I still hold the lease?", asked before each record
-
-
-async def _failed(db: AsyncIOMotorDatabase, coll: str, doc_id: str, key: str, exc: ConnectorError) -> None:
-    doc = await db[coll].find_one_and_update(
-        {"_id": doc_id},
-        {"$inc": {f"sync.{key}_attempts": 1}, "$set": {f"sync.{key}_error": exc.code}},
-        return_document=ReturnDocument.AFTER,
-    )
-    if doc and doc["sync"].get(f"{key}_attempts", 0) >= MAX_ATTEMPTS:
-        await db[coll].update_one({"_id": doc_id}, {"$set": {f"sync.{key}": "failed"}})
-    log.warning("sync failed", extra={"collection": coll, "id": doc_id, "system": exc.service, "code": exc.code})
-
-
-async def _batch(db: AsyncIOMotorDatabase, coll: str, query: dict[str, Any], keep: Keep | None) -> list[dict[str, Any]]:
-    """The next records to push (read at once: a round may outlast a cursor), or none when the lease is gone."""
-    if keep and not await keep():
-        return []
-    return await db[coll].find(query).limit(BATCH).to_list(BATCH)
+__all__ = ["MAX_ATTEMPTS", "close_callbacks", "sync_callbacks", "sync_cases", "sync_conversations", "sync_once", "sync_round", "run"]
 
 
 # ---------------------------------------------------------------------- Zaken API
-def _rol(contact: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+async def _rsin(db: AsyncIOMotorDatabase, contact: dict[str, Any], kvk: KvkClient | None) -> str | None:
+    """The company's RSIN: kept on the contact, else from the KvK Basisprofiel (then kept)."""
+    if contact.get("rsin") or not (kvk and contact.get("kvk")):
+        return contact.get("rsin")
+    try:
+        rsin = (await kvk.basisprofiel(contact["kvk"])).rsin
+    except ConnectorError:
+        return None  # the rol then names the company only; a later case tries again
+    if rsin:
+        await db.contacts.update_one({"_id": contact["_id"]}, {"$set": {"rsin": rsin}})
+    return rsin
+
+
+async def _rol(db: AsyncIOMotorDatabase, contact: dict[str, Any] | None, kvk: KvkClient | None) -> tuple[str, dict[str, Any]] | None:
+    """The initiator as Zaken API 1.5.1 identifies it (no ``kvkNummer`` there: a company by its RSIN)."""
     if not contact:
         return None
     if contact.get("bsn"):
         return "natuurlijk_persoon", {"inpBsn": contact["bsn"]}
+    name = (contact.get("name") or "")[:500]
     if contact.get("vestigingsnummer"):
-        return "vestiging", {"vestigingsNummer": contact["vestigingsnummer"], "kvkNummer": contact.get("kvk", "")}
+        return "vestiging", {"vestigingsNummer": contact["vestigingsnummer"], **({"handelsnaam": [name]} if name else {})}
     if contact.get("kvk"):
-        return "niet_natuurlijk_persoon", {"kvkNummer": contact["kvk"], "statutaireNaam": contact.get("name") or ""}
+        rsin = await _rsin(db, contact, kvk)
+        ident = {**({"innNnpId": rsin} if rsin else {}), **({"statutaireNaam": name} if name else {})}
+        return ("niet_natuurlijk_persoon", ident) if ident else None
     return None
 
 
@@ -114,7 +102,8 @@ def _zaak_in(doc: dict[str, Any], settings: Settings, zaaktype: str) -> ZaakIn:
 
 
 async def _push_zaak(
-    db: AsyncIOMotorDatabase, record: Steps, client: ZakenClient, settings: Settings, doc: dict[str, Any], zaaktype: str
+    db: AsyncIOMotorDatabase, record: Steps, client: ZakenClient, settings: Settings, doc: dict[str, Any], zaaktype: str,
+    kvk: KvkClient | None = None,
 ) -> str:
     """The zaak and its initiator (rol), each once; the zaak's URL."""
     bron = settings.zaken_bronorganisatie
@@ -124,7 +113,7 @@ async def _push_zaak(
         partial(steps.find_zaak, client, bron, doc["number"]),
     )
     contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
-    rol = _rol(contact)
+    rol = await _rol(db, contact, kvk)
     if rol and settings.zaken_roltype_initiator:
         kind, ident = rol
         roltype = settings.zaken_roltype_initiator
@@ -144,11 +133,19 @@ async def _push_statuses(record: Steps, client: ZakenClient, settings: Settings,
     only grows, so the n-th entry stays the n-th).
     """
     history = doc["status_history"]
+    moments = steps.status_moments(history)
     for n in range(doc.get("sync", {}).get("zaken_statuses", 0), len(history)):
-        entry = history[n]
+        entry = {**history[n], "at": moments[n]}
         statustype = settings.zaken_statustypen.get(entry["status"])
         if not statustype:
             continue
+        resultaattype = settings.zaken_resultaattypen.get(entry["status"])
+        if resultaattype:  # a closing status: the Zaken API wants the resultaat before the eindstatus
+            await record.once(
+                "resultaat", "resultaat_url",
+                partial(steps.create_resultaat, client, zaak_url, resultaattype, entry.get("note") or ""),
+                partial(steps.find_resultaat, client, zaak_url),
+            )
         key = f"{n}-{entry['status']}"
         await record.once(
             f"status:{key}", f"statussen.{key}",
@@ -164,9 +161,11 @@ async def _zaak_done(db: AsyncIOMotorDatabase, doc: dict[str, Any], pushed: int)
     await db.cases.update_one({"_id": doc["_id"], "updated_at": doc.get("updated_at")}, {"$set": {"sync.zaken_status": "done"}})
 
 
-async def sync_cases(db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings, keep: Keep | None = None) -> int:
+async def sync_cases(
+    db: AsyncIOMotorDatabase, client: ZakenClient, settings: Settings, keep: Keep | None = None, kvk: KvkClient | None = None
+) -> int:
     count = 0
-    for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "pending"}, keep)):
+    for i, doc in enumerate(await batch(db, "cases", {"sync.zaken": "pending"}, keep)):
         if i and keep and not await keep():
             return count
         zaaktype = settings.zaken_zaaktypen.get(doc["kind"])
@@ -175,111 +174,22 @@ async def sync_cases(db: AsyncIOMotorDatabase, client: ZakenClient, settings: Se
             continue
         record = Steps(db, "cases", doc, "zaken")
         try:
-            zaak_url = await _push_zaak(db, record, client, settings, doc, zaaktype)
+            zaak_url = await _push_zaak(db, record, client, settings, doc, zaaktype, kvk)
             pushed = await _push_statuses(record, client, settings, doc, zaak_url)
         except ConnectorError as exc:
-            await _failed(db, "cases", doc["_id"], "zaken", exc)
+            await failed(db, "cases", doc["_id"], "zaken", exc)
             continue
         await _zaak_done(db, doc, pushed)
         count += 1
-    for i, doc in enumerate(await _batch(db, "cases", {"sync.zaken": "done", "sync.zaken_status": "pending"}, keep)):
+    for i, doc in enumerate(await batch(db, "cases", {"sync.zaken": "done", "sync.zaken_status": "pending"}, keep)):
         if i and keep and not await keep():
             return count
         try:
             pushed = await _push_statuses(Steps(db, "cases", doc, "zaken"), client, settings, doc, doc["external"]["zaak_url"])
         except ConnectorError as exc:
-            await _failed(db, "cases", doc["_id"], "zaken_status", exc)
+            await failed(db, "cases", doc["_id"], "zaken_status", exc)
             continue
         await _zaak_done(db, doc, pushed)
-        count += 1
-    return count
-
-
-# ---------------------------------------------------------------------- Klantinteracties API
-def _betrokkene(contact: dict[str, Any] | None) -> Betrokkene:
-    if contact and contact.get("kind") == "organisation":
-        return Betrokkene(organisatienaam=(contact.get("name") or "")[:200])
-    name = (contact or {}).get("name") or ""
-    return Betrokkene(contactnaam=Contactnaam(achternaam=name[:200]) if name else None)
-
-
-async def sync_callbacks(
-    db: AsyncIOMotorDatabase, client: KlantinteractiesClient, settings: Settings, keep: Keep | None = None
-) -> int:
-    count = 0
-    for i, doc in enumerate(await _batch(db, "callbacks", {"sync.klantinteracties": "pending"}, keep)):
-        if i and keep and not await keep():
-            return count
-        conv = await db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
-        contact = await db.contacts.find_one({"_id": doc["contact_id"]}) if doc.get("contact_id") else None
-        label = callbacks.DAY_PART_LABELS[doc["day_part"]]
-        due = doc["due_at"].astimezone(workdays.TZ).strftime("%d-%m-%Y %H:%M")
-        klantcontact = Klantcontact(
-            kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"]) if conv else "telefoon",
-            onderwerp=f"Terugbelverzoek: {doc['subject']}"[:200],
-            inhoud=f"De inwoner vraagt om teruggebeld te worden. Voorkeur: {label}."[:1000],
-            plaatsgevondenOp=doc["created_at"],
-        )
-        onderwerp = hub_onderwerp("terugbelverzoek", doc["_id"])
-        record = Steps(db, "callbacks", doc, "klantinteracties")
-        try:
-            kc_uuid: str = await record.once(
-                "klantcontact", "klantcontact_uuid",
-                partial(steps.create_klantcontact, client, klantcontact, _betrokkene(contact), onderwerp),
-                partial(steps.find_klantcontact, client, klantcontact, [onderwerp]),
-            )
-            await record.once(
-                "interne_taak", "interne_taak_uuid",
-                partial(
-                    steps.create_interne_taak, client, kc_uuid, "Terugbellen",
-                    f"{doc['subject']} - bel {doc['phone']} ({label}), uiterlijk {due}.", settings.klantinteracties_actor_uuid,
-                ),
-                partial(steps.find_interne_taak, client, kc_uuid),
-            )
-        except ConnectorError as exc:
-            await _failed(db, "callbacks", doc["_id"], "klantinteracties", exc)
-            continue
-        await db.callbacks.update_one({"_id": doc["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
-        count += 1
-    return count
-
-
-async def sync_conversations(db: AsyncIOMotorDatabase, client: KlantinteractiesClient, keep: Keep | None = None) -> int:
-    count = 0
-    query = {"state": "closed", "sync.klantinteracties": {"$in": [None, "pending"]}}
-    for i, conv in enumerate(await _batch(db, "conversations", query, keep)):
-        if i and keep and not await keep():
-            return count
-        contact = await db.contacts.find_one({"_id": conv["contact_id"]}) if conv.get("contact_id") else None
-        case = await db.cases.find_one({"conversation_ids": conv["_id"]}, sort=[("created_at", -1)])
-        messages = await db.messages.count_documents({"conversation_id": conv["_id"]})
-        summary = (conv.get("handover") or {}).get("summary") or {}
-        topic = summary.get("topic") or summary.get("intent") or f"Gesprek via {CHANNEL_LABELS.get(conv['channel'], conv['channel'])}"
-        inhoud = f"{messages} berichten."
-        if case:
-            inhoud += f" Zaak {case['number']} ({case['title']})."
-        own = hub_onderwerp("gesprek", conv["_id"])
-        zaak_uuid = case.get("external", {}).get("zaak_uuid") if case else None
-        onderwerp = zaak_onderwerp(zaak_uuid) if zaak_uuid else own
-        klantcontact = Klantcontact(
-            kanaal=CHANNEL_LABELS.get(conv["channel"], conv["channel"])[:50],
-            onderwerp=str(topic)[:200],
-            inhoud=inhoud,
-            plaatsgevondenOp=conv["created_at"],
-            vertrouwelijk=bool(case and case.get("social_domain")),
-        )
-        record = Steps(db, "conversations", conv, "klantinteracties")
-        try:
-            await record.once(
-                "klantcontact", "klantcontact_uuid",
-                partial(steps.create_klantcontact, client, klantcontact, _betrokkene(contact), onderwerp),
-                # the zaak may have been pushed between two tries: look under both
-                partial(steps.find_klantcontact, client, klantcontact, [onderwerp, own] if zaak_uuid else [own]),
-            )
-        except ConnectorError as exc:
-            await _failed(db, "conversations", conv["_id"], "klantinteracties", exc)
-            continue
-        await db.conversations.update_one({"_id": conv["_id"]}, {"$set": {"sync.klantinteracties": "done"}})
         count += 1
     return count
 
@@ -296,10 +206,11 @@ async def sync_once(
     done: dict[str, int] = {}
     zaken = external.zaken(settings, session)
     if zaken:
-        done["cases"] = await sync_cases(db, zaken, settings, keep)
+        done["cases"] = await sync_cases(db, zaken, settings, keep, external.kvk(settings, session))
     ki = external.klantinteracties(settings, session)
     if ki:
         done["callbacks"] = await sync_callbacks(db, ki, settings, keep)
+        done["callbacks_closed"] = await close_callbacks(db, ki, keep)
         done["conversations"] = await sync_conversations(db, ki, keep)
     return done
 

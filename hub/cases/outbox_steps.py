@@ -6,7 +6,8 @@ without our knowing (the request timed out after the server acted).
 |---|---|---|
 | zaak | ``zaak_url``, ``zaak_uuid``, ``zaak_id`` | ``GET /zaken?bronorganisatie=&identificatie=``: the case number is the zaak's ``identificatie``, which the Zaken API keeps unique per bronorganisatie (a create refused with ``identificatie-niet-uniek`` is looked up too) |
 | rol | ``rol_url`` | ``GET /rollen?zaak=&roltype=`` with the same betrokkeneType and identification |
-| status | ``statussen.{n}-{status}`` | ``GET /statussen?zaak=&statustype=`` with the same ``datumStatusGezet`` (the moment of the hub's n-th status) |
+| resultaat | ``resultaat_url`` | ``GET /resultaten?zaak=`` (a zaak has at most one) |
+| status | ``statussen.{n}-{status}`` | ``GET /statussen?zaak=&statustype=`` with the same ``datumStatusGezet`` (the moment of the hub's n-th status; also when a create is refused as ``unique``) |
 | klantcontact, with its betrokkene and onderwerpobject | ``klantcontact_uuid``, ``klantcontact_url``, ``betrokkene_url``, ``onderwerpobject_url`` | ``GET /klantcontacten`` filtered on the onderwerpobject's identificator (``kcc-hub`` + the hub's id, or the zaak) and ``kanaal``, with the same ``onderwerp`` and ``plaatsgevondenOp`` |
 | interne taak | ``interne_taak_uuid``, ``interne_taak_url`` | the klantcontact's ``leiddeTotInterneTaken`` (that klantcontact is the hub's alone) |
 
@@ -22,9 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ReturnDocument
 
 from connectors import klantinteracties, zaken
-from connectors.base import BadRequest, Unavailable
+from connectors.base import BadRequest, ConnectorError, Unavailable
 from connectors.klantinteracties import (
     Betrokkene,
     Klantcontact,
@@ -35,6 +37,28 @@ from connectors.zaken import Zaak, ZaakIn, ZakenClient
 
 log = logging.getLogger(__name__)
 Fields = dict[str, Any]
+MAX_ATTEMPTS = 10
+BATCH = 20
+Keep = Callable[[], Awaitable[bool]]  # "do I still hold the lease?", asked before each record
+
+
+async def failed(db: AsyncIOMotorDatabase, coll: str, doc_id: str, key: str, exc: ConnectorError) -> None:
+    """A push failed: count the attempt and keep the provider's code; ``failed`` after MAX_ATTEMPTS."""
+    doc = await db[coll].find_one_and_update(
+        {"_id": doc_id},
+        {"$inc": {f"sync.{key}_attempts": 1}, "$set": {f"sync.{key}_error": exc.code}},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc and doc["sync"].get(f"{key}_attempts", 0) >= MAX_ATTEMPTS:
+        await db[coll].update_one({"_id": doc_id}, {"$set": {f"sync.{key}": "failed"}})
+    log.warning("sync failed", extra={"collection": coll, "id": doc_id, "system": exc.service, "code": exc.code})
+
+
+async def batch(db: AsyncIOMotorDatabase, coll: str, query: dict[str, Any], keep: Keep | None) -> list[dict[str, Any]]:
+    """The next records to push (read at once: a round may outlast a cursor), or none when the lease is gone."""
+    if keep and not await keep():
+        return []
+    return await db[coll].find(query).limit(BATCH).to_list(BATCH)
 
 
 class Steps:
@@ -144,8 +168,39 @@ async def find_rol(client: ZakenClient, zaak_url: str, roltype: str, kind: str, 
 
 
 async def create_status(client: ZakenClient, zaak_url: str, statustype: str, entry: dict[str, Any], key: str) -> Fields:
-    made = await client.set_status(zaak_url, statustype, entry["at"], entry.get("note") or "")
+    try:
+        made = await client.set_status(zaak_url, statustype, entry["at"], entry.get("note") or "")
+    except BadRequest as exc:  # (zaak, datumStatusGezet) is taken: by our own earlier try, whose answer we lost
+        found = await find_status(client, zaak_url, statustype, entry, key) if "unique" in zaken.refusal_codes(exc) else None
+        if found is None:
+            raise
+        return found
     return {f"statussen.{key}": _required(zaken.SERVICE, made, "url")}
+
+
+def status_moments(history: list[dict[str, Any]]) -> list[datetime]:
+    """Each history entry's ``datumStatusGezet``: its own moment, or 1 ms after the one before.
+
+    The Zaken API keeps (zaak, datumStatusGezet) unique; two hub statuses in the same millisecond
+    (MongoDB's precision) would otherwise collide. The same history always gives the same moments,
+    so a retry looks for the moment it sent.
+    """
+    moments: list[datetime] = []
+    for entry in history:
+        at = entry["at"] if entry["at"].tzinfo else entry["at"].replace(tzinfo=UTC)
+        moments.append(max(at, moments[-1] + timedelta(milliseconds=1)) if moments else at)
+    return moments
+
+
+async def create_resultaat(client: ZakenClient, zaak_url: str, resultaattype: str, toelichting: str) -> Fields:
+    made = await client.create_resultaat(zaak_url, resultaattype, toelichting)
+    return {"resultaat_url": _required(zaken.SERVICE, made, "url")}
+
+
+async def find_resultaat(client: ZakenClient, zaak_url: str) -> Fields | None:
+    for resultaat in await client.find_resultaten(zaak_url):
+        return {"resultaat_url": _required(zaken.SERVICE, resultaat, "url")}
+    return None
 
 
 async def find_status(client: ZakenClient, zaak_url: str, statustype: str, entry: dict[str, Any], key: str) -> Fields | None:
@@ -189,9 +244,9 @@ async def find_klantcontact(
 
 
 async def create_interne_taak(
-    client: KlantinteractiesClient, klantcontact_uuid: str, handeling: str, toelichting: str, actor_uuid: str | None
+    client: KlantinteractiesClient, klantcontact_uuid: str, handeling: str, toelichting: str, actor_uuids: list[str]
 ) -> Fields:
-    taak = await client.create_interne_taak(klantcontact_uuid, handeling, toelichting, actor_uuid)
+    taak = await client.create_interne_taak(klantcontact_uuid, handeling, toelichting, actor_uuids)
     return {"interne_taak_uuid": _required(klantinteracties.SERVICE, taak, "uuid"), "interne_taak_url": taak.get("url")}
 
 

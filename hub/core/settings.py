@@ -224,9 +224,10 @@ class Settings(BaseSettings):
     zaken_zaaktypen: dict[str, str] = {}
     zaken_statustypen: dict[str, str] = {}
     zaken_roltype_initiator: str | None = None
+    zaken_resultaattypen: dict[str, str] = {}  # closing case status -> resultaattype URL (set before the eindstatus)
     klantinteracties_url: str | None = None
     klantinteracties_token: str | None = None
-    klantinteracties_actor_uuid: str | None = None
+    klantinteracties_actor_uuid: str | None = None  # the team's actor for callbacks; unset: the bot's own actor
 
     # --- statistics: supervisor dashboard, figures API and service norms (hub/stats*.py, issue 8)
     norm_wait_p90_s: float = Field(120.0, description="norm: 90% of residents wait at most this long in the queue")

@@ -89,3 +89,30 @@ async def test_unreachable():
         with pytest.raises(Unavailable) as err:
             await client.person("999993653", "agent")
     assert err.value.code == "unreachable"
+
+
+async def test_the_server_refuses_a_field_it_delivers_by_itself(server, http):
+    """The real API answers 400 to ``fields: [..., "geheimhoudingPersoonsgegevens"]``; so does ours."""
+    app, url = server
+    headers = {"X-API-KEY": brp_server.API_KEY, "x-doelbinding": "t", "x-verwerking": "t", "x-gebruiker": "t"}
+    body = {"type": "RaadpleegMetBurgerservicenummer", "burgerservicenummer": ["999993653"],
+            "fields": ["naam.geslachtsnaam", "geheimhoudingPersoonsgegevens"]}
+    async with http.post(url + "/personen", json=body, headers=headers) as resp:
+        assert resp.status == 400
+        problem = await resp.json(content_type=None)
+    assert problem["code"] == "paramsValidation"
+    assert problem["invalidParams"] == [
+        {"code": "field", "name": "fields[1]", "reason": "Parameter bevat een niet toegestane veldnaam."}
+    ]
+    assert "geheimhoudingPersoonsgegevens" not in FIELDS
+    with pytest.raises(ValueError):
+        await BrpClient(url, brp_server.API_KEY, http).person("999993653", "agent", fields=["geheimhoudingPersoonsgegevens"])
+
+
+async def test_secrecy_arrives_unasked_and_only_when_true(server, http):
+    _, url = server
+    client = BrpClient(url, brp_server.API_KEY, http)
+    secret = await client.person("999995078", "agent")
+    assert secret.geheimhoudingPersoonsgegevens is True
+    open_person = await client.person("999993653", "agent")
+    assert open_person.geheimhoudingPersoonsgegevens is None

@@ -49,7 +49,7 @@ async def test_klantcontact_with_betrokkene_and_onderwerpobject_then_interne_taa
     assert app["behaviour"].requests[-1]["headers"]["Authorization"] == f"Token {ki_server.TOKEN}"
     assert made.betrokkene["hadKlantcontact"]["uuid"] == made.uuid
     assert made.onderwerpobject["onderwerpobjectidentificator"]["objectId"] == "abc123"
-    taak = await client.create_interne_taak(made.uuid, "Terugbellen", "bel 0612345678", ki_server.ACTOR_UUID)
+    taak = await client.create_interne_taak(made.uuid, "Terugbellen", "bel 0612345678", [ki_server.ACTOR_UUID])
     stored = await client.get_klantcontact(made.uuid)
     assert stored["leiddeTotInterneTaken"] == [{"uuid": taak["uuid"], "url": taak["url"]}]
     assert stored["taal"] == "nld" and stored["vertrouwelijk"] is False
@@ -67,7 +67,7 @@ async def test_400_interne_taak_for_unknown_klantcontact(server, http):
     _, url = server
     with pytest.raises(BadRequest) as err:
         await KlantinteractiesClient(url, ki_server.TOKEN, http).create_interne_taak(
-            "00000000-0000-4000-8000-000000000000", "Terugbellen"
+            "00000000-0000-4000-8000-000000000000", "Terugbellen", "", [ki_server.ACTOR_UUID]
         )
     assert err.value.body["invalidParams"][0]["code"] == "does_not_exist"
 
@@ -119,8 +119,8 @@ async def test_outbox_writes_callbacks_and_finished_conversations(stack, server,
         assert await external_sync.sync_callbacks(db, client, settings) == 1
         stored = await db.callbacks.find_one({"_id": callback["_id"]})
         taak = app["internetaken"][stored["external"]["interne_taak_uuid"]]
-        assert taak["gevraagdeHandeling"] == "Terugbellen" and "+31612345678" in taak["toelichting"]
-        assert taak["toegewezenAanActoren"] == [{"uuid": ki_server.ACTOR_UUID}]
+        assert taak["gevraagdeHandeling"] == "Terugbellen" and "0612345678" in taak["toelichting"]
+        assert [a["uuid"] for a in taak["toegewezenAanActoren"]] == [ki_server.ACTOR_UUID]
 
         assert await external_sync.sync_conversations(db, client) == 1  # only the closed one
         conv = await db.conversations.find_one({"_id": conv_id})

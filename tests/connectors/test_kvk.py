@@ -39,6 +39,8 @@ async def test_basisprofiel(server, http):
     assert profile.naam == "Lindewaard Installatietechniek B.V."
     assert profile.embedded.hoofdvestiging.vestigingsnummer == "000037178598"
     assert profile.sbiActiviteiten[0].sbiCode == "4322"
+    assert profile.rsin == "001000019"  # a B.V.: its owner's RSIN identifies it in a Zaken API rol
+    assert (await KvkClient(url, kvk_server.API_KEY, http).basisprofiel("69599084")).rsin is None  # an eenmanszaak has none
 
 
 async def test_400_invalid_number(server, http):

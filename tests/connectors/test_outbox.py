@@ -200,6 +200,9 @@ KI_FAULTS = {
     "klantcontact time-out after acting": Fault("POST", "/maak-klantcontact", after=True),
     "interne taak 500": Fault("POST", "/internetaken"),
     "interne taak time-out after acting": Fault("POST", "/internetaken", after=True),
+    "actor time-out after acting": Fault("POST", "/actoren", after=True),
+    "actor link time-out after acting": Fault("POST", "/actorklantcontacten", after=True),
+    "digitaal adres time-out after acting": Fault("POST", "/digitaleadressen", after=True),
 }
 
 
@@ -222,14 +225,20 @@ async def test_one_klantcontact_and_interne_taak_after_a_failure_between_the_ste
 
         await until_done(lambda: outbox.sync_callbacks(db, client, settings))
         assert len(app["klantcontacten"]) == 1 and len(app["internetaken"]) == 1
+        assert len(app["actorklantcontacten"]) == 1 and len(app["digitaleadressen"]) == 1
+        assert [a["soortActor"] for a in app["actoren"].values()].count("medewerker") == 0
         (made,) = app["klantcontacten"].values()
         (taak,) = app["internetaken"].values()
+        (link,) = app["actorklantcontacten"].values()
+        (adres,) = app["digitaleadressen"].values()
         stored = await db.callbacks.find_one({"_id": callback["_id"]})
         assert stored["sync"]["klantinteracties"] == "done"
         assert stored["external"] == {
             "klantcontact_uuid": made["klantcontact"]["uuid"], "klantcontact_url": made["klantcontact"]["url"],
             "betrokkene_url": made["betrokkene"]["url"], "onderwerpobject_url": made["onderwerpobject"]["url"],
             "interne_taak_uuid": taak["uuid"], "interne_taak_url": taak["url"],
+            "actoren": {"bot": link["actor"]["uuid"]}, "actorklantcontacten": {"bot": link["uuid"]},
+            "digitale_adressen": {"telefoonnummer": adres["uuid"]},
         }
         assert made["klantcontact"]["leiddeTotInterneTaken"] == [{"uuid": taak["uuid"], "url": taak["url"]}]
 
@@ -313,7 +322,7 @@ async def test_two_replicas_push_each_record_once(stack, zaken, ki, http):
         results = await asyncio.gather(outbox.sync_round(db, settings, http, one), outbox.sync_round(db, settings, http, two))
         assert_each_once(zaken_app, ki_app, 3)
         assert None in results  # one replica skipped the round
-        assert [r for r in results if r is not None] == [{"cases": 3, "callbacks": 3, "conversations": 3}]
+        assert [r for r in results if r is not None] == [{"cases": 3, "callbacks": 3, "callbacks_closed": 0, "conversations": 3}]
         assert await db.counters.find_one({"_id": outbox.LEASE_NAME}) is not None
 
         # the loops of two hub replicas side by side, with records arriving meanwhile
