@@ -51,6 +51,9 @@ def _doc(article: Article) -> dict[str, Any]:
     return article.model_dump()
 
 
+REVISION_ID = "revision"
+
+
 class KnowledgeStore:
     def __init__(self, db: AsyncIOMotorDatabase):
         self.db = db
@@ -58,6 +61,21 @@ class KnowledgeStore:
         self.versions = db["article_versions"]
         self.products = db["products"]
         self.synonyms = db["synonyms"]
+        self.meta = db["knowledge_meta"]
+
+    # ------------------------------------------------------------------ the revision every write moves on
+    async def revision(self) -> int:
+        """A counter every write of an article or the synonyms moves on: a search index compares it."""
+        doc = await self.meta.find_one({"_id": REVISION_ID}, {"n": 1})
+        return int(doc["n"]) if doc else 0
+
+    async def _bump(self) -> None:
+        for _ in range(3):  # two first writes at once: one creates the counter, the other increments it
+            try:
+                await self.meta.update_one({"_id": REVISION_ID}, {"$inc": {"n": 1}}, upsert=True)
+                return
+            except DuplicateKeyError:
+                continue
 
     # ------------------------------------------------------------------ articles: read
     async def get(self, slug: str) -> Article | None:
@@ -135,6 +153,7 @@ class KnowledgeStore:
             if result.matched_count != 1:
                 await self.versions.delete_one({"slug": article.slug, "version": article.version})
                 raise Conflict(f"{article.slug} changed meanwhile")
+        await self._bump()
         return article
 
     async def create(self, new: NewArticle, by: str, action: str = "create") -> Article:
@@ -199,6 +218,7 @@ class KnowledgeStore:
         """Remove an article and its history (used by tests and by editors for mistakes)."""
         result = await self.articles.delete_one({"slug": slug})
         await self.versions.delete_many({"slug": slug})
+        await self._bump()
         return result.deleted_count == 1
 
     # ------------------------------------------------------------------ history
@@ -293,6 +313,7 @@ class KnowledgeStore:
             {"$set": {"groups": groups.groups, "updated_at": utcnow(), "updated_by": by}},
             upsert=True,
         )
+        await self._bump()
         return groups
 
     async def merge_synonyms(self, groups: SynonymGroups, by: str) -> SynonymGroups:

@@ -1,7 +1,7 @@
 """Background loops of one part of the hub: started together, cancelled together.
 
-The router, the wait notifier and the knowledge service each run a few endless loops next
-to the web server. ``Loops`` starts them as named tasks and stops them all on shutdown
+The router, the wait notifier, the statistics and the bus relay each run a few endless loops
+next to the web server. ``Loops`` starts them as named tasks and stops them all on shutdown
 (waiting for each to finish, ignoring how it ended). ``Tasks`` is the one home of one-off
 work off the request path (the pipeline's deliveries, a channel's webhook work, the loops'
 follow-ups): it keeps a reference, so a task is never garbage-collected half-way, logs a

@@ -1,7 +1,8 @@
 """An idle hub does not poll its database (speed issue: "background loops that do not poll").
 
-The router, the wait notifier, the statistics refresh, the deadline watch and the knowledge
-change stream wake on the hub's own events and keep only slow safety sweeps. This test starts
+The router, the wait notifier, the statistics refresh and the deadline watch wake on the hub's
+own events and keep only slow safety sweeps; the knowledge index reads its revision counter
+only when someone searches. This test starts
 a Mongo-wire server and a hub of its own (no Rasa: the messages go to the queue, so the desk
 has a waiting resident and no agent), lets the hub settle after a few web chat messages, and
 counts what the hub sends to the database in the next ``WINDOW_S`` seconds with the server's
