@@ -178,6 +178,8 @@ async def conversation(request: web.Request) -> web.Response:
     conv = await load_visible(request)
     view = "handover.watch" if conv.get("assignee") not in (None, staff(request)["_id"]) else "handover.briefing"
     await briefing.audit_read(request.app[DB], staff(request), conv, view)
+    if conv.get("state") == "agent" and conv.get("assignee") == staff(request)["_id"] and not conv.get("agent_joined"):
+        await desk(request).announce_joined(conv["_id"], staff(request))  # the resident hears a person is there
     return web.json_response(await briefing.build(request.app[DB], request.app.get(KNOWLEDGE), conv, staff(request)))
 
 
