@@ -41,15 +41,7 @@ class ActionHandover(Action):
         reason = {"angry": "angry", "handover": "asked_for_person"}.get(intent or "", "bot_could_not_help")
         # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
         estimate = await estimate_for(db(), summary(tracker, reason), reason)
-        sorry = "Vervelend dat het niet lukt. " if reason == "angry" else ""
-        if estimate.open:  # a person comes: where the resident stands, and that the chat so far is read
-            text = (
-                f"{sorry}Ik zet u door naar een medewerker van het klantcontactcentrum. {estimate.sentence()} "
-                "De medewerker leest dit gesprek mee, dus u hoeft uw vraag niet opnieuw te stellen."
-            )
-        else:  # closed: no "ik zet u door", only the callback or e-mail choice
-            text = f"{sorry}{estimate.sentence()}"
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=estimate.handover_text(angry=reason == "angry"))
         dispatcher.utter_message(
             json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
         )

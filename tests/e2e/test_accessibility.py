@@ -17,6 +17,7 @@ from playwright.async_api import Page
 
 from hub.cli import launcher
 from hub.core.models import utcnow
+from hub.core.settings import ROOT
 from hub.staff import auth
 from tests.e2e.axe import VIEWPORTS, audit, blocking
 from tests.e2e.browser import browser
@@ -24,6 +25,7 @@ from tests.webchat_client import say
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a11y-password-1"
+SHOTS = ROOT / "docs" / "screenshots"
 HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Paspoort aanvragen</title></head>
 <body><main><h1>Paspoort aanvragen</h1><p>Informatie over uw paspoort.</p></main>
 <script src="{hub}/static/widget.js" data-hub="{hub}"></script></body></html>"""
@@ -46,6 +48,19 @@ async def host_site(stack) -> AsyncIterator[str]:  # noqa: ANN001
     await runner.cleanup()
 
 
+# Anything in the console's list that is cut off or makes it scroll sideways (wait times, badges).
+CLIPPED = """() => {
+  const out = [], list = document.querySelector('.lists');
+  if (list.scrollWidth > list.clientWidth + 1) out.push('list scrolls sideways: ' + list.scrollWidth + ' > ' + list.clientWidth);
+  if (document.documentElement.scrollWidth > innerWidth + 1) out.push('page scrolls sideways');
+  for (const node of document.querySelectorAll('.lists .wait, .lists .badge')) {
+    const r = node.getBoundingClientRect(), box = node.closest('.conv-item').getBoundingClientRect();
+    if (r.right > box.right + 1 || r.left < box.left - 1) out.push(node.className + ' "' + node.textContent + '" outside its item');
+  }
+  return out;
+}"""
+
+
 async def _staff(db: AsyncIOMotorDatabase) -> str:
     username = f"a11y-{uuid.uuid4().hex[:8]}"
     await auth.create_staff(db, username, PASSWORD, ["agent", "editor", "supervisor"], name="Sanne Bakker", team="kcc")
@@ -58,6 +73,12 @@ async def _login(page: Page, base: str, username: str, target: str) -> None:
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
     await page.wait_for_url(f"**{target}")
+
+
+async def _shoot(page: Page, name: str, screen: str) -> None:
+    """The README's pictures, refreshed by every run (docs/screenshots/NAME-desktop.png / -phone.png)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}-{screen}.png"))
 
 
 async def _check(page: Page, name: str, found: dict[str, list[str]]) -> None:
@@ -84,6 +105,11 @@ async def test_no_serious_violations_on_any_page(bot_stack, db, http, host_site,
         for path in ("/", "/chat", "/login", "/static/demo/paspoort.html"):
             await page.goto(f"{base}{path}")
             await _check(page, path, found)
+        await page.goto(f"{base}/chat")
+        await page.locator(".kcc-chips button", has_text="Paspoort").click()
+        await page.locator(".kcc-out[data-author=bot]:not(.kcc-intro)").first.wait_for(timeout=20_000)
+        await _check(page, "/chat with an answer", found)
+        await _shoot(page, "chat", screen)
         await page.goto(host_site)
         await _check(page, "widget closed on a host page", found)
         await page.click(".kcc-fab")
@@ -92,18 +118,23 @@ async def test_no_serious_violations_on_any_page(bot_stack, db, http, host_site,
         await page.locator("#live.on").wait_for(timeout=15_000)
         await page.locator("#queues .wait.long").first.wait_for(timeout=15_000)
         await _check(page, "/console with a queue", found)
+        clipped = await page.evaluate(CLIPPED)
+        assert not clipped, f"console list at {screen}: {clipped}"
         await page.locator("#queues .conv-item").first.click()
         await page.locator("#take").wait_for()
         await page.click("#take")
         await page.locator("#reply").wait_for(timeout=10_000)
         await _check(page, "/console, a conversation taken", found)
+        await _shoot(page, "console", screen)
         await page.click("#help-open")
         await _check(page, "/console, keyboard help", found)
         await page.keyboard.press("Escape")
         await page.goto(f"{base}/editor")
         await page.locator("#article-list li").first.wait_for(timeout=15_000)
         await _check(page, "/editor", found)
+        await _shoot(page, "editor", screen)
         await page.goto(f"{base}/dashboard")
         await _check(page, "/dashboard", found)
+        await _shoot(page, "dashboard", screen)
         await ctx.close()
     assert not found, "axe-core, serious/critical:\n" + "\n".join(f"{k}: {line}" for k, v in found.items() for line in v)

@@ -60,6 +60,7 @@ async def test_resident_asks_for_a_person_and_the_agent_answers_live(bot_stack, 
         assert "Chatbot" in await messages.nth(1).inner_text()  # the whole bot conversation
         summary = await agent.locator("#summary").inner_text()
         assert "Inwoner vroeg om een medewerker" in summary and ASK in summary
+        assert not {"handover", "inform", "deny", "greet", "angry"} & set(summary.lower().split())  # no intent names
         assert "Onbekende inwoner" in await agent.locator("#contact").inner_text()
 
         joined = resident.locator(".kcc-system", has_text="U chat nu met een medewerker")

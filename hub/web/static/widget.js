@@ -24,7 +24,7 @@
     localStorage.setItem(KEY, sessionId);
   }
   var conversationId = localStorage.getItem(KEY + "-conv");
-  var lastSeq = 0, seen = {}, socket = null, pollTimer = null, pending = [], state = null;
+  var lastWho = null, lastSeq = 0, seen = {}, socket = null, pollTimer = null, pending = [], state = null;
 
   // [hidden] must win over the display rules below, or the widget can never be closed
   var blue = "#154273";
@@ -35,7 +35,8 @@
     ".kcc-w header .kcc-title{display:flex;flex-direction:column;min-width:0}.kcc-w header small{font-weight:400;font-size:13px}" +
     ".kcc-w header button{background:none;border:0;color:#fff;font:inherit;font-size:22px;cursor:pointer;min-width:44px;min-height:44px;border-radius:6px}" +
     ".kcc-w header .kcc-end{font-size:14px;text-decoration:underline;padding:0 8px}" +
-    ".kcc-w button:focus-visible,.kcc-w input:focus-visible,.kcc-w a:focus-visible{outline:3px solid #ffbf47;outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}" +
+    ".kcc-w button:focus-visible,.kcc-w a:focus-visible,.kcc-log:focus-visible{outline:3px solid #ffbf47;outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}" +
+    ".kcc-w input:focus-visible,.kcc-w form button:focus-visible,.kcc-w header button:focus-visible{outline:3px solid #ffbf47;outline-offset:-3px;box-shadow:inset 0 0 0 5px #0b0c0c}" +
     ".kcc-log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f6f7}" +
     ".kcc-msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
     ".kcc-in{align-self:flex-end;background:" + blue + ";color:#fff}.kcc-in a{color:#fff}.kcc-pending{opacity:.8}" +
@@ -140,7 +141,9 @@
     div.className = "kcc-msg " + kind + (m.author === "agent" ? " kcc-agent" : "") + (m.intro ? " kcc-intro" : "");
     div.dataset.author = m.author; div.dataset.id = m.id;
     var who = m.direction === "in" ? null : speakerText(m);
-    if (who) { var w = document.createElement("div"); w.className = "kcc-who"; w.textContent = who; div.appendChild(w); }
+    var repeat = who && who === lastWho;  // one name above a run of messages from the same speaker
+    lastWho = who;
+    if (who && !repeat) { var w = document.createElement("div"); w.className = "kcc-who"; w.textContent = who; div.appendChild(w); }
     richText(div, m.text || "");
     if (m.buttons && m.buttons.length) div.appendChild(buttonsFor(m.buttons, function (b) { send(b.title, b.payload); }));
     if (m.author === "agent" && m.speaker && m.speaker.name) showSpeaker(m.speaker);
@@ -148,7 +151,7 @@
   }
   function echo(text) {
     var div = document.createElement("div");
-    div.className = "kcc-msg kcc-in kcc-pending"; div.dataset.author = "resident";
+    div.className = "kcc-msg kcc-in kcc-pending"; div.dataset.author = "resident"; lastWho = null;
     richText(div, text);
     log.appendChild(div); log.scrollTop = log.scrollHeight;
     pending.push({ text: text, node: div });
