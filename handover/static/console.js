@@ -8,6 +8,10 @@
   var CHANNELS = { webchat: "Webchat", whatsapp: "WhatsApp", sms: "Sms", telegram: "Telegram", email: "E-mail",
     messenger: "Messenger", instagram: "Instagram", phone: "Telefoon", desk: "Balie" };
   var AUTHORS = { resident: "Inwoner", bot: "Chatbot", agent: "Medewerker", system: "Systeem" };
+  // What the bot asked, in Dutch; a slot without a label here is not shown (no internal names).
+  var SLOTS = { melding_what: "Melding: wat", melding_where: "Melding: waar", melding_photo: "Melding: foto",
+    melding_contact: "Melding: contact", callback_phone: "Terugbellen op", callback_subject: "Terugbellen over",
+    callback_day_part: "Dagdeel", case_number: "Zaaknummer" };
   var STATES = { queued: "In de wachtrij", agent: "Bij medewerker", bot: "Bij de chatbot", closed: "Afgesloten" };
   var REFRESH_ON = ["queued", "assigned", "requeued", "transferred", "closed", "handed_back", "callback_request", "presence", "contact_moment"];
   var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request", "resident_left", "delivery_failed"];
@@ -221,7 +225,7 @@
     row("Vraag", s.question);
     row("Onderwerp", s.topic_label);
     row("Herkend", (s.intent_labels || []).join(", "));
-    Object.keys(s.slots || {}).forEach(function (k) { row(k, String(s.slots[k])); });
+    Object.keys(s.slots || {}).forEach(function (k) { if (SLOTS[k]) row(SLOTS[k], String(s.slots[k])); });
     row("Getoond", (s.articles_shown || []).map(function (a) { return a.title; }).join(", "));
     if (c.callback_request) row(c.callback_request.kind === "phone" ? "Terugbellen" : "Antwoord per e-mail", c.callback_request.value);
     $("summary-box").hidden = false;
