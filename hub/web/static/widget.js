@@ -7,6 +7,8 @@
  *   data-open="true"  on a host page: start opened (default: minimised to the "Chat" button)
  *   data-suggestions  suggestions to tap instead of the hub's (webchat_welcome.yaml): a JSON list of
  *                     strings or of {"title", "text"} objects
+ * Look: the host page may set the CSS custom properties --kcc-primary (header, buttons; needs 4.5:1
+ * against white), --kcc-focus (focus ring) and --kcc-font, e.g. from its NL Design System tokens.
  * The widget tells the bot which page it is on (page_url). Open or closed is kept per browser tab.
  * Everything from the hub is put on the page as text; only http(s) links become <a> elements.
  */
@@ -27,16 +29,17 @@
   var lastWho = null, lastSeq = 0, seen = {}, socket = null, pollTimer = null, pending = [], state = null;
 
   // [hidden] must win over the display rules below, or the widget can never be closed
-  var blue = "#154273";
+  // Themeable: a host page (or its design-token file) may set --kcc-primary, --kcc-focus and --kcc-font.
+  var blue = "var(--kcc-primary,#154273)";
   var css = ".kcc-w[hidden],.kcc-w [hidden],.kcc-fab[hidden]{display:none!important}" +
-    ".kcc-w{font:16px/1.45 system-ui,sans-serif;color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden;text-align:left}" +
+    ".kcc-w{font:16px/1.45 var(--kcc-font,system-ui,sans-serif);color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden;text-align:left}" +
     ".kcc-w *{box-sizing:border-box}" +
     ".kcc-w header{background:" + blue + ";color:#fff;padding:6px 6px 6px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center;gap:8px}" +
     ".kcc-w header .kcc-title{display:flex;flex-direction:column;min-width:0}.kcc-w header small{font-weight:400;font-size:13px}" +
     ".kcc-w header button{background:none;border:0;color:#fff;font:inherit;font-size:22px;cursor:pointer;min-width:44px;min-height:44px;border-radius:6px}" +
     ".kcc-w header .kcc-end{font-size:14px;text-decoration:underline;padding:0 8px}" +
-    ".kcc-w button:focus-visible,.kcc-w a:focus-visible,.kcc-log:focus-visible{outline:3px solid #ffbf47;outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}" +
-    ".kcc-w input:focus-visible,.kcc-w form button:focus-visible,.kcc-w header button:focus-visible{outline:3px solid #ffbf47;outline-offset:-3px;box-shadow:inset 0 0 0 5px #0b0c0c}" +
+    ".kcc-w button:focus-visible,.kcc-w a:focus-visible,.kcc-log:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}" +
+    ".kcc-w input:focus-visible,.kcc-w form button:focus-visible,.kcc-w header button:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:-3px;box-shadow:inset 0 0 0 5px #0b0c0c}" +
     ".kcc-log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f6f7}" +
     ".kcc-msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
     ".kcc-in{align-self:flex-end;background:" + blue + ";color:#fff}.kcc-in a{color:#fff}.kcc-pending{opacity:.8}" +
@@ -51,7 +54,7 @@
     ".kcc-state{font-size:14px;color:#1b1b1b;padding:8px 12px;background:#fff4d6;border-top:1px solid #f0d48a}" +
     ".kcc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ".kcc-fab{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:" + blue + ";color:#fff;border:0;border-radius:28px;padding:14px 22px;min-height:48px;font:600 16px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
-    ".kcc-fab:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}" +
+    ".kcc-fab:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:2px}" +
     ".kcc-float{position:fixed;right:20px;bottom:84px;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 120px));z-index:2147483000;box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
     "@media (max-width:480px){.kcc-float{right:8px;left:8px;width:auto;bottom:76px;height:calc(100vh - 92px)}}";
   var style = document.createElement("style"); style.textContent = css; document.head.appendChild(style);
