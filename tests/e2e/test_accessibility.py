@@ -7,8 +7,8 @@ console are also driven with the keyboard only.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
@@ -109,7 +109,8 @@ async def test_no_serious_violations_on_any_page(bot_stack, db, http, host_site,
         await page.locator(".kcc-chips button", has_text="Paspoort").click()
         await page.locator(".kcc-out[data-author=bot]:not(.kcc-intro)").first.wait_for(timeout=20_000)
         await _check(page, "/chat with an answer", found)
-        await _shoot(page, "chat", screen)
+        await page.evaluate("() => { document.querySelector('.kcc-log').scrollTop = 0; document.activeElement.blur(); }")
+        await _shoot(page, "chat", screen)  # from the welcome on
         await page.goto(host_site)
         await _check(page, "widget closed on a host page", found)
         await page.click(".kcc-fab")

@@ -93,7 +93,8 @@ async def test_links_are_links_and_markup_stays_text(stack):
     crafted = {"conversation_id": "c-x", "state": "bot", "queue": None, "messages": [{
         "id": "m1", "seq": 1, "direction": "out", "author": "bot", "buttons": [], "attachments": [], "speaker": None,
         "created_at": "2026-01-01T10:00:00+00:00",
-        "text": "Kijk op https://www.lindewaard.nl/paspoort. <img src=x onerror=\"window.hacked=1\"><b>vet</b>",
+        "text": "Kijk op https://www.lindewaard.nl/paspoort. <img src=x onerror=\"window.hacked=1\"><b>vet</b> "
+                "of www.lindewaard.nl/afspraak, niet javascript:alert(1)",
     }]}
     async with browser() as b:
         page = await b.new_page()
@@ -103,10 +104,12 @@ async def test_links_are_links_and_markup_stays_text(stack):
         await page.goto(f"{stack.hub_url}/chat")
         msg = page.locator(".kcc-msg[data-id=m1]")
         await msg.wait_for(timeout=10_000)
-        link = msg.locator("a")
-        assert await link.count() == 1
+        links = msg.locator("a")
+        assert await links.count() == 2  # javascript: stays text
+        link = links.first
         assert await link.get_attribute("href") == "https://www.lindewaard.nl/paspoort"  # the full stop is not part of it
         assert await link.get_attribute("rel") == "noopener noreferrer"
+        assert await links.nth(1).get_attribute("href") == "https://www.lindewaard.nl/afspraak"
         assert await msg.locator("img, b").count() == 0
         assert "<img" in await msg.inner_text()
         assert not await page.evaluate("() => window.hacked")

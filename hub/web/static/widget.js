@@ -10,7 +10,7 @@
  * Look: the host page may set the CSS custom properties --kcc-primary (header, buttons; needs 4.5:1
  * against white), --kcc-focus (focus ring) and --kcc-font, e.g. from its NL Design System tokens.
  * The widget tells the bot which page it is on (page_url). Open or closed is kept per browser tab.
- * Everything from the hub is put on the page as text; only http(s) links become <a> elements.
+ * Everything from the hub is put on the page as text; only http(s) and www. links become <a> elements.
  */
 (function () {
   "use strict";
@@ -102,12 +102,13 @@
 
   // Text with its http(s) links as <a> elements; nothing else from the hub becomes markup.
   function richText(node, text) {
-    var re = /\bhttps?:\/\/[^\s<>"']+/g, last = 0, m;
+    var re = /\b(?:https?:\/\/|www\.)[^\s<>"']+/g, last = 0, m;
     while ((m = re.exec(text))) {
       var url = m[0].replace(/[.,;:!?)]+$/, "");
       node.appendChild(document.createTextNode(text.slice(last, m.index)));
       var a = document.createElement("a");
-      a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer"; a.textContent = url;
+      a.href = /^www\./.test(url) ? "https://" + url : url;
+      a.target = "_blank"; a.rel = "noopener noreferrer"; a.textContent = url;
       node.appendChild(a);
       last = m.index + url.length; re.lastIndex = last;
     }
