@@ -157,10 +157,10 @@ async def queue(request: web.Request) -> web.Response:
     mine = [briefing.staff_view(me_, c) for c in held]
     body: dict[str, Any] = {"now": now.isoformat(), "me": agents.view(agent), "teams": teams, "mine": mine}
     if supervisor:
-        body["active"] = [
-            briefing.staff_view(me_, c)
-            async for c in db.conversations.find({"state": State.AGENT.value}).sort("assigned_at", 1).limit(500)
-        ]
+        active = await db.conversations.find({"state": State.AGENT.value}).sort("assigned_at", 1).limit(500).to_list(None)
+        names = {a["_id"]: a.get("name") async for a in db.agents.find(
+            {"_id": {"$in": list({c["assignee"] for c in active})}}, {"name": 1})}
+        body["active"] = [{**briefing.staff_view(me_, c), "assignee_name": names.get(c["assignee"])} for c in active]
     return web.json_response(body)
 
 

@@ -86,7 +86,7 @@
         el("span", { class: "wait", dataset: { since: waitFrom || "" } })
       ]),
       el("div", { class: "q", text: [c.label, c.topic_label || c.question].filter(Boolean).join(" · ") || (opts.showAgent && c.assignee ? "bij " + c.assignee : "") }),
-      opts.showAgent && c.assignee ? el("div", { class: "muted", text: "Medewerker: " + c.assignee }) : null
+      opts.showAgent && c.assignee ? el("div", { class: "muted", text: "Medewerker: " + (c.assignee_name || c.assignee) }) : null
     ]);
     return li;
   }
@@ -194,7 +194,7 @@
     var c = data.conversation, mine = c.state === "agent" && me && c.assignee === me.username;
     $("empty").hidden = true; $("conv").hidden = false;
     $("conv-title").textContent = (CHANNELS[c.channel] || c.channel) + (c.team ? " · team " + teamName(c.team) : "");
-    $("conv-meta").textContent = " " + (STATES[c.state] || c.state) + (c.assignee ? " · " + c.assignee : "") +
+    $("conv-meta").textContent = " " + (STATES[c.state] || c.state) + (c.assignee ? " · " + (c.assignee === me.username ? "bij u" : c.assignee) : "") +
       (c.queued_at ? " · in wachtrij sinds " + when(c.queued_at) : "") +
       (c.resident_left_at && c.state === "agent" ? " · de inwoner heeft het gesprek verlaten (" + when(c.resident_left_at) + ")" : "");
     $("take").hidden = c.state !== "queued";

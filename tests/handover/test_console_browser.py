@@ -134,7 +134,8 @@ async def test_the_agent_takes_answers_and_closes_with_the_keyboard_only(bot_sta
 
         await page.keyboard.press("Tab")  # the first stop is the status
         assert await _focused(page) == "presence"
-        await page.keyboard.type("Bezet")  # type-ahead in the closed list: "Bezet" (can take, gets nothing pushed)
+        await page.keyboard.press("ArrowUp")  # Afgemeld -> Afwezig
+        await page.keyboard.press("ArrowUp")  # -> Bezet: can take, gets nothing pushed (never passes "Beschikbaar")
         await page.locator("#availability-text", has_text="bezet").wait_for()
         await page.keyboard.press("Tab")  # out of the list, so the single keys work
         await page.keyboard.press("j")  # open the first conversation of the lists
