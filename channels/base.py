@@ -53,6 +53,10 @@ class ChannelContext(Protocol):
 
     def subscribe(self, topic: str) -> AbstractAsyncContextManager[Any]: ...
 
+    async def queue_place(self, conversation_id: str) -> dict[str, Any] | None:
+        """Position and expected wait of a queued conversation (None when it is not queued)."""
+        ...
+
     async def offered_buttons(self, channel: str, address: str) -> list[Button]:
         """The buttons of the latest reply in the open conversation at this address (for numbered choices)."""
         ...

@@ -49,6 +49,24 @@ class Opener(BaseModel):
         return re.search(self.pattern, url, re.IGNORECASE) is not None
 
 
+class Suggestion(BaseModel):
+    title: str = Field(min_length=1, max_length=60)
+    text: str = Field(min_length=1, max_length=300)
+
+
+class Welcome(BaseModel):
+    """The chat's first words: a welcome line and the suggestions to tap (``webchat_welcome.yaml``)."""
+
+    welcome: str | None = None
+    suggestions: list[Suggestion] = Field(default_factory=list, max_length=6)
+
+
+def load_welcome(path: Path | None) -> Welcome:
+    if path is None or not path.exists():
+        return Welcome()
+    return Welcome.model_validate(yaml.safe_load(path.read_text()) or {})
+
+
 def load_openers(path: Path | None) -> list[Opener]:
     if path is None or not path.exists():
         return []
@@ -67,11 +85,13 @@ class WebchatChannel(Channel):
         max_body_bytes: int,
         openers: list[Opener] | None = None,
         session_gate: Callable[[str], web.Response | None] | None = None,
+        welcome: Welcome | None = None,
     ):
         super().__init__(hand_in, ctx)
         self.max_text_chars = max_text_chars
         self.max_body_bytes = max_body_bytes
         self.openers = openers or []
+        self.welcome = welcome or Welcome()
         # the hub's per-session rate limit: None lets a message through, else the answer (a 429)
         self.session_gate = session_gate or (lambda session_id: None)
 
@@ -149,12 +169,18 @@ class WebchatChannel(Channel):
         )
 
     async def opener(self, request: web.Request) -> web.Response:
-        """The bot's opening question for the page the widget is on (``?page_url=``)."""
+        """The chat's first words for the page the widget is on (``?page_url=``).
+
+        ``welcome`` and ``suggestions`` always (``webchat_welcome.yaml``); ``text``, ``buttons`` and
+        ``article`` only when an opener matches the page (its question replaces the suggestions).
+        """
         url = request.query.get("page_url", "")[:2048]
+        first = {"welcome": self.welcome.welcome, "suggestions": [s.model_dump() for s in self.welcome.suggestions]}
         for opener in self.openers:
             if opener.matches(url):
                 return web.json_response(
                     {
+                        **first,
                         "text": opener.text,
                         "buttons": [
                             {"title": "Ja, graag", "payload": f"/{opener.slug}"},
@@ -163,7 +189,7 @@ class WebchatChannel(Channel):
                         "article": opener.slug,
                     }
                 )
-        return web.json_response({"text": None, "buttons": [], "article": None})
+        return web.json_response({**first, "text": None, "buttons": [], "article": None})
 
     async def get_messages(self, request: web.Request) -> web.Response:
         conv_id = request.match_info["id"]
@@ -176,8 +202,9 @@ class WebchatChannel(Channel):
             return json_error(404, "unknown_conversation", "Dit gesprek bestaat niet.")
         state = await self.ctx.conversation_state(conv_id)
         await self.ctx.resident_present(conv_id)
+        place = await self.ctx.queue_place(conv_id) if state is State.QUEUED else None
         return web.json_response(
-            {"conversation_id": conv_id, "state": state.value if state else None, "messages": messages}
+            {"conversation_id": conv_id, "state": state.value if state else None, "messages": messages, "queue": place}
         )
 
     async def end(self, request: web.Request) -> web.Response:

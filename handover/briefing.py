@@ -15,6 +15,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from handover.lifecycle import OUTCOMES_NL
+from handover.topics import intent_labels, topic_label
 from hub.cases import callbacks
 from hub.cases import store as cases
 from hub.contacts import store as contacts
@@ -65,6 +66,7 @@ def conversation_view(conv: dict[str, Any]) -> dict[str, Any]:
         "priority": conv.get("priority", 0),
         "front": bool(conv.get("front")),
         "topic": conv.get("topic"),
+        "topic_label": topic_label(conv.get("topic")),
         "assignee": conv.get("assignee"),
         "queued_at": iso(conv.get("queued_at")),
         "assigned_at": iso(conv.get("assigned_at")),
@@ -102,11 +104,13 @@ def summary_view(conv: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]
     return {
         "reason": reason,
         "reason_text": REASONS_NL.get(reason or "", reason),
-        "intents": summary.get("intents") or [],
+        "intents": summary.get("intents") or [],  # the bot's names: for the API, never shown to agents
+        "intent_labels": intent_labels(summary.get("intents") or []),
         "slots": slots,
         "articles_shown": [{"slug": s, "title": titles.get(s, s)} for s in summary.get("articles_shown") or []],
         "question": summary.get("last_message"),
         "topic": conv.get("topic"),
+        "topic_label": topic_label(conv.get("topic"), titles),
         "at": iso(handover.get("at")),
     }
 
@@ -183,6 +187,7 @@ async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any], 
         return existence_only(staff, conv)
     messages = [staff_message(m) async for m in db.messages.find({"conversation_id": conv["_id"]}).sort("seq", 1)]
     shown = ((conv.get("handover") or {}).get("summary") or {}).get("articles_shown") or []
+    shown = shown + [conv["topic"]] if conv.get("topic") else shown  # a topic can be an article: its title
     return {
         "conversation": staff_view(staff, conv),
         "restricted": False,

@@ -157,10 +157,10 @@ async def queue(request: web.Request) -> web.Response:
     mine = [briefing.staff_view(me_, c) for c in held]
     body: dict[str, Any] = {"now": now.isoformat(), "me": agents.view(agent), "teams": teams, "mine": mine}
     if supervisor:
-        body["active"] = [
-            briefing.staff_view(me_, c)
-            async for c in db.conversations.find({"state": State.AGENT.value}).sort("assigned_at", 1).limit(500)
-        ]
+        active = await db.conversations.find({"state": State.AGENT.value}).sort("assigned_at", 1).limit(500).to_list(None)
+        names = {a["_id"]: a.get("name") async for a in db.agents.find(
+            {"_id": {"$in": list({c["assignee"] for c in active})}}, {"name": 1})}
+        body["active"] = [{**briefing.staff_view(me_, c), "assignee_name": names.get(c["assignee"])} for c in active]
     return web.json_response(body)
 
 
@@ -178,6 +178,8 @@ async def conversation(request: web.Request) -> web.Response:
     conv = await load_visible(request)
     view = "handover.watch" if conv.get("assignee") not in (None, staff(request)["_id"]) else "handover.briefing"
     await briefing.audit_read(request.app[DB], staff(request), conv, view)
+    if conv.get("state") == "agent" and conv.get("assignee") == staff(request)["_id"] and not conv.get("agent_joined"):
+        await desk(request).announce_joined(conv["_id"], staff(request))  # the resident hears a person is there
     return web.json_response(await briefing.build(request.app[DB], request.app.get(KNOWLEDGE), conv, staff(request)))
 
 

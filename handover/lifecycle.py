@@ -14,6 +14,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 
 from handover import agents
+from handover.queue import WRITTEN_CHANNELS
 from handover.routing import DeskError, Router
 from hub.conversations.pipeline import Pipeline
 from hub.core import events
@@ -37,6 +38,25 @@ OUTCOMES_NL: dict[str, str] = {
 HANDBACK_TEXT = "U praat nu weer met de digitale assistent. Stel gerust uw volgende vraag."
 CLOSED_TEXT = "Dit gesprek is afgesloten. Heeft u nog een vraag? Stuur dan gerust een nieuw bericht."
 OPEN_STATES = [State.QUEUED.value, State.AGENT.value]
+JOINED_PREFIX = "U chat nu met een medewerker"
+
+
+def first_name(staff: dict[str, Any]) -> str:
+    return (staff.get("name") or "").split(" ")[0] or "een medewerker"
+
+
+def team_name(team: str | None) -> str:
+    """How a resident reads a team: short names are abbreviations (KCC), others a word (Burgerzaken)."""
+    if not team:
+        return ""
+    return team.upper() if len(team) <= 4 else team.replace("_", " ").capitalize()
+
+
+def joined_text(staff: dict[str, Any], team: str | None) -> str:
+    """Said once, when the assigned agent first opens or answers the conversation."""
+    name, where = first_name(staff), team_name(team)
+    who = f"{name} van team {where}" if where else name
+    return f"{JOINED_PREFIX}: {who}. {name} heeft uw gesprek met de digitale assistent gelezen."
 
 
 async def can_see(db: AsyncIOMotorDatabase, settings: Settings, staff: dict[str, Any], conv: dict[str, Any]) -> bool:
@@ -96,6 +116,7 @@ class Desk:
         )
         if conv is None:
             raise await self.refusal(conv_id, staff)
+        await self.announce_joined(conv_id, staff)
         first = await self.db.conversations.update_one({"_id": conv_id, "answered_at": None}, {"$set": {"answered_at": now}})
         if first.modified_count:
             await events.emit(self.db, self.live, EventType.FIRST_AGENT_REPLY, conv_id, agent=staff["_id"], team=conv.get("team"),
@@ -105,7 +126,7 @@ class Desk:
         if attachments:
             links = "\n".join(f"Bijlage: {a['filename']} {a['url']}" for a in attachments)
             body = f"{body}\n\n{links}" if body else links
-        metadata = {"agent": staff["_id"], "agent_name": staff.get("name"), "via": via}
+        metadata = {"agent": staff["_id"], "agent_name": staff.get("name"), "team": conv.get("team"), "via": via}
         if article:
             metadata["article"] = article
         outs = await self.pipeline.send(conv, [Reply(text=body)], author="agent", metadata=metadata)
@@ -116,6 +137,24 @@ class Desk:
                           attachments=len(attachments), channel=conv["channel"], team=conv.get("team"),
                           context={"message_id": message_id})
         return {"message_id": message_id, "conversation_id": conv_id}
+
+    async def announce_joined(self, conv_id: str, staff: dict[str, Any]) -> bool:
+        """Tell the resident a person is with them: once per conversation, by the assigned agent only.
+
+        Called when that agent opens the conversation and before their first reply; an assignment
+        alone says nothing (nobody has read it yet), and a re-assignment never repeats it.
+        """
+        conv = await self.db.conversations.find_one_and_update(
+            {"_id": conv_id, "state": State.AGENT.value, "assignee": staff["_id"], "agent_joined": {"$ne": True},
+             "channel": {"$nin": list(WRITTEN_CHANNELS)}},
+            {"$set": {"agent_joined": True}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if conv is None:
+            return False
+        metadata = {"kind": "agent_joined", "agent_name": first_name(staff), "team": conv.get("team")}
+        await self.pipeline.send(conv, [Reply(text=joined_text(staff, conv.get("team")))], author="system", metadata=metadata)
+        return True
 
     # ------------------------------------------------------------------ notes
     async def note(self, conv_id: str, staff: dict[str, Any], text: str, kind: str = "note", **extra: Any) -> dict[str, Any]:

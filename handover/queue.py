@@ -59,6 +59,22 @@ class Estimate:
         where = "U bent de volgende in de wachtrij." if self.position == 1 else f"U bent nummer {self.position} in de wachtrij."
         return f"{where} De verwachte wachttijd is {wait_words(self.minutes or 1)}."
 
+    def handover_text(self, angry: bool = False) -> str:
+        """The bot's words when it hands over: never "ik zet u door" when nobody can come now.
+
+        Open: a person comes, with position and expected wait, and the chat so far is read.
+        Closed: only when we are open again and the callback or e-mail choice.
+        """
+        sorry = "Vervelend dat het niet lukt. " if angry else ""
+        if not self.open:
+            return f"{sorry}{self.sentence()}"
+        return (
+            f"{sorry}Ik zet u door naar een medewerker van het klantcontactcentrum. {self.sentence()} "
+            "De medewerker leest dit gesprek mee, dus u hoeft uw vraag niet opnieuw te stellen."
+        )
+
+# Written requests (the web contact form): no queue position, no "a person is here": the answer is the next message.
+WRITTEN_CHANNELS = ("webform",)
 
 def wait_words(minutes: int) -> str:
     if minutes <= 1:

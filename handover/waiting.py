@@ -24,7 +24,7 @@ from typing import Any
 
 from handover import abandon
 from handover.office_hours import OfficeHours
-from handover.queue import Estimate, TeamLoad, make_estimate, team_load, waiting
+from handover.queue import WRITTEN_CHANNELS, Estimate, TeamLoad, make_estimate, team_load, waiting
 from hub.conversations.pipeline import Pipeline
 from hub.core.event_types import EventType
 from hub.core.loops import Loops, woken
@@ -32,7 +32,9 @@ from hub.core.models import Reply, utcnow
 from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
-# Events after which a position or expected wait may have changed; an assignment also tells the resident.
+# Events after which a position or expected wait may have changed. An assignment alone tells the
+# resident nothing (handover.lifecycle.Desk.announce_joined speaks when the agent opens or writes);
+# a transfer tells them a colleague takes over.
 ASSIGNMENTS = (EventType.ASSIGNED, EventType.REASSIGNED)
 WAKES_NOTIFIER = (
     EventType.HANDOVER, EventType.REQUEUED, *ASSIGNMENTS, EventType.TRANSFERRED, EventType.CLOSED,
@@ -42,8 +44,6 @@ SWEEP_S = 60.0  # safety round: what no event of this hub announces
 MIN_WAIT_S = 1.0  # rounds follow each other at least this far apart when nothing wakes them
 RETRY_S = 15.0  # after a failed round (MongoDB away)
 EVER = datetime.min.replace(tzinfo=UTC)
-JOINED_TEXT = "U chat nu met een medewerker van de gemeente. De medewerker heeft uw gesprek met de digitale assistent gelezen."
-WRITTEN_CHANNELS = ("webform",)  # no queue positions and no "an agent joined": the answer is the next message
 TRANSFERRED_TEXT = "Uw vraag is doorgezet naar een collega. Die helpt u nu verder."
 
 
@@ -91,17 +91,16 @@ class WaitNotifier:
             while True:
                 event = await queue.get()
                 self._wake.set()
-                if event.type in ASSIGNMENTS and event.conversation_id:
-                    self._loops.spawn(self.tell_assigned(event.conversation_id, event.get("how")))
+                if event.type in ASSIGNMENTS and event.conversation_id and event.get("how") == "transfer":
+                    self._loops.spawn(self.tell_transferred(event.conversation_id))
 
-    async def tell_assigned(self, conversation_id: str, how: str | None) -> None:
-        """The resident hears that a person has taken over (or that a colleague took it over)."""
+    async def tell_transferred(self, conversation_id: str) -> None:
+        """The resident hears that a colleague has taken over."""
         try:
             conv = await self.db.conversations.find_one({"_id": conversation_id, "state": "agent"})
             if conv is None or conv["channel"] in WRITTEN_CHANNELS:
                 return  # a written request is answered by a letter, not joined like a chat
-            text = TRANSFERRED_TEXT if how == "transfer" else JOINED_TEXT
-            await self.pipeline.send(conv, [Reply(text=text)], author="system", metadata={"kind": "agent_joined"})
+            await self.pipeline.send(conv, [Reply(text=TRANSFERRED_TEXT)], author="system", metadata={"kind": "transferred"})
         except Exception:  # noqa: BLE001 - a missed notice must not stop the listener
             log.exception("could not tell the resident an agent joined", extra={"conversation_id": conversation_id})
 

@@ -31,6 +31,24 @@ if ! command -v caddy >/dev/null 2>&1; then
   fi
 fi
 
+# 1c. Browser-test tools from the npm registry into var/node (axe-core for tests/e2e/test_accessibility.py).
+NODE_PACKAGES="axe-core@4.14.1"
+if ! stamp_ok node "$NODE_PACKAGES" || [ ! -f var/node/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    step "installing Debian's npm (browser-test tools)"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+      echo "npm is missing; install it with: sudo apt-get install npm" >&2; exit 1
+    fi
+  fi
+  step "installing $NODE_PACKAGES into var/node"
+  mkdir -p var/node
+  [ -f var/node/package.json ] || echo '{"private": true}' > var/node/package.json
+  (cd var/node && npm install --no-audit --no-fund --silent $NODE_PACKAGES)
+  stamp_set node "$NODE_PACKAGES"
+fi
+
 # 2. The hub venv on Python 3.11.
 find_python() {
   for cand in "$@"; do

@@ -41,15 +41,7 @@ class ActionHandover(Action):
         reason = {"angry": "angry", "handover": "asked_for_person"}.get(intent or "", "bot_could_not_help")
         # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
         estimate = await estimate_for(db(), summary(tracker, reason), reason)
-        opening = (
-            "Vervelend dat het niet lukt. " if reason == "angry" else ""
-        ) + "Ik zet u door naar een medewerker van het klantcontactcentrum."
-        dispatcher.utter_message(
-            text=(
-                f"{opening} {estimate.sentence()} "
-                "De medewerker leest dit gesprek mee, dus u hoeft uw vraag niet opnieuw te stellen."
-            )
-        )
+        dispatcher.utter_message(text=estimate.handover_text(angry=reason == "angry"))
         dispatcher.utter_message(
             json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
         )

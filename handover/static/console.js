@@ -8,6 +8,10 @@
   var CHANNELS = { webchat: "Webchat", whatsapp: "WhatsApp", sms: "Sms", telegram: "Telegram", email: "E-mail",
     messenger: "Messenger", instagram: "Instagram", phone: "Telefoon", desk: "Balie" };
   var AUTHORS = { resident: "Inwoner", bot: "Chatbot", agent: "Medewerker", system: "Systeem" };
+  // What the bot asked, in Dutch; a slot without a label here is not shown (no internal names).
+  var SLOTS = { melding_what: "Melding: wat", melding_where: "Melding: waar", melding_photo: "Melding: foto",
+    melding_contact: "Melding: contact", callback_phone: "Terugbellen op", callback_subject: "Terugbellen over",
+    callback_day_part: "Dagdeel", case_number: "Zaaknummer" };
   var STATES = { queued: "In de wachtrij", agent: "Bij medewerker", bot: "Bij de chatbot", closed: "Afgesloten" };
   var REFRESH_ON = ["queued", "assigned", "requeued", "transferred", "closed", "handed_back", "callback_request", "presence", "contact_moment"];
   var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request", "resident_left", "delivery_failed"];
@@ -50,6 +54,7 @@
     if (m >= 60) return Math.floor(m / 60) + " u " + String(m % 60).padStart(2, "0") + " min";
     return m + ":" + String(s).padStart(2, "0");
   }
+  function teamName(team) { return team.length <= 4 ? team.toUpperCase() : team.charAt(0).toUpperCase() + team.slice(1).replace(/_/g, " "); }
   function since(iso) { return iso ? (Date.now() - Date.parse(iso)) / 1000 : null; }
   function when(iso) {
     if (!iso) return "";
@@ -80,22 +85,22 @@
         el("span", {}, [CHANNELS[c.channel] || c.channel].concat(badges)),
         el("span", { class: "wait", dataset: { since: waitFrom || "" } })
       ]),
-      el("div", { class: "q", text: [c.label, c.question || c.topic].filter(Boolean).join(" · ") || (opts.showAgent && c.assignee ? "bij " + c.assignee : "") }),
-      opts.showAgent && c.assignee ? el("div", { class: "muted", text: "Medewerker: " + c.assignee }) : null
+      el("div", { class: "q", text: [c.label, c.topic_label || c.question].filter(Boolean).join(" · ") || (opts.showAgent && c.assignee ? "bij " + c.assignee : "") }),
+      opts.showAgent && c.assignee ? el("div", { class: "muted", text: "Medewerker: " + (c.assignee_name || c.assignee) }) : null
     ]);
     return li;
   }
   function loadQueue() {
     return api("GET", "/queue").then(function (q) {
       me = Object.assign(me || {}, q.me);
-      $("presence").value = q.me.presence;
+      showPresence(q.me.presence);
       clear($("mine"));
       q.mine.forEach(function (c) { $("mine").appendChild(convItem(c, { waitFrom: "assigned" })); });
       $("mine-count").textContent = String(q.mine.length);
       var box = clear($("queues"));
       Object.keys(q.teams).sort().forEach(function (team) {
         var list = q.teams[team];
-        box.appendChild(el("h3", { class: "muted", text: "Team " + team + " (" + list.length + ")" }));
+        box.appendChild(el("h3", { class: "muted", text: "Team " + teamName(team) + " (" + list.length + ")" }));
         var ul = el("ul", { class: "conv-list", dataset: { team: team } });
         if (!list.length) ul.appendChild(el("li", { class: "muted", text: "Niemand wacht." }));
         list.forEach(function (c) { ul.appendChild(convItem(c, {})); });
@@ -119,6 +124,18 @@
     $("mine").appendChild(convItem(c, { waitFrom: "assigned" }));
     $("mine-count").textContent = String($("mine").querySelectorAll(".conv-item").length);
     tick();
+  }
+  // The server's presence is the truth: shown as it is after a log-in, a reload or a change in another tab.
+  var PRESENCE_NL = { busy: "bezet", away: "afwezig", offline: "afgemeld" };
+  function showPresence(presence) {
+    me.presence = presence;
+    $("presence").value = presence;
+    $("availability").hidden = presence === "available";
+    $("availability-text").textContent = "U bent " + (PRESENCE_NL[presence] || presence) + ". U krijgt geen nieuwe gesprekken.";
+  }
+  function setPresence(value) {
+    return api("PUT", "/presence", { presence: value }).then(function (a) { showPresence(a.presence); scheduleQueue(); })
+      .catch(function (e) { alert(e.message); showPresence(me.presence); });
   }
   function tick() {
     document.querySelectorAll(".wait[data-since]").forEach(function (node) {
@@ -150,7 +167,7 @@
   function scheduleReload() { clearTimeout(reloadTimer); reloadTimer = setTimeout(reloadCurrent, 150); }
   function messageNode(m) {
     var li = el("li", { class: "msg " + (m.direction === "in" ? "resident" : m.author), dataset: { id: m.id } }, [
-      el("span", { class: "who", text: (m.direction === "in" ? "Inwoner" : (m.agent_name || AUTHORS[m.author] || m.author)) + " · " + when(m.created_at) })
+      el("span", { class: "who", text: (m.direction === "in" ? "Inwoner" : ((m.author === "agent" && m.agent_name) || AUTHORS[m.author] || m.author)) + " · " + when(m.created_at) })
     ]);
     li.appendChild(linkify(m.text || ""));
     if (m.delivery === "failed") li.appendChild(el("div", { class: "delivery-failed", text: "Niet afgeleverd: de inwoner heeft dit bericht niet gekregen." }));
@@ -176,8 +193,8 @@
   function renderConversation(data) {
     var c = data.conversation, mine = c.state === "agent" && me && c.assignee === me.username;
     $("empty").hidden = true; $("conv").hidden = false;
-    $("conv-title").textContent = (CHANNELS[c.channel] || c.channel) + (c.team ? " · team " + c.team : "");
-    $("conv-meta").textContent = " " + (STATES[c.state] || c.state) + (c.assignee ? " · " + c.assignee : "") +
+    $("conv-title").textContent = (CHANNELS[c.channel] || c.channel) + (c.team ? " · team " + teamName(c.team) : "");
+    $("conv-meta").textContent = " " + (STATES[c.state] || c.state) + (c.assignee ? " · " + (c.assignee === me.username ? "bij u" : c.assignee) : "") +
       (c.queued_at ? " · in wachtrij sinds " + when(c.queued_at) : "") +
       (c.resident_left_at && c.state === "agent" ? " · de inwoner heeft het gesprek verlaten (" + when(c.resident_left_at) + ")" : "");
     $("take").hidden = c.state !== "queued";
@@ -206,9 +223,9 @@
     row("Let op", c.label ? c.label + (c.restricted ? ": alleen voor collega's met het recht sociaal domein." : "") : null);
     row("Reden", s.reason_text);
     row("Vraag", s.question);
-    row("Onderwerp", s.topic);
-    row("Herkend", (s.intents || []).join(", "));
-    Object.keys(s.slots || {}).forEach(function (k) { row(k, String(s.slots[k])); });
+    row("Onderwerp", s.topic_label);
+    row("Herkend", (s.intent_labels || []).join(", "));
+    Object.keys(s.slots || {}).forEach(function (k) { if (SLOTS[k]) row(SLOTS[k], String(s.slots[k])); });
     row("Getoond", (s.articles_shown || []).map(function (a) { return a.title; }).join(", "));
     if (c.callback_request) row(c.callback_request.kind === "phone" ? "Terugbellen" : "Antwoord per e-mail", c.callback_request.value);
     $("summary-box").hidden = false;
@@ -296,6 +313,7 @@
   });
   $("reply-text").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("reply").requestSubmit();
+    if (e.key === "Escape") { e.preventDefault(); $("messages").focus(); }  // out of the text box: the single keys work again
   });
   $("reply-file").addEventListener("change", function () {
     var file = this.files[0]; if (!file) return;
@@ -332,8 +350,9 @@
   $("close-form").addEventListener("submit", function (e) {
     if (e.submitter && e.submitter.value === "cancel") return;
     e.preventDefault();
+    var closed = current;
     act("/close", { outcome: $("close-outcome").value, note: $("close-note").value || null }, "close-error")
-      .then(function () { $("close-dialog").close(); $("close-note").value = ""; }).catch(function () {});
+      .then(function () { $("close-dialog").close(); $("close-note").value = ""; nextAfter(closed); }).catch(function () {});
   });
   $("note-form").addEventListener("submit", function (e) {
     e.preventDefault();
@@ -357,9 +376,9 @@
   $("presence").addEventListener("change", function () {
     var value = this.value;
     if (value === "offline" && !confirm("Afmelden? Uw open gesprekken gaan terug naar de wachtrij.")) { this.value = me.presence; return; }
-    api("PUT", "/presence", { presence: value }).then(function (a) { me.presence = a.presence; scheduleQueue(); })
-      .catch(function (e) { alert(e.message); });
+    setPresence(value);
   });
+  $("go-available").onclick = function () { setPresence("available"); };
   $("moment-open").onclick = function () {
     var sel = clear($("moment-outcome"));
     Object.keys(outcomes).forEach(function (k) { sel.appendChild(el("option", { value: k, text: outcomes[k] })); });
@@ -382,6 +401,44 @@
       $("moment-dialog").close(); $("moment-form").reset(); if (current) scheduleReload();
     }).catch(function (err) { $("moment-error").textContent = err.message; });
   });
+
+  // After closing: the closed conversation leaves the view and the next one of "Mijn gesprekken" opens.
+  function nextAfter(closed) {
+    var item = $("mine").querySelector('.conv-item[data-id="' + CSS.escape(closed) + '"]');
+    if (item) item.remove();
+    $("mine-count").textContent = String($("mine").querySelectorAll(".conv-item").length);
+    if (current !== closed) return;
+    var next = $("mine").querySelector(".conv-item") || $("queues").querySelector(".conv-item");
+    if (next) { openConversation(next.dataset.id).then(function () { next.focus(); }); return; }
+    current = null; currentData = null; watch();
+    $("conv").hidden = true; $("empty").hidden = false;
+    $("empty").textContent = "Gesprek afgesloten. Er wacht nu niemand; nieuwe gesprekken komen vanzelf binnen.";
+    ["summary-box", "contact-box", "kb-box", "notes-box", "extra-box"].forEach(function (id) { $(id).hidden = true; });
+  }
+
+  // ------------------------------------------------------------------ keyboard
+  // Single keys outside text fields (listed in the "Sneltoetsen" dialog and the handover README).
+  function typing(target) { return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable; }
+  function step(delta) {
+    var items = Array.prototype.slice.call(document.querySelectorAll(".lists .conv-item"));
+    if (!items.length) return;
+    var at = items.findIndex(function (n) { return n.dataset.id === current; });
+    var next = items[Math.max(0, Math.min(items.length - 1, at < 0 ? 0 : at + delta))];
+    openConversation(next.dataset.id); next.focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || document.querySelector("dialog[open]")) return;
+    var visible = function (id) { return current && !$("conv").hidden && !$(id).hidden; };
+    var keys = {
+      j: function () { step(1); }, k: function () { step(-1); },
+      o: function () { if (visible("take")) $("take").click(); },
+      b: function () { if (visible("reply")) $("reply-text").focus(); },
+      x: function () { if (visible("close-open")) $("close-open").click(); },
+      "?": function () { $("help-dialog").showModal(); }
+    };
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+  $("help-open").onclick = function () { $("help-dialog").showModal(); };
 
   // ------------------------------------------------------------------ live
   function watch() {
@@ -408,7 +465,7 @@
   api("GET", "/me").then(function (m) {
     me = m; csrf = m.csrf_token;
     $("who").textContent = m.name || m.username;
-    if (m.presence === "offline") return api("PUT", "/presence", { presence: "available" }).then(function (a) { me.presence = a.presence; });
+    showPresence(m.presence || "offline");  // never switched on for the agent: they choose "Beschikbaar"
   }).then(function () {
     api("GET", "/case-types").then(function (r) {
       var sel = clear($("case-kind"));

@@ -76,7 +76,17 @@ def message_view(doc: dict[str, Any]) -> dict[str, Any]:
         "buttons": doc.get("buttons", []),
         "attachments": doc.get("attachments", []),
         "created_at": doc["created_at"].isoformat(),
+        "speaker": speaker(doc),
     }
+
+
+def speaker(doc: dict[str, Any]) -> dict[str, str | None] | None:
+    """Who wrote an agent's message, as a resident may read it: the first name and the team."""
+    meta = doc.get("metadata") or {}
+    if doc.get("author") != "agent" and meta.get("kind") != "agent_joined":
+        return None
+    name = (meta.get("agent_name") or "").split(" ")[0] or None
+    return {"name": name, "team": meta.get("team")} if name else None
 
 
 class Pipeline:

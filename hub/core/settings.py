@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     webchat_rate_per_minute: int = Field(30, ge=0, description="messages per web chat session per minute; 0 = no limit")
     webchat_openers_file: Path = ROOT / "channels" / "webchat_openers.yaml"
+    webchat_welcome_file: Path = ROOT / "channels" / "webchat_welcome.yaml"
     webchat_origins: str = Field(
         "*",
         description="web sites whose pages may embed the chat: '*' (any) or a comma list such as "

@@ -24,9 +24,9 @@ from channels.email import EmailChannel
 from channels.meta import MetaChannel
 from channels.telegram import TelegramChannel
 from channels.twilio import TwilioChannel
-from channels.webchat import WebchatChannel, load_openers
+from channels.webchat import WebchatChannel, load_openers, load_welcome
 from channels.webform import WebformChannel
-from handover import abandon
+from handover import abandon, queue
 from handover.desk import HandoverDesk
 from handover.wiring import setup_handover
 from hub.conversations.appkeys import BOT, PIPELINE
@@ -59,9 +59,18 @@ CHANNELS = web.AppKey("channels", dict[str, Channel])  # by channel name
 class HubContext:
     """What the hub offers channels besides the hand-in (``channels.base.ChannelContext``)."""
 
-    def __init__(self, pipeline: Pipeline):
+    def __init__(self, pipeline: Pipeline, settings: Settings | None = None):
         self.pipeline = pipeline
+        self.settings = settings or get_settings()
         self._presence = abandon.Presence(pipeline.db)
+
+    async def queue_place(self, conversation_id: str) -> dict[str, Any] | None:
+        """Where a queued conversation stands: position, expected minutes (None when closed), open."""
+        conv = await self.pipeline.db.conversations.find_one({"_id": conversation_id, "state": State.QUEUED.value})
+        if conv is None:
+            return None
+        est = await queue.estimate(self.pipeline.db, self.settings, conv["team"], conv.get("priority", 0), conv=conv)
+        return {"position": est.position, "minutes": est.minutes, "open": est.open}
 
     async def messages_after(self, conversation_id: str, after: int) -> list[dict[str, Any]] | None:
         return await self.pipeline.messages_after(conversation_id, after)
@@ -205,11 +214,12 @@ def add_pipeline(app: web.Application, settings: Settings) -> Pipeline:
 
 def add_channels(app: web.Application, settings: Settings, pipeline: Pipeline) -> None:
     """Every channel, with the pipeline's ``receive`` as its one way in; an unconfigured one answers 404."""
-    context = HubContext(pipeline)
+    context = HubContext(pipeline, settings)
     channels: list[Channel] = [
         WebchatChannel(
             pipeline.receive, context, settings.max_text_chars, settings.max_body_bytes,
             load_openers(settings.webchat_openers_file), session_gate=app[RATE_LIMITS].session_gate,
+            welcome=load_welcome(settings.webchat_welcome_file),
         ),
         TwilioChannel(pipeline.receive, context, settings),
         TelegramChannel(pipeline.receive, context, settings),

@@ -94,10 +94,11 @@ async function loadList() {
     const li = document.createElement("li");
     li.dataset.slug = a.slug;
     if (state.current && state.current.slug === a.slug) li.classList.add("selected");
-    li.innerHTML = `<span class="t">${escapeHtml(a.title)}</span>
+    // a real button inside each item: reachable with Tab, opens with Enter or Space
+    li.innerHTML = `<button type="button" class="pick"><span class="t">${escapeHtml(a.title)}</span>
       <span class="badge ${a.status}">${STATUS[a.status]}</span>
       <span class="badge b1-${scoreClass(a.readability.score)}" title="B1-leesbaarheid">B1 ${a.readability.score}</span>
-      <span class="s">${escapeHtml(a.slug)} · ${escapeHtml(a.department || "geen afdeling")}</span>`;
+      <span class="s">${escapeHtml(a.slug)} · ${escapeHtml(a.department || "geen afdeling")}</span></button>`;
     li.addEventListener("click", () => openArticle(a.slug));
     list.appendChild(li);
   }

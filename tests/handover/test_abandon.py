@@ -6,7 +6,8 @@ import asyncio
 from datetime import timedelta
 
 from handover import abandon
-from handover.waiting import JOINED_TEXT, TRANSFERRED_TEXT
+from handover.lifecycle import JOINED_PREFIX
+from handover.waiting import TRANSFERRED_TEXT
 from hub.core.event_types import EventType
 from hub.core.models import utcnow
 from tests.handover.conftest import eventually
@@ -63,19 +64,28 @@ async def test_a_web_chat_page_gone_too_long_is_abandoned_other_channels_stay(in
     assert (await d.conv(sms))["state"] == "queued"  # quiet on SMS is not leaving
 
 
-async def test_the_resident_hears_when_a_person_joins_and_when_transferred(inproc):
+async def test_the_resident_hears_once_that_a_person_joined_and_when_transferred(inproc):
     d = await inproc()
     conv_id = await d.handed_over()
     anna = await d.agent("anna")
-    await d.agent("piet", presence="busy")
+    piet = await d.agent("piet", presence="busy")
     assert await d.assigned_to(conv_id) == "anna"
 
     async def notices():
-        return [m["text"] for m in await d.messages(conv_id, author="system") if m["metadata"].get("kind") == "agent_joined"]
+        return [m["text"] for m in await d.messages(conv_id, author="system") if m["metadata"].get("kind") in ("agent_joined", "transferred")]
 
-    assert await eventually(notices, 5) == [JOINED_TEXT]
+    await asyncio.sleep(1.5)  # assigned, but nobody has read it yet: nothing is said
+    assert await notices() == []
+    await d.desk.reply(conv_id, anna, "Goedemiddag, waarmee kan ik helpen?")  # the first reply says it first
+    found = await eventually(notices, 5)
+    assert len(found) == 1 and found[0].startswith(JOINED_PREFIX) and "Anna" in found[0]
+    assert not await d.desk.announce_joined(conv_id, anna)  # opening it afterwards repeats nothing
     await d.desk.transfer(conv_id, anna, note="Vraag over de Wmo", to_agent="piet")
-    assert await eventually(lambda: _count(notices, 2), 5) == [JOINED_TEXT, TRANSFERRED_TEXT]
+    assert (await eventually(lambda: _count(notices, 2), 5))[1] == TRANSFERRED_TEXT
+    await d.desk.reply(conv_id, piet, "Ik help u verder.")
+    assert not await d.desk.announce_joined(conv_id, piet)  # a re-assignment never repeats "a person is here"
+    await asyncio.sleep(0.5)
+    assert len(await notices()) == 2
 
 
 async def _count(get, n):

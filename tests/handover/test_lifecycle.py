@@ -25,7 +25,9 @@ async def test_only_the_assigned_agent_can_reply_and_the_bot_stays_silent(inproc
     assert result.replies == [] and result.meta.state is State.AGENT  # stored, no bot answer
     sent = await d.desk.reply(conv_id, anna, "Goedemiddag, u spreekt met Anna.", article="paspoort-aanvragen")
     messages = await d.messages(conv_id)
-    assert [m["author"] for m in messages[-2:]] == ["resident", "agent"]
+    # the first reply is preceded by the one "a person is here" notice (not sent on assignment)
+    assert [m["author"] for m in messages[-3:]] == ["resident", "system", "agent"]
+    assert messages[-2]["metadata"]["kind"] == "agent_joined" and "Anna" in messages[-2]["text"]
     assert messages[-1]["_id"] == sent["message_id"]
     assert messages[-1]["metadata"]["agent"] == "anna" and messages[-1]["metadata"]["article"] == "paspoort-aanvragen"
     assert (await d.conv(conv_id))["answered_at"] is not None

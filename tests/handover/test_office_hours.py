@@ -70,6 +70,19 @@ async def test_the_bot_tells_the_closed_times_instead_of_a_wait(inproc):
     sentence = estimate.sentence()
     assert "gesloten" in sentence and "morgen om 8.30 uur" in sentence and "telefoonnummer" in sentence
     assert "wachttijd" not in sentence
+    for angry in (False, True):  # the bot's handover words never promise a person when nobody can come
+        text = estimate.handover_text(angry=angry)
+        assert "zet u door" not in text and "leest dit gesprek mee" not in text and "wachttijd" not in text
+        assert "gesloten" in text and "terugbellen of mailen" in text
+
+
+async def test_in_office_hours_the_handover_text_gives_position_and_wait(inproc):
+    d = await inproc()  # the test hub is always open
+    estimate = await estimate_for(d.db, {"intents": ["handover"]}, "asked_for_person", settings=d.settings)
+    text = estimate.handover_text()
+    assert estimate.open and "Ik zet u door" in text
+    assert "in de wachtrij" in text and "De verwachte wachttijd is ongeveer" in text
+    assert "gesloten" not in text and "terugbellen" not in text
 
 
 async def test_after_hours_the_resident_leaves_a_number_and_gets_a_callback(inproc):

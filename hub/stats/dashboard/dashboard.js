@@ -91,7 +91,7 @@ function barChart(name, items, { norm = null, fmt = plain, max = null, higherIsB
   const W = 600, H = 230, L = 72, R = 12, T = 14, B = 46;
   const shown = items.filter((i) => i.value !== null && i.value !== undefined);
   const top = max ?? Math.max(1e-9, norm ?? 0, ...shown.map((i) => i.value)) * 1.12;
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "data-chart": name,
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": name, "data-chart": name,
     "data-total": shown.reduce((a, i) => a + i.value, 0), "data-bars": shown.length });
   chart.append(svg("title", {}, name));
   const y = (v) => T + (H - T - B) * (1 - v / top);
@@ -137,7 +137,7 @@ function channelChart(rows) {
   const H = Math.max(40, rows.length * row + 10);
   const shown = rows.filter((r) => r.contacts.value !== null);
   const top = Math.max(1, ...shown.map((r) => r.contacts.value));
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "data-chart": "by-channel",
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Contacten per kanaal", "data-chart": "by-channel",
     "data-total": shown.reduce((a, r) => a + r.contacts.value, 0), "data-bars": shown.length });
   rows.forEach((r, i) => {
     const yy = 6 + i * row;
@@ -168,7 +168,7 @@ function seriesChart(series, granularity) {
   }
   const total = Object.values(stack).reduce((a, b) => a + b, 0);
   const top = Math.max(1, ...Object.values(stack)) * 1.1;
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "data-chart": "series", "data-total": total,
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Contacten per periode", "data-chart": "series", "data-total": total,
     "data-granularity": granularity });
   const y = (v) => T + (H - T - B) * (1 - v / top);
   chart.append(svg("line", { class: "axis", x1: L, x2: W - R, y1: y(0), y2: y(0) }));

@@ -1,89 +1,191 @@
 /* KCC web chat widget. Embed on any page of the municipality's site with one tag:
  *   <script src="https://HUB/static/widget.js" data-hub="https://HUB" async></script>
- * Options (data-attributes): data-hub (hub base URL; default: the script's origin),
- * data-inline="#id" (render inside that element instead of a floating button),
- * data-title (header text). The widget tells the bot which page it is on (page_url).
+ * Options (data-attributes):
+ *   data-hub          hub base URL (default: the script's origin)
+ *   data-inline="#id" render inside that element instead of a floating button
+ *   data-title        header text while the digital assistant answers (default "Chat met de gemeente")
+ *   data-open="true"  on a host page: start opened (default: minimised to the "Chat" button)
+ *   data-suggestions  suggestions to tap instead of the hub's (webchat_welcome.yaml): a JSON list of
+ *                     strings or of {"title", "text"} objects
+ * Look: the host page may set the CSS custom properties --kcc-primary (header, buttons; needs 4.5:1
+ * against white), --kcc-focus (focus ring) and --kcc-font, e.g. from its NL Design System tokens.
+ * The widget tells the bot which page it is on (page_url). Open or closed is kept per browser tab.
+ * Everything from the hub is put on the page as text; only http(s) and www. links become <a> elements.
  */
 (function () {
   "use strict";
   var script = document.currentScript;
-  var hub = (script && script.dataset.hub) || new URL(script.src).origin;
-  var inlineSel = script && script.dataset.inline;
-  var title = (script && script.dataset.title) || "Chat met de gemeente";
-  var KEY = "kcc-session";
+  var data = (script && script.dataset) || {};
+  var hub = data.hub || new URL(script.src).origin;
+  var inlineSel = data.inline;
+  var title = data.title || "Chat met de gemeente";
+  var KEY = "kcc-session", OPEN_KEY = "kcc-open";
   var sessionId = localStorage.getItem(KEY);
   if (!sessionId) {
     sessionId = "w-" + (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
     localStorage.setItem(KEY, sessionId);
   }
   var conversationId = localStorage.getItem(KEY + "-conv");
-  var lastSeq = 0, seen = {}, socket = null, pollTimer = null;
+  var lastWho = null, lastSeq = 0, seen = {}, socket = null, pollTimer = null, pending = [], state = null;
 
   // [hidden] must win over the display rules below, or the widget can never be closed
-  var css = ".kcc-w[hidden],.kcc-w [hidden]{display:none!important}" +
-    ".kcc-w{font:16px/1.45 system-ui,sans-serif;color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden}" +
-    ".kcc-w header{background:#154273;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}" +
-    ".kcc-w header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}.kcc-w header .kcc-end{font-size:13px;text-decoration:underline}" +
+  // Themeable: a host page (or its design-token file) may set --kcc-primary, --kcc-focus and --kcc-font.
+  var blue = "var(--kcc-primary,#154273)";
+  var css = ".kcc-w[hidden],.kcc-w [hidden],.kcc-fab[hidden]{display:none!important}" +
+    ".kcc-w{font:16px/1.45 var(--kcc-font,system-ui,sans-serif);color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden;text-align:left}" +
+    ".kcc-w *{box-sizing:border-box}" +
+    ".kcc-w header{background:" + blue + ";color:#fff;padding:6px 6px 6px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center;gap:8px}" +
+    ".kcc-w header .kcc-title{display:flex;flex-direction:column;min-width:0}.kcc-w header small{font-weight:400;font-size:13px}" +
+    ".kcc-w header button{background:none;border:0;color:#fff;font:inherit;font-size:22px;cursor:pointer;min-width:44px;min-height:44px;border-radius:6px}" +
+    ".kcc-w header .kcc-end{font-size:14px;text-decoration:underline;padding:0 8px}" +
+    ".kcc-w button:focus-visible,.kcc-w a:focus-visible,.kcc-log:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:1px;box-shadow:0 0 0 5px #0b0c0c}" +
+    ".kcc-w input:focus-visible,.kcc-w form button:focus-visible,.kcc-w header button:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:-3px;box-shadow:inset 0 0 0 5px #0b0c0c}" +
     ".kcc-log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f6f7}" +
-    ".kcc-msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
-    ".kcc-in{align-self:flex-end;background:#154273;color:#fff}.kcc-out{align-self:flex-start;background:#fff;border:1px solid #dcdcdc}" +
-    ".kcc-agent{border-color:#e17000}.kcc-who{font-size:12px;color:#555;margin-bottom:2px}" +
-    ".kcc-btns{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}.kcc-btns button{border:1px solid #154273;background:#fff;color:#154273;border-radius:16px;padding:4px 10px;cursor:pointer;font:inherit;font-size:14px}" +
-    ".kcc-w form{display:flex;border-top:1px solid #ddd}.kcc-w input{flex:1;border:0;padding:12px;font:inherit}.kcc-w form button{border:0;background:#154273;color:#fff;padding:0 16px;font:inherit;cursor:pointer}" +
-    ".kcc-state{font-size:13px;color:#555;padding:4px 12px;background:#fff7e6}.kcc-fab{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#154273;color:#fff;border:0;border-radius:28px;padding:14px 20px;font:600 16px system-ui;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
-    ".kcc-float{position:fixed;right:20px;bottom:84px;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 120px));z-index:2147483000;box-shadow:0 4px 16px rgba(0,0,0,.25)}";
+    ".kcc-msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
+    ".kcc-in{align-self:flex-end;background:" + blue + ";color:#fff}.kcc-in a{color:#fff}.kcc-pending{opacity:.8}" +
+    ".kcc-out{align-self:flex-start;background:#fff;border:1px solid #dcdcdc}.kcc-out a{color:" + blue + "}" +
+    ".kcc-agent{border-color:#b35000;border-left-width:4px}.kcc-system{align-self:center;background:#eef2f7;border:0;font-size:14px;text-align:center}" +
+    ".kcc-who{font-size:13px;color:#4a4a4a;margin-bottom:2px;font-weight:600;white-space:normal}" +
+    ".kcc-btns{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;white-space:normal}.kcc-btns button{border:1px solid " + blue + ";background:#fff;color:" + blue + ";border-radius:22px;padding:8px 14px;min-height:44px;cursor:pointer;font:inherit;font-size:15px}" +
+    ".kcc-btns button:hover{background:#e8eef6}" +
+    ".kcc-typing{align-self:flex-start;font-size:14px;color:#4a4a4a;padding:4px 12px}.kcc-typing span{display:inline-block;animation:kcc-dot 1.2s infinite}.kcc-typing span:nth-child(2){animation-delay:.2s}.kcc-typing span:nth-child(3){animation-delay:.4s}" +
+    "@keyframes kcc-dot{0%,60%,100%{opacity:.25}30%{opacity:1}}@media (prefers-reduced-motion:reduce){.kcc-typing span{animation:none}}" +
+    ".kcc-w form{display:flex;border-top:1px solid #ddd}.kcc-w input{flex:1;min-width:0;border:0;padding:12px;font:inherit;min-height:48px}.kcc-w form button{border:0;background:" + blue + ";color:#fff;padding:0 16px;font:inherit;cursor:pointer;min-width:44px;min-height:48px}" +
+    ".kcc-state{font-size:14px;color:#1b1b1b;padding:8px 12px;background:#fff4d6;border-top:1px solid #f0d48a}" +
+    ".kcc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
+    ".kcc-fab{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:" + blue + ";color:#fff;border:0;border-radius:28px;padding:14px 22px;min-height:48px;font:600 16px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
+    ".kcc-fab:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:2px}" +
+    ".kcc-float{position:fixed;right:20px;bottom:84px;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 120px));z-index:2147483000;box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
+    "@media (max-width:480px){.kcc-float{right:8px;left:8px;width:auto;bottom:76px;height:calc(100vh - 92px)}}";
   var style = document.createElement("style"); style.textContent = css; document.head.appendChild(style);
 
   var root = document.createElement("section");
   root.className = "kcc-w"; root.setAttribute("aria-label", title);
-  root.innerHTML = '<header><span></span><span><button type="button" class="kcc-end" hidden>Gesprek beëindigen</button>' +
-    '<button type="button" aria-label="Sluiten" class="kcc-close">&times;</button></span></header>' +
-    '<div class="kcc-log" role="log" aria-live="polite"></div><div class="kcc-state" hidden></div>' +
-    '<form><label style="position:absolute;left:-9999px" for="kcc-text">Uw bericht</label>' +
+  root.innerHTML = '<header><span class="kcc-title"><span class="kcc-name"></span><small class="kcc-sub" hidden></small></span>' +
+    '<span><button type="button" class="kcc-end" hidden>Gesprek beëindigen</button>' +
+    '<button type="button" aria-label="Chat sluiten" class="kcc-close">&times;</button></span></header>' +
+    '<div class="kcc-log" role="log" aria-live="polite" aria-label="Berichten" tabindex="0"></div>' +
+    '<div class="kcc-typing" role="status" hidden>Er wordt getypt<span>.</span><span>.</span><span>.</span></div>' +
+    '<div class="kcc-state" role="status" hidden></div>' +
+    '<form><label class="kcc-sr" for="kcc-text">Uw bericht</label>' +
     '<input id="kcc-text" name="text" autocomplete="off" maxlength="4000" placeholder="Typ uw vraag..." />' +
     '<button type="submit">Verstuur</button></form>';
-  root.querySelector("header span").textContent = title;
   var log = root.querySelector(".kcc-log"), form = root.querySelector("form"), input = root.querySelector("input");
-  var stateBar = root.querySelector(".kcc-state");
+  var stateBar = root.querySelector(".kcc-state"), typing = root.querySelector(".kcc-typing");
+  var nameEl = root.querySelector(".kcc-name"), subEl = root.querySelector(".kcc-sub");
+  nameEl.textContent = title;
 
+  var fab = null;
+  function setOpen(open, focus) {
+    root.hidden = !open;
+    if (fab) { fab.setAttribute("aria-expanded", String(open)); fab.textContent = open ? "Chat sluiten" : "Chat"; }
+    try { sessionStorage.setItem(OPEN_KEY, open ? "1" : "0"); } catch (e) { /* private mode */ }
+    if (open && focus) input.focus();
+    if (!open && focus && fab) fab.focus();
+  }
   if (inlineSel) {
     root.querySelector(".kcc-close").hidden = true;
     root.style.height = "100%";
     document.querySelector(inlineSel).appendChild(root);
   } else {
-    root.classList.add("kcc-float"); root.hidden = true;
-    var fab = document.createElement("button");
-    fab.className = "kcc-fab"; fab.type = "button"; fab.textContent = "Chat";
-    fab.onclick = function () { root.hidden = !root.hidden; if (!root.hidden) input.focus(); };
-    root.querySelector(".kcc-close").onclick = function () { root.hidden = true; };
+    root.classList.add("kcc-float"); root.id = "kcc-chat";
+    fab = document.createElement("button");
+    fab.className = "kcc-fab"; fab.type = "button"; fab.setAttribute("aria-controls", "kcc-chat");
+    fab.onclick = function () { setOpen(root.hidden, true); };
+    root.querySelector(".kcc-close").onclick = function () { setOpen(false, true); };
+    root.addEventListener("keydown", function (e) { if (e.key === "Escape") setOpen(false, true); });
     document.body.appendChild(fab); document.body.appendChild(root);
+    var kept = null;
+    try { kept = sessionStorage.getItem(OPEN_KEY); } catch (e) { /* private mode */ }
+    setOpen(kept ? kept === "1" : data.open === "true", false);
   }
+
+  // Text with its http(s) links as <a> elements; nothing else from the hub becomes markup.
+  function richText(node, text) {
+    var re = /\b(?:https?:\/\/|www\.)[^\s<>"']+/g, last = 0, m;
+    while ((m = re.exec(text))) {
+      var url = m[0].replace(/[.,;:!?)]+$/, "");
+      node.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var a = document.createElement("a");
+      a.href = /^www\./.test(url) ? "https://" + url : url;
+      a.target = "_blank"; a.rel = "noopener noreferrer"; a.textContent = url;
+      node.appendChild(a);
+      last = m.index + url.length; re.lastIndex = last;
+    }
+    node.appendChild(document.createTextNode(text.slice(last)));
+  }
+  function teamName(team) { return !team ? "" : team.length <= 4 ? team.toUpperCase() : team.charAt(0).toUpperCase() + team.slice(1).replace(/_/g, " "); }
+  function speakerText(m) {
+    if (m.author === "agent") {
+      var s = m.speaker || {};
+      return s.name ? s.name + (s.team ? " · team " + teamName(s.team) : "") + " (medewerker)" : "Medewerker";
+    }
+    if (m.author === "bot") return "Digitale assistent";
+    return null;
+  }
+  function buttonsFor(list, onPick) {
+    var box = document.createElement("div"); box.className = "kcc-btns";
+    list.forEach(function (b) {
+      var btn = document.createElement("button"); btn.type = "button"; btn.textContent = b.title;
+      btn.onclick = function () { clearChips(); onPick(b); };
+      box.appendChild(btn);
+    });
+    return box;
+  }
+  function clearChips() { log.querySelectorAll(".kcc-chips").forEach(function (n) { n.remove(); }); }
 
   function render(m) {
     if (seen[m.id]) return; seen[m.id] = true;
     if (m.seq > lastSeq) lastSeq = m.seq;
-    var div = document.createElement("div");
-    div.className = "kcc-msg " + (m.direction === "in" ? "kcc-in" : "kcc-out") + (m.author === "agent" ? " kcc-agent" : "");
-    div.dataset.author = m.author;
-    if (m.author === "agent") { var who = document.createElement("div"); who.className = "kcc-who"; who.textContent = "Medewerker"; div.appendChild(who); }
-    div.appendChild(document.createTextNode(m.text));
-    if (m.buttons && m.buttons.length) {
-      var box = document.createElement("div"); box.className = "kcc-btns";
-      m.buttons.forEach(function (b) {
-        var btn = document.createElement("button"); btn.type = "button"; btn.textContent = b.title;
-        btn.onclick = function () { send(b.title, b.payload); };
-        box.appendChild(btn);
-      });
-      div.appendChild(box);
+    if (m.direction === "in" && pending.length && pending[0].text === m.text) {  // the echo we showed at once
+      var p = pending.shift(); p.node.classList.remove("kcc-pending"); p.node.dataset.id = m.id; return;
     }
+    var div = document.createElement("div");
+    var kind = m.direction === "in" ? "kcc-in" : m.author === "system" ? "kcc-out kcc-system" : "kcc-out";
+    div.className = "kcc-msg " + kind + (m.author === "agent" ? " kcc-agent" : "") + (m.intro ? " kcc-intro" : "");
+    div.dataset.author = m.author; div.dataset.id = m.id;
+    var who = m.direction === "in" ? null : speakerText(m);
+    var repeat = who && who === lastWho;  // one name above a run of messages from the same speaker
+    lastWho = who;
+    if (who && !repeat) { var w = document.createElement("div"); w.className = "kcc-who"; w.textContent = who; div.appendChild(w); }
+    richText(div, m.text || "");
+    if (m.buttons && m.buttons.length) div.appendChild(buttonsFor(m.buttons, function (b) { send(b.title, b.payload); }));
+    if (m.author === "agent" && m.speaker && m.speaker.name) showSpeaker(m.speaker);
     log.appendChild(div); log.scrollTop = log.scrollHeight;
   }
+  function echo(text) {
+    var div = document.createElement("div");
+    div.className = "kcc-msg kcc-in kcc-pending"; div.dataset.author = "resident"; lastWho = null;
+    richText(div, text);
+    log.appendChild(div); log.scrollTop = log.scrollHeight;
+    pending.push({ text: text, node: div });
+  }
 
-  var endButton = root.querySelector(".kcc-end");
-  function showState(state) {
-    var texts = { queued: "U wacht op een medewerker.", agent: "U chat nu met een medewerker.", closed: "Dit gesprek is afgesloten." };
-    stateBar.hidden = !texts[state]; stateBar.textContent = texts[state] || "";
-    endButton.hidden = !conversationId || state === "closed";
+  var endButton = root.querySelector(".kcc-end"), agentSeen = null;
+  function showSpeaker(s) { agentSeen = s; if (state === "agent") header(); }
+  function header() {
+    if (state === "agent") {
+      nameEl.textContent = agentSeen ? "U chat met " + agentSeen.name : "U chat met een medewerker";
+      subEl.textContent = agentSeen && agentSeen.team ? "Team " + teamName(agentSeen.team) + " van de gemeente" : "Medewerker van de gemeente";
+      subEl.hidden = false;
+    } else if (state === "queued") {
+      nameEl.textContent = "Wachten op een medewerker"; subEl.hidden = true;
+    } else { nameEl.textContent = title; subEl.hidden = true; }
+  }
+  function minutesText(n) { return n <= 1 ? "ongeveer 1 minuut" : n > 60 ? "meer dan een uur" : "ongeveer " + n + " minuten"; }
+  function showState(newState, place) {
+    state = newState;
+    var text = "";
+    if (newState === "queued") {
+      if (place && place.open === false) text = "Het klantcontactcentrum is nu gesloten. Laat uw telefoonnummer of e-mailadres achter, dan nemen wij contact met u op.";
+      else if (place) text = "U wacht op een medewerker. " + (place.position === 1 ? "U bent de volgende." : "U bent nummer " + place.position + ".") +
+        " Verwachte wachttijd: " + minutesText(place.minutes || 1) + ".";
+      else text = "U wacht op een medewerker.";
+    } else if (newState === "closed") text = "Dit gesprek is afgesloten. Typ een nieuw bericht om opnieuw te beginnen.";
+    if (stateBar.textContent !== text) stateBar.textContent = text;
+    stateBar.hidden = !text;
+    endButton.hidden = !conversationId || newState === "closed" || !newState;
+    header();
   }
   // The resident ends the chat: a wait in the queue ends too (the hub counts it as abandoned).
   endButton.onclick = function () {
@@ -98,7 +200,7 @@
     if (!conversationId) return Promise.resolve();
     return fetch(hub + "/api/v1/webchat/conversations/" + conversationId + "/messages?after=" + lastSeq)
       .then(function (r) { if (r.status === 404) { conversationId = null; localStorage.removeItem(KEY + "-conv"); return null; } return r.json(); })
-      .then(function (body) { if (body) { body.messages.forEach(render); showState(body.state); } })
+      .then(function (body) { if (body) { body.messages.forEach(render); showState(body.state, body.queue); } })
       .catch(function () {});
   }
 
@@ -112,20 +214,26 @@
     if (!pollTimer) pollTimer = setInterval(function () { if (!socket) fetchNew(); }, 3000);
   }
 
+  function failed(text) {
+    var p = pending.shift(); if (p) p.node.classList.remove("kcc-pending");
+    render({ id: "err" + Date.now(), direction: "out", author: "system", text: text });
+  }
   function send(text, payload) {
     var body = { session_id: sessionId, text: text, page_url: location.href, message_id: String(Date.now()) + Math.random().toString(36).slice(2, 8) };
     if (payload) body.payload = payload;
-    input.disabled = true;
+    clearChips();
+    echo(text);  // the resident sees their own message at once
+    typing.hidden = state === "agent" || state === "queued";  // the assistant answers; a person types on their own time
     return fetch(hub + "/api/v1/webchat/messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
       .then(function (res) {
-        if (!res.ok) { render({ id: "err" + Date.now(), direction: "out", author: "system", text: res.body.error ? res.body.error.message : "Er ging iets mis." }); return; }
+        if (!res.ok) { failed(res.body.error ? res.body.error.message : "Er ging iets mis."); return; }
         if (conversationId !== res.body.conversation_id) { conversationId = res.body.conversation_id; localStorage.setItem(KEY + "-conv", conversationId); lastSeq = 0; }
         live();
         return fetchNew();
       })
-      .catch(function () { render({ id: "err" + Date.now(), direction: "out", author: "system", text: "Geen verbinding. Probeer het zo opnieuw." }); })
-      .finally(function () { input.disabled = false; input.focus(); });
+      .catch(function () { failed("Geen verbinding. Probeer het zo opnieuw."); })
+      .finally(function () { typing.hidden = true; if (!root.hidden) input.focus(); });
   }
 
   form.addEventListener("submit", function (e) {
@@ -133,12 +241,30 @@
     var text = input.value.trim(); if (!text) return;
     input.value = ""; send(text);
   });
+
+  // The first words: a welcome, then the page's own question or 3-4 suggestions to tap.
+  function ownSuggestions() {
+    if (!data.suggestions) return null;
+    try {
+      return JSON.parse(data.suggestions).map(function (s) { return typeof s === "string" ? { title: s, text: s } : s; });
+    } catch (e) { return null; }
+  }
   function opener() {
     fetch(hub + "/api/v1/webchat/opener?page_url=" + encodeURIComponent(location.href))
       .then(function (r) { return r.json(); })
-      .then(function (b) { if (b.text && !conversationId) render({ id: "opener", seq: 0, direction: "out", author: "bot", text: b.text, buttons: b.buttons }); })
+      .then(function (b) {
+        if (conversationId) return;
+        if (b.welcome) render({ id: "welcome", seq: 0, direction: "out", author: "bot", text: b.welcome, intro: true });
+        if (b.text) { render({ id: "opener", seq: 0, direction: "out", author: "bot", text: b.text, buttons: b.buttons, intro: true }); return; }
+        var chips = ownSuggestions() || b.suggestions || [];
+        if (!chips.length) return;
+        var box = buttonsFor(chips, function (s) { send(s.text); });
+        box.classList.add("kcc-chips"); box.setAttribute("aria-label", "Suggesties");
+        box.setAttribute("role", "group");
+        log.appendChild(box);
+      })
       .catch(function () {});
   }
   if (conversationId) { live(); fetchNew(); } else { opener(); }
-  window.KCCChat = { send: send, sessionId: sessionId };
+  window.KCCChat = { send: send, sessionId: sessionId, open: function () { setOpen(true, true); } };
 })();
