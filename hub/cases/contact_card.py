@@ -1,4 +1,4 @@
-"""The contact card: one contact with its open cases and callback requests, as an agent sees it.
+"""The contact card: one contact with its open cases, callback requests and upcoming appointments.
 
 It lives with the cases because it shows them; the contact itself comes from ``hub.contacts``.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hub.cases import appointments
 from hub.cases import store as cases
 from hub.contacts import store as contacts
 from hub.core.appkeys import DB
@@ -27,6 +28,7 @@ async def get_contact(request: web.Request) -> web.Response:
     body["open_cases"] = [cases.view(c, full=False) for c in await cases.open_cases_for_contact(db, doc["_id"])]
     callbacks = db.callbacks.find({"contact_id": doc["_id"], "status": "open"}).sort("due_at", 1)
     body["open_callbacks"] = [{"id": c["_id"], "subject": c["subject"], "due_at": c["due_at"].isoformat()} async for c in callbacks]
+    body["appointments"] = [appointments.view(a) for a in await appointments.for_contact(db, doc["_id"])]
     return web.json_response(body)
 
 
