@@ -31,8 +31,8 @@ WAKE_ON = (EventType.APPOINTMENT_BOOKED, EventType.APPOINTMENT_MOVED)
 
 
 def reminder_text(doc: dict[str, Any]) -> str:
-    return (f"Herinnering: morgen heeft u een afspraak voor {str(doc.get('product_name') or doc['product']).lower()}. "
-            f"Dat is {slots.spoken(doc['start'])} in het {doc['location']}. Uw kenmerk is {doc['_id']}. "
+    return (f"Herinnering: uw afspraak voor {doc.get('product_name') or doc['product']} is op {slots.spoken(doc['start'])} "
+            f"in het {doc['location']}. Uw kenmerk is {doc['_id']}. "
             f"Kunt u niet komen? Zeg de afspraak dan af, dan kan iemand anders die tijd gebruiken.")
 
 

@@ -13,6 +13,7 @@ import caldav
 import pytest
 
 from hub.cli import launcher
+from tests.auth.hubs import SHARED
 from tests.conftest import LOG_DIR, Stack
 
 
@@ -20,7 +21,10 @@ from tests.conftest import LOG_DIR, Stack
 def second_hub(stack: Stack) -> Iterator[str]:
     """Another hub process on the same database and CalDAV server; its base URL."""
     port = launcher.free_port()
-    service = launcher.hub(port, stack.env(), LOG_DIR)
+    # the shared database, calendar server and reminder sweep; no channels (their listeners belong to the first hub)
+    keep = (*SHARED, "KCC_MONGODB_DB", "KCC_CALDAV_PORT", "KCC_APPOINTMENT_REMINDER_SWEEP_S")
+    env = {k: v for k, v in stack.env().items() if k in keep}
+    service = launcher.hub(port, {**env, "KCC_PUBLIC_URL": f"http://127.0.0.1:{port}"}, LOG_DIR)
     service.name, service.log_path = "hub-b", LOG_DIR / "hub-b.log"
     service.launch()
     yield f"http://127.0.0.1:{port}"

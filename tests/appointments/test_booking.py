@@ -11,7 +11,8 @@ import icalendar
 import pytest
 from caldav.lib import error as caldav_error
 
-from hub.core.workdays import TZ, calendar as work_calendar
+from hub.core.workdays import TZ
+from hub.core.workdays import calendar as work_calendar
 from tests.appointments.conftest import book, slots
 from tests.conftest import Stack
 from tests.contacts.staff import logged_in
