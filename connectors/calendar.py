@@ -143,8 +143,11 @@ class CalDAVBook:
         try:
             cal.get_display_name()
         except caldav_error.NotFoundError:
-            if not (create and self.create_missing):
+            if not create:
                 raise CalendarNotFound(name) from None
+            if not self.create_missing:  # a product's calendar must exist on the municipality's server
+                log.error("appointment calendar missing on the CalDAV server", extra={"calendar": name})
+                raise CalendarUnavailable(f"calendar {name} does not exist") from None
             log.info("creating calendar", extra={"calendar": name})
             cal = self._principal.make_calendar(name=name, cal_id=name)
         self._calendars[name] = cal

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 from pymongo.errors import DuplicateKeyError
 
 from connectors.calendar import AppointmentBook, Booking, CalendarUnavailable
@@ -78,12 +78,6 @@ class NewAppointment(ContactDetails):
     start: datetime
     conversation_id: str | None = Field(None, max_length=64)
     remind: bool = False
-
-    @model_validator(mode="after")
-    def _reachable(self) -> NewAppointment:
-        if not self.email and not self.phone and not self.conversation_id:
-            raise ValueError("geef een e-mailadres of mobiel nummer")
-        return self
 
 
 class Move(ContactDetails):
@@ -167,18 +161,18 @@ def calendar_entry(product: Product, rules: AppointmentRules, reference: str, st
 
 
 async def resolve_contact(db: AsyncIOMotorDatabase, body: ContactDetails, conversation_id: str | None) -> str | None:
-    keys = [k for k in (body.email and f"email:{body.email}", body.phone and f"phone:{body.phone}") if k]
-    contact_id = None
+    """The conversation's contact; without a conversation, the contact of the e-mail address or phone number.
+
+    An address typed during a chat never joins the chat's contact (it stays on the appointment
+    only): an address joins a contact when an agent adds it or a signed identity says so.
+    """
     if conversation_id:
         conv = await db.conversations.find_one({"_id": conversation_id}, {"contact_id": 1})
         if not conv:
             raise AppointmentError(404, "unknown_conversation", "Dit gesprek bestaat niet.", fields=["conversation_id"])
-        contact_id = conv.get("contact_id")
-    if contact_id and keys:
-        await contacts.add_addresses(db, contact_id, keys)
-    elif keys:
-        contact_id = await contacts.link(db, keys)
-    return contact_id
+        return conv.get("contact_id")
+    keys = [k for k in (body.email and f"email:{body.email}", body.phone and f"phone:{body.phone}") if k]
+    return await contacts.link(db, keys) if keys else None
 
 
 def reminder_due(start: datetime, remind: bool, settings: Settings, now: datetime) -> datetime | None:
@@ -200,6 +194,8 @@ async def book(
 ) -> dict[str, Any]:
     """Take a seat, write the event, store our record; returns the record."""
     now = now or utcnow()
+    if not body.email and not body.phone:  # how we reach the resident, and their proof when moving or cancelling
+        raise AppointmentError(422, "invalid_fields", "Geef een e-mailadres of een mobiel nummer.", fields=["email", "phone"])
     product, rules = await product_rules(db, body.product)
     start = aware(body.start)
     end = await check_slot(rules, start, settings, now)

@@ -11,7 +11,6 @@ CalDAV server: the agendas are open and transparent inside the organisation.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
@@ -57,7 +56,9 @@ async def acting_agent(request: web.Request) -> str | None:
 
 async def list_slots(request: web.Request) -> web.Response:
     try:
-        query = SlotQuery.model_validate(dict(request.query))
+        query = SlotQuery.model_validate(_present({
+            "product": request.query.get("product"), "from": request.query.get("from"), "limit": request.query.get("limit"),
+        }))
     except ValidationError as exc:
         return invalid_fields(exc)
     app = request.app
@@ -103,23 +104,26 @@ async def create(request: web.Request) -> web.Response:
     return web.json_response(appointments.view(doc, product.bring, private=agent is not None), status=201)
 
 
-async def _proof(request: web.Request, agent: str | None, model: type[BaseModel]) -> Any:
-    """The body (with the resident's e-mail or phone); an agent may leave it out on DELETE."""
-    if agent and request.method == "DELETE" and not request.can_read_body:
+def _present(values: dict[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _unproven(agent: str | None, body: ContactDetails | None) -> web.Response | None:
+    """A resident must give the e-mail address or phone number of the booking; an agent need not."""
+    if agent or (body is not None and (body.email or body.phone)):
         return None
-    body = await parse(request, model)
-    if not agent and not (getattr(body, "email", None) or getattr(body, "phone", None)):
-        raise BodyError(json_error(422, "invalid_fields", "Geef het e-mailadres of telefoonnummer van de afspraak.",
-                                   fields=["email", "phone"]))
-    return body
+    return json_error(422, "invalid_fields", "Geef het e-mailadres of telefoonnummer van de afspraak.",
+                      fields=["email", "phone"])
 
 
 async def change(request: web.Request) -> web.Response:
     agent = await acting_agent(request)
     try:
-        body = await _proof(request, agent, Move)
+        body = await parse(request, Move)
     except BodyError as err:
         return err.response
+    if refused := _unproven(agent, body):
+        return refused
     app = request.app
     proof = None if agent else ContactDetails(email=body.email, phone=body.phone)
     try:
@@ -132,11 +136,16 @@ async def change(request: web.Request) -> web.Response:
 
 
 async def remove(request: web.Request) -> web.Response:
+    """Cancel; a resident sends ``{"email"}`` or ``{"phone"}`` as the body, an agent may send none."""
     agent = await acting_agent(request)
-    try:
-        proof = await _proof(request, agent, ContactDetails)
-    except BodyError as err:
-        return err.response
+    proof = None
+    if not agent or request.can_read_body:
+        try:
+            proof = await parse(request, ContactDetails)
+        except BodyError as err:
+            return err.response
+    if refused := _unproven(agent, proof):
+        return refused
     app = request.app
     try:
         doc = await appointments.cancel(app[DB], app[APPOINTMENT_BOOK], request.match_info["reference"],
@@ -152,6 +161,8 @@ async def remove(request: web.Request) -> web.Response:
 async def of_contact(request: web.Request) -> web.Response:
     db = request.app[DB]
     contact_id = request.match_info["id"]
+    if not await db.contacts.find_one({"_id": contact_id}, {"_id": 1}):
+        return json_error(404, "unknown_contact", "Dit contact bestaat niet.")
     docs = await appointments.for_contact(db, contact_id, upcoming_only=request.query.get("all") != "true")
     await audit.record(db, audit_entry(request, "appointment.read", contact_id, count=len(docs)))
     return web.json_response({"appointments": [appointments.view(d, private=True) for d in docs]})
@@ -160,7 +171,9 @@ async def of_contact(request: web.Request) -> web.Response:
 @require_role("agent")
 async def freebusy(request: web.Request) -> web.Response:
     try:
-        query = FreeBusyQuery.model_validate(dict(request.query))
+        query = FreeBusyQuery.model_validate(_present({
+            "calendar": request.query.get("calendar"), "from": request.query.get("from"), "to": request.query.get("to"),
+        }))
     except ValidationError as exc:
         return invalid_fields(exc)
     if query.to < query.from_ or (query.to - query.from_).days > 31:

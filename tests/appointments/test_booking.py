@@ -127,6 +127,7 @@ async def test_move_and_cancel(stack: Stack, http: aiohttp.ClientSession, db, ca
         ({"product": "hondenbelasting"}, "product", "no_appointment"),
         ({"email": "anna@"}, "email", "invalid_fields"),
         ({"phone": "12"}, "phone", "invalid_fields"),
+        ({"email": None}, "email", "invalid_fields"),  # no e-mail address and no phone number
         ({"start": at(working_day(6), "09:07")}, "start", "not_a_slot"),
         ({"start": at(next_saturday(), "10:00")}, "start", "not_a_slot"),
         ({"start": at(working_day(6), "12:45")}, "start", "not_a_slot"),  # the lunch break

@@ -76,9 +76,9 @@ async def test_reminder_once_and_only_with_consent(
     conv_id = reply["conversation_id"]
     offered = (await slots(http, stack.hub_url, "identiteitskaart", limit=2, **{"from": working_day(12)}))["slots"]
     _, yes = await book(http, stack.hub_url, product="identiteitskaart", start=offered[0]["start"],
-                        conversation_id=conv_id, remind=True)
+                        conversation_id=conv_id, remind=True, email="dirk@example.nl")
     _, no = await book(http, stack.hub_url, product="identiteitskaart", start=offered[1]["start"],
-                       conversation_id=conv_id, remind=False)
+                       conversation_id=conv_id, remind=False, phone="0687654321")
     assert "reference" in yes and "reference" in no, (yes, no)
     consent = await db.appointments.find_one({"_id": yes["reference"]})
     without = await db.appointments.find_one({"_id": no["reference"]})
