@@ -89,7 +89,8 @@ def new_reference() -> str:
 
 
 def aware(moment: datetime) -> datetime:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    """UTC; a time without offset is the town hall's local time (Europe/Amsterdam)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=workdays.TZ)).astimezone(UTC)
 
 
 async def product_rules(db: AsyncIOMotorDatabase, slug: str) -> tuple[Product, AppointmentRules]:

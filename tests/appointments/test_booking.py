@@ -165,3 +165,13 @@ async def test_agent_books_moves_and_cancels_any(stack: Stack, http: aiohttp.Cli
 
 def body_contact(doc: dict) -> str:
     return doc["contact_id"]
+
+
+async def test_time_without_offset_is_local_and_agent_books(stack: Stack, http: aiohttp.ClientSession, db) -> None:
+    slot = (await slots(http, stack.hub_url, "paspoort", **{"from": working_day(13).isoformat()}))["slots"][0]
+    naive = datetime.fromisoformat(slot["start"]).astimezone(TZ).replace(tzinfo=None).isoformat()
+    async with logged_in(stack, db, ["agent"]) as agent:
+        status, body = await agent.post("/api/v1/appointments", {"product": "paspoort", "start": naive, "phone": "0611122233"})
+        assert status == 201, body
+    assert body["start"] == slot["start"], "10:00 without an offset is 10:00 in the town hall"
+    assert body["created_by"] == agent.username and body["contact_id"], "an agent sees the internal view"
