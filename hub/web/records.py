@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.cases import api as cases_api
 from connectors.calendar import CalDAVBook
+from hub.cases import api as cases_api
 from hub.cases import appointments_api, callbacks_api, contact_card, deadlines, reminders
 from hub.cases import outbox as external_sync
 from hub.contacts import api as contacts_api
