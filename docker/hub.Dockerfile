@@ -31,6 +31,8 @@ ENV PYTHONUNBUFFERED=1 \
 RUN groupadd --system --gid 10001 kcc \
  && useradd --system --uid 10001 --gid kcc --home-dir /var/lib/kcc --create-home --shell /usr/sbin/nologin kcc
 COPY --from=wheel /wheels /tmp/wheels
+# caldav -> niquests -> urllib3-future: built from source it keeps the real urllib3 (see scripts/setup.sh)
+RUN URLLIB3_NO_OVERRIDE=1 pip install --no-binary urllib3-future urllib3-future
 RUN pip install /tmp/wheels/kcc_hub-*.whl && rm -rf /tmp/wheels
 # KCC_DATA_DIR: compose mounts a named volume here; it starts with this owner.
 WORKDIR /var/lib/kcc

@@ -72,6 +72,7 @@ PRODUCT_EXPORT_FIELDS = (
     "apply",
     "legal_deadline",
     "department",
+    "appointment",
 )
 
 

@@ -173,6 +173,46 @@ class ApplyChannels(BaseModel):
     at_home: str | None = None
 
 
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+HOURS_RE = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+DAYTIME = ["09:00-12:30", "13:30-16:30"]
+EVENING = "17:00-19:30"  # the town hall's Wednesday and Thursday evening opening
+
+
+def _default_hours() -> dict[str, list[str]]:
+    return {
+        "maandag": list(DAYTIME), "dinsdag": list(DAYTIME), "woensdag": [*DAYTIME, EVENING],
+        "donderdag": [*DAYTIME, EVENING], "vrijdag": list(DAYTIME),
+    }
+
+
+class AppointmentRules(BaseModel):
+    """How a product is booked: the calendar it lives in, opening hours, slot length, desks per slot.
+
+    Slots fall only on working days (``hub.core.workdays``); ``hours`` maps a Dutch weekday
+    to opening periods ``HH:MM-HH:MM`` (local time), each cut into slots of ``slot_minutes``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    calendar: str = Field("burgerzaken", min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    location: str = Field("Stadhuis, Markt 1, Lindewaard", min_length=1, max_length=200)
+    slot_minutes: int = Field(15, ge=5, le=240)
+    capacity: int = Field(2, ge=1, le=50, description="residents served at once (desks) per slot")
+    hours: dict[str, list[str]] = Field(default_factory=_default_hours)
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, hours: dict[str, list[str]]) -> dict[str, list[str]]:
+        for day, periods in hours.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r}: use {', '.join(WEEKDAYS)}")
+            for period in periods:
+                if not re.match(HOURS_RE, period) or period[:5] >= period[6:]:
+                    raise ValueError(f"opening period {period!r} is not HH:MM-HH:MM with start before end")
+        return hours
+
+
 class ProductContent(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -186,6 +226,7 @@ class ProductContent(BaseModel):
     apply: ApplyChannels = Field(default_factory=ApplyChannels)
     legal_deadline: str | None = None
     department: str = Field("", max_length=100)
+    appointment: AppointmentRules | None = Field(None, description="set when the product is booked by appointment")
 
     @field_validator("conditions", "bring", mode="before")
     @classmethod

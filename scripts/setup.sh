@@ -65,6 +65,9 @@ hub_hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if ! stamp_ok venv "$hub_hash"; then
   step "installing the hub and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
+  # caldav needs niquests, which needs urllib3-future; its wheel replaces the real urllib3 (which
+  # requests, and so schemathesis and the Slack/Twilio SDKs, rely on). Built this way it lives beside it.
+  URLLIB3_NO_OVERRIDE=1 .venv/bin/python -m pip install -q --no-binary urllib3-future urllib3-future
   .venv/bin/python -m pip install -q -e '.[dev]'
   stamp_set venv "$hub_hash"
 fi

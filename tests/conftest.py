@@ -34,6 +34,7 @@ class Stack:
     rasa_port: int = field(default_factory=launcher.free_port)
     actions_port: int = field(default_factory=launcher.free_port)
     hub_port: int = field(default_factory=launcher.free_port)
+    caldav_port: int = field(default_factory=launcher.free_port)  # Radicale, the appointment calendars
     db_name: str = "kcc_test"
     running: dict[str, launcher.Service] = field(default_factory=dict)
     channel_ports: dict[str, int] = field(default_factory=channel_ports)  # fakes of tests/channels
@@ -61,6 +62,8 @@ class Stack:
             "KCC_PUBLIC_URL": self.hub_url,
             "KCC_DEMO": "false",
             "KCC_LOG_LEVEL": "INFO",
+            "KCC_CALDAV_PORT": str(self.caldav_port),
+            "KCC_APPOINTMENT_REMINDER_SWEEP_S": "1",  # tests move a reminder's due time in the database
             **channel_env(self.channel_ports),
             **contact_env(self.contact_ports),
             **handover_env(self.handover_ports),
@@ -71,7 +74,7 @@ class Stack:
         return service
 
     def stop_all(self) -> None:
-        for name in ("hub", "rasa", "actions", "mongo"):
+        for name in ("hub", "rasa", "actions", "caldav", "mongo"):
             if name in self.running:
                 self.running.pop(name).stop()
 
@@ -82,6 +85,12 @@ def _mongo_service(port: int) -> launcher.Service:
     return launcher.mongo(port, storage, LOG_DIR)
 
 
+def _radicale_service(port: int) -> launcher.Service:
+    storage = ROOT / "var" / f"test-radicale-{os.getpid()}"
+    shutil.rmtree(storage, ignore_errors=True)
+    return launcher.radicale(port, storage, LOG_DIR)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """Mongo-wire server and the hub (no bot yet): enough for storage, API and page tests."""
@@ -90,10 +99,12 @@ def stack() -> Iterator[Stack]:
         pytest.fail("KCC_TEST_MONGODB_URL is not supported yet: the suite starts its own server")
     st = Stack(mongo_port=launcher.free_port())
     st.start(_mongo_service(st.mongo_port))
+    st.start(_radicale_service(st.caldav_port))
     st.start(launcher.hub(st.hub_port, st.env(), LOG_DIR))
     yield st
     st.stop_all()
     shutil.rmtree(ROOT / "var" / f"test-mongo-{os.getpid()}", ignore_errors=True)
+    shutil.rmtree(ROOT / "var" / f"test-radicale-{os.getpid()}", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,2 +1,2 @@
-"""What the municipality owes a resident: cases (zaken), callback requests, deadlines, and the
-outbox to the external registers."""
+"""What the municipality owes a resident: cases (zaken), callback requests, appointments, deadlines,
+and the outbox to the external registers."""

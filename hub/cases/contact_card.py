@@ -1,4 +1,4 @@
-"""The contact card: one contact with its open cases and callback requests, as an agent sees it.
+"""The contact card: one contact with its open cases, callback requests and upcoming appointments.
 
 It lives with the cases because it shows them; the contact itself comes from ``hub.contacts``.
 
@@ -18,6 +18,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from connectors.base import ConnectorError
 from connectors.klantinteracties import KlantinteractiesClient
+from hub.cases import appointments
 from hub.cases import store as cases
 from hub.cases.outbox_klant import identificatoren
 from hub.contacts import external
@@ -46,6 +47,7 @@ async def get_contact(request: web.Request) -> web.Response:
             body["register_contacts"] = await register_contacts(db, client, doc)
         except ConnectorError as exc:
             body["register_contacts"], body["register_error"] = [], exc.code
+    body["appointments"] = [appointments.view(a) for a in await appointments.for_contact(db, doc["_id"])]
     return web.json_response(body)
 
 

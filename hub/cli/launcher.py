@@ -1,4 +1,4 @@
-"""Start and stop the processes the product needs: Mongo-wire server, Rasa, action server, hub.
+"""Start and stop the processes the product needs: Mongo-wire server, Radicale (CalDAV), Rasa, action server, hub.
 
 Used by ``kcc run`` and by the test suite (tests start the same processes on free ports).
 Every process runs in its own process group, so stopping it stops its children too.
@@ -134,6 +134,23 @@ def mongo(port: int, storage: Path, log_dir: Path) -> Service:
          "--storage-path", str(storage), "--log-level", "WARNING"],
         ready=lambda: port_open(port),
         log_path=log_dir / "mongo.log",
+        timeout_s=60,
+    )
+
+
+def radicale(port: int, storage: Path, log_dir: Path) -> Service:
+    """Radicale, a real CalDAV server, for the appointment calendars when ``KCC_CALDAV_URL`` is empty.
+
+    Loopback only and without log-in (any user name is accepted): it is the local stand-in for
+    the municipality's own CalDAV server, which does check passwords.
+    """
+    storage.mkdir(parents=True, exist_ok=True)
+    return Service(
+        "caldav",
+        [str(VENV_BIN / "python"), "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
+         "--storage-filesystem-folder", str(storage), "--auth-type", "none", "--logging-level", "warning"],
+        ready=lambda: port_open(port),
+        log_path=log_dir / "caldav.log",
         timeout_s=60,
     )
 

@@ -102,6 +102,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     plan: list[launcher.Service] = []
     if not settings.mongodb_url:
         plan.append(launcher.mongo(settings.mongo_port, settings.data_dir / "mongo", log_dir))
+    if not settings.caldav_url:
+        plan.append(launcher.radicale(settings.caldav_port, settings.data_dir / "radicale", log_dir))
     plan.append(launcher.actions(settings.actions_port, env, log_dir))
     plan.append(launcher.rasa(settings.rasa_port, settings.actions_port, launcher.model_path(settings.rasa_model_dir), log_dir))
     plan.append(launcher.hub(settings.port, env, log_dir))

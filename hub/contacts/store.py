@@ -323,7 +323,7 @@ def conflicts(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     return found
 
 
-_OWNED = ("conversations", "cases", "callbacks")
+_OWNED = ("conversations", "cases", "callbacks", "appointments")
 
 
 async def merge(db: AsyncIOMotorDatabase, target_id: str, source_id: str, actor: str, reason: str) -> dict[str, Any]:

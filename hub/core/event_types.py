@@ -184,6 +184,18 @@ class EventType(StrEnum):
     )
     CALLBACK_DONE = _logged("callback_done", "The resident was called back.", "callback_id", "on_time")
     CALLBACK_OVERDUE = _logged("callback_overdue", "An open callback request passed its deadline.", "callback_id")
+    APPOINTMENT_BOOKED = _logged(
+        "appointment_booked", "An appointment was booked in a product's calendar; by is 'resident', 'bot' or a username.",
+        "appointment", "product", "by",
+    )
+    APPOINTMENT_MOVED = _logged("appointment_moved", "An appointment moved to another slot.", "appointment", "product", "by")
+    APPOINTMENT_CANCELLED = _logged(
+        "appointment_cancelled", "An appointment was cancelled; its calendar event is gone.", "appointment", "product", "by"
+    )
+    APPOINTMENT_REMINDED = _logged(
+        "appointment_reminded", "The resident was reminded the working day before (sent: false when there was no "
+        "conversation to send it in).", "appointment", "sent",
+    )
     CASE_OVERDUE = _logged("case_overdue", "An open case passed its answer deadline.", "case_number")
     CONVERSATION_MARKED = _logged(
         "conversation_marked", "A conversation became confidential (social domain): staff with the right only. "

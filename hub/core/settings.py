@@ -203,6 +203,18 @@ class Settings(BaseSettings):
     good_friday_off: bool = False
     callback_working_days: int = 2
     callback_max_attempts: int = 3
+    # --- appointments (hub.cases.appointments): a CalDAV server; without a URL `kcc run` starts Radicale
+    caldav_url: str | None = Field(None, description="the municipality's CalDAV server, e.g. https://agenda.example.nl/dav/")
+    caldav_username: str | None = Field(None, description="CalDAV user; the local Radicale accepts any (default 'kcc')")
+    caldav_password: str | None = None
+    caldav_port: int = Field(5232, description="port of the local Radicale when KCC_CALDAV_URL is empty")
+    caldav_timeout_s: float = Field(10.0, gt=0)
+    appointment_min_lead_minutes: int = Field(60, ge=0, description="no slot starts sooner than this from now")
+    appointment_horizon_days: int = Field(42, ge=1, description="slots are offered this many days ahead")
+    appointment_reminder_hour: int = Field(
+        9, ge=0, le=23, description="reminders go out at this hour (Europe/Amsterdam) on the working day before"
+    )
+    appointment_reminder_sweep_s: float = Field(900.0, gt=0, description="safety sweep of the reminder loop")
     answer_working_days: int = 5
     case_number_prefix: str = "Z"
     deadline_sweep_s: float = Field(
@@ -279,6 +291,11 @@ class Settings(BaseSettings):
         """``KCC_WEBCHAT_ORIGINS`` as origins (scheme://host[:port], no trailing slash); ``["*"]`` for any."""
         found = [o.strip().rstrip("/") for o in self.webchat_origins.split(",") if o.strip()]
         return ["*"] if not found or "*" in found else found
+
+    @property
+    def caldav_effective_url(self) -> str:
+        """``KCC_CALDAV_URL``, else the local Radicale that ``kcc run`` and the tests start."""
+        return self.caldav_url or f"http://127.0.0.1:{self.caldav_port}/"
 
     @property
     def cookies_secure(self) -> bool:

@@ -74,6 +74,9 @@ async def _owned(db: AsyncIOMotorDatabase, ids: list[str]) -> dict[str, list[str
         "conversations": conv_ids,
         "cases": await db.cases.distinct("_id", {"$or": [{"contact_id": {"$in": ids}}, {"conversation_ids": {"$in": conv_ids}}]}),
         "callbacks": await db.callbacks.distinct("_id", {"$or": [{"contact_id": {"$in": ids}}, {"conversation_id": {"$in": conv_ids}}]}),
+        "appointments": await db.appointments.distinct(
+            "_id", {"$or": [{"contact_id": {"$in": ids}}, {"conversation_id": {"$in": conv_ids}}]}
+        ),
     }
 
 
@@ -119,6 +122,7 @@ async def export(db: AsyncIOMotorDatabase, contact_id: str, actor: str, reason: 
         "attachments": await _attachment_metadata(db, messages),
         "cases": await db.cases.find({"_id": {"$in": owned["cases"]}}).sort("created_at", 1).to_list(None),
         "callbacks": await db.callbacks.find({"_id": {"$in": owned["callbacks"]}}).sort("created_at", 1).to_list(None),
+        "appointments": await db.appointments.find({"_id": {"$in": owned["appointments"]}}).sort("start", 1).to_list(None),
         "contact_moments": moments,
         "satisfaction": [{"conversation_id": c["_id"], **c["satisfaction"]} for c in convs if c.get("satisfaction")],
         "audit": [e for cid in ids for e in await audit.for_contact(db, cid, limit=10_000)],
@@ -251,6 +255,7 @@ async def erase(
     await scrub_conversations(db, conv_ids, "anonymise")
     await _scrub_cases(db, owned["cases"], now)
     await _scrub_callbacks(db, owned["callbacks"], now)
+    await _scrub_appointments(db, owned["appointments"], now)
     report["events_scrubbed"] = await _scrub_contact_events(db, ids)
     report["merges_scrubbed"] = await _scrub_merges(db, ids, now)
     report["unanswered_scrubbed"] = await _scrub_unanswered(db, questions)
@@ -336,6 +341,15 @@ async def _scrub_callbacks(db: AsyncIOMotorDatabase, callback_ids: list[str], no
             "status": {"$cond": [{"$eq": ["$status", "open"]}, "not_reached", "$status"]},
             "attempts": {"$map": {"input": {"$ifNull": ["$attempts", []]}, "in": {"$mergeObjects": ["$$this", {"note": None}]}}},
         }}],
+    )
+
+
+async def _scrub_appointments(db: AsyncIOMotorDatabase, references: list[str], now: datetime) -> None:
+    """Appointments lose e-mail address, phone number and contact; no reminder goes out any more.
+    The calendar event stays: it holds no personal data (``connectors/calendar.py``)."""
+    await db.appointments.update_many(
+        {"_id": {"$in": references}},
+        {"$set": {"email": None, "phone": None, "contact_id": None, "remind": False, "remind_at": None, "erased_at": now}},
     )
 
 

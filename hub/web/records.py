@@ -1,15 +1,17 @@
 """Wires contacts, cases, callback requests and the connectors into the hub app.
 
-One call from ``create_app``: the staff APIs, the deadline watch and the outbox that pushes
-records to the configured external systems (Zaken API, Klantinteracties API).
+One call from ``create_app``: the staff APIs, the deadline watch, the outbox that pushes
+records to the configured external systems (Zaken API, Klantinteracties API), and appointments
+(the CalDAV calendar, their API and the reminder loop).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from connectors.calendar import CalDAVBook
 from hub.cases import api as cases_api
-from hub.cases import callbacks_api, contact_card, deadlines
+from hub.cases import appointments_api, callbacks_api, contact_card, deadlines, reminders
 from hub.cases import outbox as external_sync
 from hub.contacts import api as contacts_api
 from hub.core.appkeys import BUS, DB, HTTP, SETTINGS
@@ -19,10 +21,25 @@ from hub.core.loops import run_with_app
 def setup_contact_records(app: web.Application, pipeline: cases_api.Sender) -> None:
     """``pipeline`` tells a resident of a case's new status (``hub.cases`` may not read it from the app)."""
     app.router.add_routes(
-        [*contacts_api.routes(), *contact_card.routes(), *cases_api.routes(pipeline), *callbacks_api.routes()]
+        [*contacts_api.routes(), *contact_card.routes(), *cases_api.routes(pipeline), *callbacks_api.routes(),
+         *appointments_api.routes()]
     )
+    settings = app[SETTINGS]
+    local = not settings.caldav_url  # the local Radicale takes any password, but wants one
+    book = CalDAVBook(settings.caldav_effective_url, settings.caldav_username or "kcc",
+                      settings.caldav_password or ("local" if local else None), settings.caldav_timeout_s,
+                      create_missing=local)
+    app[appointments_api.APPOINTMENT_BOOK] = book
+
+    async def close_book(app: web.Application) -> None:
+        book.close()
+
+    app.on_cleanup.append(close_book)
     run_with_app(
         app,
         deadline_watch=lambda app: deadlines.run(app[DB], app[BUS], app[SETTINGS].deadline_sweep_s),
         external_sync=lambda app: external_sync.run(app[DB], app[SETTINGS], app[HTTP]),
+        appointment_reminders=lambda app: reminders.run(
+            app[DB], app[BUS], pipeline, app[SETTINGS].appointment_reminder_sweep_s
+        ),
     )
