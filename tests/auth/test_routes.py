@@ -34,6 +34,11 @@ PUBLIC = (
     re.compile(r"^/api/v1/auth/oidc(/start|/callback)?$"),  # log-in at the municipality's provider (tests/auth/test_oidc.py)
     re.compile(r"^/api/v1/openapi\.json$"),
     re.compile(r"^/api/v1/knowledge/search$"),  # public article search (view=staff needs a log-in)
+    re.compile(r"^/contact$"),  # the web contact form page (works without JavaScript)
+    re.compile(r"^/api/v1/contact-form$"),  # the same form as JSON
+    # appointments: free slots and booking are public; moving or cancelling needs the reference plus
+    # the e-mail address or phone number given at booking (agents may do it for anyone)
+    re.compile(r"^/api/v1/appointments(/slots|/\{reference\})?$"),
     # files an agent sends a resident: a link with an unguessable id, opened on any channel without log-in
     re.compile(r"^/api/v1/handover/files/\{id\}/\{name\}$"),
 )
@@ -136,6 +141,7 @@ async def test_every_unsafe_staff_route_checks_the_csrf_token(stack, monkeypatch
 async def test_public_routes_stay_public(stack, monkeypatch):
     """The allowlist is not a loophole: each entry is reachable without logging in."""
     async with aiohttp.ClientSession() as anonymous:
-        for path in ("/", "/chat", "/login", "/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/webchat/opener"):
+        for path in ("/", "/chat", "/login", "/contact", "/healthz", "/readyz", "/api/v1/openapi.json",
+                     "/api/v1/webchat/opener"):
             async with anonymous.get(stack.hub_url + path) as resp:
                 assert resp.status in (200, 503), (path, resp.status)  # healthz: 503 without Rasa
