@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, meta, top_intent
+from bot.actions.gates import angry_decision, redirect, text_of
 from handover.queue import estimate_for
 
 
@@ -38,19 +39,27 @@ class ActionHandover(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent, _ = top_intent(tracker)
+        if intent == "angry" and not angry_decision(text_of(tracker), tracker):
+            # The classifier guessed anger from an ordinary question: answer it, or ask.
+            return await redirect(dispatcher, tracker, domain, {"angry"})
         reason = {"angry": "angry", "handover": "asked_for_person"}.get(intent or "", "bot_could_not_help")
-        # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
-        estimate = await estimate_for(db(), summary(tracker, reason), reason)
-        opening = (
-            "Vervelend dat het niet lukt. " if reason == "angry" else ""
-        ) + "Ik zet u door naar een medewerker van het klantcontactcentrum."
-        dispatcher.utter_message(
-            text=(
-                f"{opening} {estimate.sentence()} "
-                "De medewerker leest dit gesprek mee, dus u hoeft uw vraag niet opnieuw te stellen."
-            )
+        return await hand_over(dispatcher, tracker, reason)
+
+
+async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict[str, Any]]:
+    """Tell the resident what happens next and give the agent the summary."""
+    # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
+    estimate = await estimate_for(db(), summary(tracker, reason), reason)
+    opening = (
+        "Vervelend dat het niet lukt. " if reason == "angry" else ""
+    ) + "Ik zet u door naar een medewerker van het klantcontactcentrum."
+    dispatcher.utter_message(
+        text=(
+            f"{opening} {estimate.sentence()} "
+            "De medewerker leest dit gesprek mee, dus u hoeft uw vraag niet opnieuw te stellen."
         )
-        dispatcher.utter_message(
-            json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
-        )
-        return []
+    )
+    dispatcher.utter_message(
+        json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
+    )
+    return []
