@@ -139,6 +139,14 @@ def table(results: list[dict[str, Any]], title: str) -> None:
                 print(
                     f"  {style:12} {kind:7} {len(rows):4d} {_rate(rows, 'ok'):>10} {_rate(rows, 'nlu_ok'):>10}"
                 )
+    by_action: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in results:
+        if r["kind"] == "action":
+            by_action[evalset.expected_label(r)].append(r)
+    for action, rows in sorted(by_action.items()):
+        print(
+            f"  {'action=' + action:20} {len(rows):4d} {_rate(rows, 'ok'):>10} {_rate(rows, 'nlu_ok'):>10}"
+        )
     failed = sum(r["failed"] for r in results)
     if failed:
         print(

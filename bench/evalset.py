@@ -42,12 +42,19 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return items
 
 
+# Like the new items: a question about reporting a problem may also start the report form.
+LEGACY_ALSO = {"melding-openbare-ruimte": ["melding"]}
+
+
 def legacy_items() -> list[dict[str, Any]]:
     """The older search questions as dev items (style ``legacy``)."""
-    return [
-        {"text": q["q"], "style": LEGACY_STYLE, "kind": "topic", "expect": {"article": [q["slug"]]}}
-        for q in read_jsonl(LEGACY)
-    ]
+    items = []
+    for q in read_jsonl(LEGACY):
+        expect: dict[str, list[str]] = {"article": [q["slug"]]}
+        if q["slug"] in LEGACY_ALSO:
+            expect["action"] = LEGACY_ALSO[q["slug"]]
+        items.append({"text": q["q"], "style": LEGACY_STYLE, "kind": "topic", "expect": expect})
+    return items
 
 
 def load(split: str, legacy: bool = True) -> list[dict[str, Any]]:

@@ -101,7 +101,11 @@ def sets_report(args: argparse.Namespace) -> None:
     at = 0
     for name in names:
         endtoend.report(name, results[at : at + len(items[name])], args.show_test_misses)
+        for r in results[at : at + len(items[name])]:
+            r["split"] = name
         at += len(items[name])
+    if args.save:  # every reply, to compare two runs item by item (mind the rule: test items are not for tuning)
+        Path(args.save).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
 
 
 def main() -> int:
@@ -116,6 +120,7 @@ def main() -> int:
                         help="skip the classifier-only figures on the held-out NLU data (saves a training run)")
     parser.add_argument("--no-sets", action="store_true", help="skip the end-to-end run on the evaluation sets")
     parser.add_argument("--limit", type=int, default=0, help="only the first N items of each split (a quick check)")
+    parser.add_argument("--save", default=None, help="write every reply's outcome to this JSONL file")
     parser.add_argument("--model", default=None, help="Rasa model file (default var/models/kcc.tar.gz)")
     parser.add_argument("--concurrency", type=int, default=2, help="messages in flight at once (default 2)")
     parser.add_argument("--latency", type=int, default=0, help="also measure N web chat replies end to end")

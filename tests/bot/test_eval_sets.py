@@ -51,6 +51,7 @@ def test_the_legacy_questions_are_part_of_dev_with_existing_articles():
     legacy = evalset.legacy_items()
     assert len(legacy) >= 200
     assert all(item["expect"]["article"][0] in SLUGS for item in legacy)
+    assert all(a in ACTIONS for item in legacy for a in item["expect"].get("action", []))
     assert len(evalset.load("dev")) == len(evalset.load("dev", legacy=False)) + len(legacy)
 
 
