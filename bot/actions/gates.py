@@ -52,7 +52,7 @@ NOT_PUBLIC = re.compile(
 STATUS_HINT = re.compile(
     r"\b(gemeld|melding (gedaan|gemaakt|ingediend)|aangevraagd|wacht (nog )?op (een )?(antwoord|reactie|besluit|bericht)|"
     r"al (gerepareerd|opgelost|opgeruimd|klaar|behandeld|goedgekeurd)|nog (niks|niets) (gehoord|ontvangen)|"
-    r"hoe (lang|ver) (duurt|is|zijn)|reported|applied|approved yet|any news)\b",
+    r"hoe (lang|ver) (duurt|is|zijn)|hoe sta\w* het|reported|applied|approved yet|any news)\b",
     re.IGNORECASE,
 )
 
@@ -193,6 +193,8 @@ class ActionMeldingGate(Action):
         if intent == "melding-openbare-ruimte":  # the article on reporting, unless this is a report
             thing, problem, _ = report_evidence(text)
             decision = "start" if thing and problem and conf and conf >= 0.5 and not ASKS_HOW.search(text) else "article"
+            if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+                decision = "status"  # "hoe staat het met mijn melding?"
         else:
             decision = melding_decision(text, confidence(tracker))
         if decision == "article":
