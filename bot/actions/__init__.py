@@ -7,8 +7,9 @@ actions use ``knowledge`` and ``hub`` directly.
 from bot.actions import forms
 from bot.actions.answer import ActionAnswer, ActionClarify
 from bot.actions.follow_up import ActionFollowUp
+from bot.actions.gates import ActionMeldingGate
 from bot.actions.handover import ActionHandover
 from bot.actions.privacy import ActionDataAccess
 from bot.actions.smalltalk import ActionSmallTalk
 
-__all__ = ["ActionAnswer", "ActionClarify", "ActionDataAccess", "ActionFollowUp", "ActionHandover", "ActionSmallTalk", "forms"]
+__all__ = ["ActionAnswer", "ActionClarify", "ActionDataAccess", "ActionFollowUp", "ActionHandover", "ActionMeldingGate", "ActionSmallTalk", "forms"]

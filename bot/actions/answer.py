@@ -6,21 +6,55 @@ reply time: an editor's change reaches residents without retraining the model.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, knowledge, meta, top_intent
 from hub.core.settings import get_settings
 from knowledge import unanswered
+from knowledge.search.english import looks_english
 
+CASE_NUMBER = re.compile(r"\bz-?\s?\d{4}-?\d{6}\b", re.IGNORECASE)
 HUMAN_BUTTON = {"title": "Ik wil een medewerker spreken", "payload": "/handover"}
 
 
 def shown(tracker: Tracker, *slugs: str) -> list[str]:
     return list(dict.fromkeys([*(tracker.get_slot("articles_shown") or []), *slugs]))[-10:]
+
+
+ENGLISH_LINE = "I can help you in Dutch. This is the answer from our website:"
+
+
+async def answer_article(dispatcher: CollectingDispatcher, tracker: Tracker, slug: str | None) -> list[dict[str, Any]] | None:
+    """Send the published article ``slug``; None when there is no such article.
+
+    An English question gets one English line first: the articles are Dutch, and a
+    resident who wrote in English should know the bot understood them.
+    """
+    svc = await knowledge()
+    article = await svc.get_article(slug, view="resident") if slug else None
+    if article is None:
+        return None
+    text = article.answer.strip()
+    for product_slug in article.related_products[:2]:
+        product = await svc.get_product(product_slug)
+        if product is not None:
+            text += f"\n\nMeer over {product.name}: {get_settings().site_url}/{product.slug}"
+    asked = (tracker.latest_message or {}).get("text") or ""
+    english = looks_english(asked)
+    if english:
+        text = f"{ENGLISH_LINE}\n{text}"
+    dispatcher.utter_message(text=text)
+    dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug, english=english))
+    return [
+        SlotSet("last_article", article.slug),
+        SlotSet("articles_shown", shown(tracker, article.slug)),
+        SlotSet("misses", 0.0),
+    ]
 
 
 class ActionAnswer(Action):
@@ -31,22 +65,10 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         slug, _ = top_intent(tracker)
-        svc = await knowledge()
-        article = await svc.get_article(slug, view="resident") if slug else None
-        if article is None:
+        events = await answer_article(dispatcher, tracker, slug)
+        if events is None:
             return await ActionClarify().run(dispatcher, tracker, domain)
-        text = article.answer.strip()
-        for product_slug in article.related_products[:2]:
-            product = await svc.get_product(product_slug)
-            if product is not None:
-                text += f"\n\nMeer over {product.name}: {get_settings().site_url}/{product.slug}"
-        dispatcher.utter_message(text=text)
-        dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug))
-        return [
-            SlotSet("last_article", article.slug),
-            SlotSet("articles_shown", shown(tracker, article.slug)),
-            SlotSet("misses", 0.0),
-        ]
+        return events
 
 
 class ActionClarify(Action):
@@ -59,6 +81,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
+        if CASE_NUMBER.search(text) and not tracker.active_loop_name:
+            return [FollowupAction("status_form")]  # a bare case number asks how far that case is
         misses = float(tracker.get_slot("misses") or 0) + 1
         hits = (await (await knowledge()).search(text, size=3, view="resident")) if text.strip() else []
         buttons = [{"title": hit.title, "payload": f"/{hit.slug}"} for hit in hits]
@@ -72,6 +96,10 @@ class ActionClarify(Action):
             action = "fallback"
         if misses >= 2:
             reply += " Ik kan u ook doorverbinden met een medewerker."
+        if looks_english(text):
+            reply = f"I can help you in Dutch. Is your question about one of these topics?\n{reply}" if hits else (
+                f"I can help you in Dutch. Could you put your question in other words?\n{reply}"
+            )
         dispatcher.utter_message(text=reply, buttons=buttons)
         dispatcher.utter_message(json_message=meta(tracker, action, offered=[h.slug for h in hits]))
         if text.strip() and not text.startswith("/"):

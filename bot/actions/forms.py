@@ -117,10 +117,9 @@ class ValidateMeldingForm(FormValidationAction):
     async def extract_melding_what(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if _stopping(tracker):
             return {}
-        intent, _ = top_intent(tracker)
         text = _text(tracker)
-        first_turn = intent == "melding" and not tracker.get_slot("melding_what")
-        if text and (first_turn or _requested(tracker, "melding_what")):
+        # The first turn's text is set by action_melding_gate (only when it names the problem).
+        if text and _requested(tracker, "melding_what"):
             return {"melding_what": text[:1000]}
         return {}
 

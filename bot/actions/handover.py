@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, meta, top_intent
+from bot.actions.gates import angry_decision, redirect, text_of
 from handover.queue import estimate_for
 
 
@@ -38,11 +39,19 @@ class ActionHandover(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent, _ = top_intent(tracker)
+        if intent == "angry" and not angry_decision(text_of(tracker), tracker):
+            # The classifier guessed anger from an ordinary question: answer it, or ask.
+            return await redirect(dispatcher, tracker, domain, {"angry"})
         reason = {"angry": "angry", "handover": "asked_for_person"}.get(intent or "", "bot_could_not_help")
-        # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
-        estimate = await estimate_for(db(), summary(tracker, reason), reason)
-        dispatcher.utter_message(text=estimate.handover_text(angry=reason == "angry"))
-        dispatcher.utter_message(
-            json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
-        )
-        return []
+        return await hand_over(dispatcher, tracker, reason)
+
+
+async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict[str, Any]]:
+    """Tell the resident what happens next and give the agent the summary."""
+    # Position and wait (or, outside office hours, the callback offer) by the hub's queue rules.
+    estimate = await estimate_for(db(), summary(tracker, reason), reason)
+    dispatcher.utter_message(text=estimate.handover_text(angry=reason == "angry"))
+    dispatcher.utter_message(
+        json_message=meta(tracker, "handover", reason=reason, summary=summary(tracker, reason))
+    )
+    return []

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import meta, top_intent
+from bot.actions.gates import text_of, wants_a_person
 from hub.core.settings import get_settings
 
 CAN_DO = (
@@ -39,6 +40,12 @@ class ActionSmallTalk(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent, _ = top_intent(tracker)
+        if intent == "bot_challenge" and wants_a_person(text_of(tracker)):
+            from bot.actions.handover import (
+                hand_over,  # "is there a human I can chat with" asks for one
+            )
+
+            return await hand_over(dispatcher, tracker, "asked_for_person")
         action, text = replies(get_settings().municipality).get(intent or "", ("fallback", CAN_DO))
         dispatcher.utter_message(text=text)
         dispatcher.utter_message(json_message=meta(tracker, action))

@@ -45,7 +45,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def bot_data_hash() -> str:
     """Hash of everything training reads; the model is retrained only when it changes."""
     digest = hashlib.sha256()
-    files = [BOT_DIR / "config.yml", *sorted((BOT_DIR / "domain").rglob("*.yml")), *sorted((BOT_DIR / "data").rglob("*.yml"))]
+    files = [BOT_DIR / "config.yml", *sorted((BOT_DIR / "domain").rglob("*.yml")), *sorted((BOT_DIR / "data").rglob("*.yml")),
+             *sorted((BOT_DIR / "components").glob("*.py"))]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())

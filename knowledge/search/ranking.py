@@ -22,7 +22,7 @@ Sentences = list[tuple[str, frozenset[str]]]  # each sentence with its analysed 
 
 @dataclass
 class Tuning:
-    """Ranking knobs, tuned on knowledge/eval/questions.jsonl with bench/knowledge.py."""
+    """Ranking knobs, tuned on development data only (knowledge/eval/questions.jsonl and bench/eval/dev.jsonl, never the locked test set) with bench/knowledge.py."""
 
     boosts: dict[str, float] = field(
         default_factory=lambda: {

@@ -1,0 +1,219 @@
+"""Gates between what the classifier guessed and what the bot does.
+
+The classifier names the most likely intent; some intents start something heavy (the
+melding form asks "Waar is het?", the angry intent hands over with queue priority). A
+story that mentions a street or a problem is not a report, and a plain question is not
+anger. So these two intents act only on evidence in the words themselves; without it the
+bot answers the topic the resident most likely means, or asks one short question.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.answer import answer_article
+from bot.actions.common import meta, top_intent
+
+# Things in public space that residents report (Dutch and English).
+PUBLIC_THING = re.compile(
+    r"\b(lantaa?rn\w*|lant[ae]r\w*paal|straatla\w+|straatverlichting|lamp\w*|verlichting|stoep\w*|tegel\w*|klinker\w*|"
+    r"\w*paal|\w*lamp\w*|bus ?hokje\w*|abri|hek|brug|bank|fiets\w*|kabel\w*|\w*bak|\w*bord|\w*put|"
+    r"trottoir|wegdek|asfalt|gat(en)?|kuil\w*|fietspad\w*|boom|bomen|tak(ken)?|struik\w*|heg|gras\w*|"
+    r"zwerf\w*|afval|vuil\w*|rommel|dump\w*|vuilniszak\w*|container\w*|prullenba\w+|afvalba\w+|graffiti|"
+    r"hondenpoep|poep|putdeksel\w*|put|kolk\w*|riool\w*|speeltoestel\w*|speeltuin\w*|schommel|glijbaan|"
+    r"bankje\w*|verkeersbord\w*|bord|straatnaambord\w*|verkeerslicht\w*|stoplicht\w*|fietswrak\w*|wrak|"
+    r"glas|scherven|glasscherven|water op de weg|wateroverlast|ratten|ongedierte|"
+    r"street ?light\w*|lamp ?post|pothole|pavement|sidewalk|footpath|litter|rubbish|trash|garbage|fly-?tipping|"
+    r"tree|branch|street sign|sign|drain|bus stop)\b",
+    re.IGNORECASE,
+)
+# Words that say something is wrong with it.
+PROBLEM = re.compile(
+    r"\b(kapot|stuk|los\w*|verzakt|scheef|omgevallen|omgewaaid|gebroken|vernield|beschadigd|gedumpt|"
+    r"brandt niet|doet het niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"gevaarlijk|vies|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|"
+    r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed)\b",
+    re.IGNORECASE,
+)
+# Private ground or a request for a permit or service: a question, not a report.
+NOT_PUBLIC = re.compile(
+    r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
+    r"bouwen|verbouwen|aansluiting|vergunning|aanvragen|kappen|in my (garden|house))\b",
+    re.IGNORECASE,
+)
+# Asking how far an earlier report or request is.
+STATUS_HINT = re.compile(
+    r"\b(gemeld|melding (gedaan|gemaakt|ingediend)|aangevraagd|wacht (nog )?op (een )?(antwoord|reactie|besluit|bericht)|"
+    r"al (gerepareerd|opgelost|opgeruimd|klaar|behandeld|goedgekeurd)|nog (niks|niets) (gehoord|ontvangen)|"
+    r"hoe (lang|ver) (duurt|is|zijn)|hoe sta\w* het|reported|applied|approved yet|any news)\b",
+    re.IGNORECASE,
+)
+
+# Saying in so many words that they want to report something.
+WANTS_REPORT = re.compile(r"\b(melding|melden|meld|report|reporting)\b", re.IGNORECASE)
+GENERIC_REPORT = re.compile(
+    r"\b(iets (te )?melden|een melding (maken|doen|indienen)|melding (maken|doen)|report (something|a problem|an issue))\b",
+    re.IGNORECASE,
+)
+
+# A question about how reporting works is answered with the article, not the form.
+ASKS_HOW = re.compile(r"^\s*(hoe|waar|wat|kan ik|mag ik|how|where|what|can i)\b", re.IGNORECASE)
+
+# Frustration in the words themselves: enough for a priority handover.
+FRUSTRATION = re.compile(
+    r"(belachelijk|waardeloo?s|schandalig|schande|woedend|boos|kwaad|geïrriteerd|gefrustreerd|frustrerend|"
+    r"het (spuug)?zat|ben het zat|gehad met|hopeloos|nutteloo?s|onbekwaam|amateurs|puinhoop|ellende|"
+    r"snap(t|pen)? er (echt )?(niks|niets|helemaal niks) van|begrijp(t)? (er )?(echt )?(niks|niets)|\bstom\w*|\bdom\w*|flut\w*|onzin|te gek voor woorden|slaat nergens op|geen zin meer|gek van|"
+    r"kastje naar de muur|van het kastje|niemand (helpt|doet|reageert|belt)|nooit (iets|meer iets|antwoord)|"
+    r"hoe vaak (moet|nog)|(derde|vierde|vijfde|zoveelste) keer|al (\w+ )?(keer|weken|maanden) (gevraagd|gebeld|gewacht|wacht)|"
+    r"wacht al (\w+ )?(weken|maanden)|weken (lang )?(niks|niets)|maanden (niks|niets)|!!|"
+    r"ridiculous|useless|unacceptable|fed up|furious|angry|joke|disgrace|terrible service|nobody (helps|answers))",
+    re.IGNORECASE,
+)
+
+# Asking for a person in so many words (not "are you a bot?").
+PERSON = re.compile(
+    r"\b(spreken|praten|chatten|contact|bellen|doorverbinden|talk|speak|chat|connect)\b.*\b(mens|persoon|medewerker|iemand|human|person|someone|agent)\b|"
+    r"\b(mens|persoon|medewerker|human|person|someone|agent)\b.*\b(spreken|praten|chatten|talk|speak|chat)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_a_person(text: str) -> bool:
+    return bool(PERSON.search(text))
+
+
+def text_of(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def is_payload(text: str) -> bool:
+    """A button press: the resident chose it, no guessing needed."""
+    return text.startswith("/")
+
+
+def report_evidence(text: str) -> tuple[str | None, bool, bool]:
+    """(the public-space thing named, a problem is named, the resident says they want to report)."""
+    thing = PUBLIC_THING.search(text)
+    return (thing.group(0).lower() if thing else None), bool(PROBLEM.search(text)), bool(WANTS_REPORT.search(text))
+
+
+def frustrated(text: str) -> bool:
+    return bool(FRUSTRATION.search(text))
+
+
+def ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    latest = tracker.latest_message or {}
+    return [
+        (r["name"], float(r.get("confidence") or 0))
+        for r in latest.get("intent_ranking") or []
+        if r.get("name") and r.get("name") != "nlu_fallback"
+    ]
+
+
+def next_best(tracker: Tracker, skip: set[str], topics: set[str], floor: float = 0.1) -> str | None:
+    """The best-ranked topic intent that is not in ``skip``, if it has at least ``floor`` confidence."""
+    for name, confidence in ranking(tracker):
+        if name in skip:
+            continue
+        return name if name in topics and confidence >= floor else None
+    return None
+
+
+def confidence(tracker: Tracker) -> float:
+    return float(top_intent(tracker)[1] or 0)
+
+
+def misses(tracker: Tracker) -> float:
+    return float(tracker.get_slot("misses") or 0)
+
+
+def melding_decision(text: str, conf: float) -> str:
+    """"start" the form, "confirm" first, "status" of an earlier report, or "redirect" to a topic.
+
+    "melden" alone is no evidence: residents also "melden" a birth or a move.
+    """
+    if is_payload(text):
+        return "start"
+    thing, problem, wants = report_evidence(text)
+    if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+        return "status"
+    if NOT_PUBLIC.search(text) and not GENERIC_REPORT.search(text):
+        return "redirect"
+    if thing and (problem or wants):
+        return "start" if conf >= 0.6 else "confirm"
+    if (thing or problem) and conf >= 0.9:
+        return "start"
+    if not thing and GENERIC_REPORT.search(text) and len(text.split()) <= 10:
+        return "start"  # "ik wil iets melden": the form asks what
+    if thing and conf >= 0.5:
+        return "confirm"
+    return "redirect"
+
+
+def angry_decision(text: str, tracker: Tracker) -> bool:
+    """Priority handover only on frustration in the words, or after the bot missed twice."""
+    return is_payload(text) or frustrated(text) or misses(tracker) >= 2
+
+
+@lru_cache(maxsize=1)
+def topic_intents() -> frozenset[str]:
+    from bot.generate import topic_intents as listed
+
+    return frozenset(listed())
+
+
+async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, skip: set[str]) -> list[dict[str, Any]]:
+    """Answer the topic the resident most likely means, or ask one short question (clarify)."""
+    from bot.actions.answer import ActionClarify
+
+    if STATUS_HINT.search(text_of(tracker)):
+        return [FollowupAction("status_form")]  # "ik wacht op antwoord, hoe lang duurt het nog?"
+    slug = next_best(tracker, skip, topic_intents())
+    events = await answer_article(dispatcher, tracker, slug) if slug else None
+    return events if events is not None else await ActionClarify().run(dispatcher, tracker, domain)
+
+
+class ActionMeldingGate(Action):
+    """Starts the melding form only on evidence of a problem in public space (see melding_decision)."""
+
+    def name(self) -> str:
+        return "action_melding_gate"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        text = text_of(tracker)
+        intent, conf = top_intent(tracker)
+        if intent == "melding-openbare-ruimte":  # the article on reporting, unless this is a report
+            thing, problem, _ = report_evidence(text)
+            decision = "start" if thing and problem and conf and conf >= 0.5 and not ASKS_HOW.search(text) else "article"
+            if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+                decision = "status"  # "hoe staat het met mijn melding?"
+        else:
+            decision = melding_decision(text, confidence(tracker))
+        if decision == "article":
+            events = await answer_article(dispatcher, tracker, intent) or []
+            return [*events, SlotSet("melding_go", False)]
+        if decision == "status":
+            return [SlotSet("melding_go", False), FollowupAction("status_form")]
+        if decision == "start":
+            pending = tracker.get_slot("melding_pending")
+            thing, problem, _ = report_evidence(text)
+            what = pending if is_payload(text) else (text[:1000] if thing or problem else None)
+            return [SlotSet("melding_what", what), SlotSet("melding_pending", None), SlotSet("melding_go", True)]
+        if decision == "confirm":
+            thing, _, _ = report_evidence(text)
+            dispatcher.utter_message(
+                text=f"Wilt u een melding maken over '{thing}'?" if thing else "Wilt u een melding maken?",
+                buttons=[{"title": "Ja, melding maken", "payload": "/melding"}, {"title": "Nee", "payload": "/deny"}],
+            )
+            dispatcher.utter_message(json_message=meta(tracker, "clarify", asked="melding"))
+            return [SlotSet("melding_pending", text[:1000] if thing else None), SlotSet("melding_go", False)]
+        events = await redirect(dispatcher, tracker, domain, {"melding"})
+        return [*events, SlotSet("melding_go", False)]

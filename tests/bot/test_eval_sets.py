@@ -1,0 +1,82 @@
+"""The evaluation sets of bench/eval: the test set is locked, and both sets keep their schema.
+
+Light: no services. The lock fails when ``bench/eval/test.jsonl`` changes and the SHA-256 in
+``bench/eval/README.md`` does not; the schema checks make sure every expectation is something the
+system can actually produce (an existing article, a ``meta.action`` the hub can emit).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import get_args
+
+import pytest
+
+from bench import evalset
+from hub.core.models import Action
+
+ACTIONS = set(get_args(Action))
+SLUGS = {p.stem for p in evalset.ARTICLES.glob("*.yaml")}
+
+
+def test_the_test_set_is_the_one_recorded_in_the_readme():
+    recorded = evalset.recorded_sha256()
+    assert recorded, "bench/eval/README.md must record the test set's sha256"
+    assert evalset.sha256(evalset.path_of("test")) == recorded, (
+        "bench/eval/test.jsonl changed: the test set is locked (see bench/eval/README.md for when a change "
+        "is allowed, and record the new sha256 there)"
+    )
+
+
+@pytest.mark.parametrize("split", evalset.SPLITS)
+def test_every_item_has_the_documented_schema(split):
+    assert SLUGS, "no articles found in knowledge/content/articles"
+    for n, item in enumerate(evalset.load(split, legacy=False), 1):
+        where = f"{split}.jsonl item {n} ({item.get('text')!r})"
+        assert set(item) == {"text", "style", "kind", "expect"}, where
+        assert isinstance(item["text"], str) and item["text"].strip(), where
+        assert item["style"] in evalset.STYLES, where
+        assert item["kind"] in evalset.KINDS, where
+        expect = item["expect"]
+        assert set(expect) <= {"article", "action"} and expect, where
+        assert all(slug in SLUGS for slug in expect.get("article", [])), where
+        assert all(action in ACTIONS for action in expect.get("action", [])), where
+        if item["kind"] == "topic":
+            assert expect.get("article"), where
+        else:
+            assert expect.get("action") and "article" not in expect and "answer" not in expect["action"], where
+
+
+def test_the_legacy_questions_are_part_of_dev_with_existing_articles():
+    legacy = evalset.legacy_items()
+    assert len(legacy) >= 200
+    assert all(item["expect"]["article"][0] in SLUGS for item in legacy)
+    assert all(a in ACTIONS for item in legacy for a in item["expect"].get("action", []))
+    assert len(evalset.load("dev")) == len(evalset.load("dev", legacy=False)) + len(legacy)
+
+
+def test_counts_are_as_documented_and_large_enough():
+    recorded = evalset.recorded_counts()
+    actual = Counter()
+    for split in evalset.SPLITS:
+        for item in evalset.load(split):
+            actual[(split, item["style"], item["kind"])] += 1
+    assert {k: v for k, v in recorded.items() if v} == dict(actual), "update the counts table in bench/eval/README.md"
+    test = evalset.load("test")
+    kinds = Counter(item["kind"] for item in test)
+    assert len(test) >= 320 and kinds["topic"] >= 230 and kinds["action"] >= 90
+    styles = Counter(item["style"] for item in test)
+    assert set(styles) == set(evalset.STYLES) and min(styles.values()) >= 25, styles
+    dev_new = evalset.load("dev", legacy=False)
+    assert len(dev_new) >= 0.85 * len(test)
+
+
+def test_sets_cover_many_articles_and_share_no_sentence():
+    test, dev = evalset.load("test"), evalset.load("dev")
+    for items in (test, evalset.load("dev", legacy=False)):
+        covered = {slug for item in items for slug in item["expect"].get("article", [])}
+        assert len(covered) >= 0.9 * len(SLUGS), sorted(SLUGS - covered)
+    norm = lambda s: " ".join(s.lower().split())  # noqa: E731
+    test_texts = [norm(item["text"]) for item in test]
+    assert len(set(test_texts)) == len(test_texts), "a sentence occurs twice in the test set"
+    assert not set(test_texts) & {norm(item["text"]) for item in dev}, "test and dev share a sentence"

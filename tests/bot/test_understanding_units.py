@@ -1,0 +1,89 @@
+"""The evidence gates (bot/actions/gates.py) and the sentence featurizer, without the stack.
+
+The end-to-end behaviour is in tests/e2e/test_bot_understanding.py; these pin the decisions
+on messages of each kind, and run the featurizer in the Rasa venv as Rasa does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from bot.actions.gates import frustrated, melding_decision, wants_a_person
+from hub.cli import launcher
+from hub.core.settings import ROOT
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "expected"),
+    [
+        ("ik wil een melding maken van een kapotte lantaarnpaal", 0.9, "start"),
+        ("er ligt een losse stoeptegel voor de deur", 0.7, "start"),
+        ("er ligt een losse stoeptegel voor de deur", 0.4, "confirm"),  # not sure: ask first
+        ("ik wil iets melden", 0.8, "start"),  # the form asks what
+        ("We hebben een zoon gekregen, we wonen op de Kerkstraat 12. Wat moet ik regelen?", 0.95, "redirect"),
+        ("ik wil de geboorte van mijn dochter melden", 0.9, "redirect"),  # 'melden' alone is no report
+        ("In onze achtertuin drukken de wortels van een boom de tegels omhoog", 0.99, "redirect"),  # private
+        ("Ik heb vorige week een kapotte lamp gemeld, is die al gerepareerd?", 0.9, "status"),
+        ("/melding", 1.0, "start"),  # the 'Ja' button
+    ],
+)
+def test_the_report_form_needs_evidence(text, confidence, expected):
+    assert melding_decision(text, confidence) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "angry"),
+    [
+        ("ik word van het kastje naar de muur gestuurd", True),
+        ("ik wacht al weken en niemand reageert, belachelijk", True),
+        ("this is useless, I am fed up", True),
+        ("hoe laat gaat het gemeentehuis vandaag dicht?", False),
+        ("waar kan ik mijn oude bank kwijt", False),
+        ("wat kost een paspoort", False),
+    ],
+)
+def test_anger_needs_frustration_in_the_words(text, angry):
+    assert frustrated(text) is angry
+
+
+def test_asking_for_a_person_differs_from_asking_whether_this_is_a_bot():
+    assert wants_a_person("is there a human I can chat with")
+    assert wants_a_person("kan ik met een echt mens praten?")
+    assert not wants_a_person("ben jij een robot?")
+    assert not wants_a_person("praat ik met een computer")
+
+
+FEATURIZE = """
+import json
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.training_data.message import Message
+from bot.components.sentence_encoder import SentenceEncoderFeaturizer
+config = {**SentenceEncoderFeaturizer.get_default_config(), "scale": 2.0}
+f = SentenceEncoderFeaturizer("enc", config)
+texts = ["hoe laat sluit het gemeentehuis", "what time does the town hall close", "mijn hond moet belasting betalen", ""]
+msgs = [Message(data={"text": t}) for t in texts]
+f.process(msgs)
+vecs = []
+for m in msgs:
+    seq, sent = m.get_dense_features("text")
+    vecs.append(None if sent is None else sent.features.tolist())
+print(json.dumps(vecs))
+"""
+
+
+def test_the_sentence_featurizer_adds_one_scaled_multilingual_vector():
+    python = launcher.RASA_BIN.parent / "python"
+    proc = subprocess.run(  # noqa: S603
+        [str(python), "-c", FEATURIZE], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    nl, en, dog, empty = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert empty is None  # no text, no feature
+    assert len(nl) == 1 and len(nl[0]) == 512
+    norm = sum(x * x for x in nl[0]) ** 0.5
+    assert norm == pytest.approx(2.0, rel=1e-3)  # unit vector times scale
+    cos = lambda a, b: sum(x * y for x, y in zip(a[0], b[0], strict=True)) / 4.0  # noqa: E731
+    assert cos(nl, en) > cos(nl, dog) + 0.2  # the English paraphrase lands near the Dutch question
