@@ -42,6 +42,7 @@ async def test_an_idle_hub_leaves_its_database_alone(tmp_path: Path) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     st = Stack(mongo_port=launcher.free_port(), db_name="kcc_idle")
     env = {**st.env(), "KCC_RASA_URL": f"http://127.0.0.1:{launcher.free_port()}"}  # no Rasa: messages are queued
+    env.pop("KCC_APPOINTMENT_REMINDER_SWEEP_S")  # the product's own safety sweep, not the suite's 1-second one
     mongo = launcher.mongo(st.mongo_port, tmp_path / "mongo", logs).launch()
     hub = None
     client = AsyncIOMotorClient(st.mongo_url, tz_aware=True)
