@@ -123,10 +123,37 @@ class Pipeline:
 
     # ------------------------------------------------------------------ inbound
     async def receive(self, msg: InboundMessage, on_stored: Callable[[], None] | None = None) -> PipelineResult:
-        """Store ``msg`` first, then handle it; ``on_stored`` is called as soon as it is stored (or found stored)."""
-        started = time.perf_counter()
+        """Store ``msg`` first, then handle it; ``on_stored`` is called as soon as it is stored (or found stored).
+
+        The same message handed in again while this hub is still handling it (a double click, a
+        provider's quick retry) shares that answer: the slot is taken before the first write, so
+        the second can never look between the first's write and its registration.
+        """
         message_id = new_id()
         dedup_key = f"{msg.channel}:{msg.channel_message_id or message_id}"
+        answered: asyncio.Future[PipelineResult] = asyncio.get_running_loop().create_future()
+        first = self._in_flight.setdefault(dedup_key, answered)
+        if first is not answered:
+            result = await asyncio.shield(first)
+            if on_stored:
+                on_stored()
+            return result.model_copy(update={"duplicate": True})
+        try:
+            result = await self._receive(msg, message_id, dedup_key, on_stored)
+        except Exception as exc:
+            answered.set_exception(exc)
+            answered.exception()  # retrieved: a resend that was not waiting must not log it as unhandled
+            raise
+        else:
+            answered.set_result(result)
+            return result
+        finally:
+            self._in_flight.pop(dedup_key, None)
+
+    async def _receive(
+        self, msg: InboundMessage, message_id: str, dedup_key: str, on_stored: Callable[[], None] | None
+    ) -> PipelineResult:
+        started = time.perf_counter()
         doc = {
             "_id": message_id,
             "dedup_key": dedup_key,
@@ -150,9 +177,6 @@ class Pipeline:
         except DuplicateKeyError:
             if on_stored:
                 on_stored()
-            first = self._in_flight.get(dedup_key)
-            if first is not None:  # the same message is being answered in this hub (a double click): share it
-                return (await asyncio.shield(first)).model_copy(update={"duplicate": True})
             unfinished = await self._claim_unfinished(dedup_key)
             if unfinished is None:
                 return await self._duplicate(dedup_key)
@@ -161,19 +185,14 @@ class Pipeline:
             if on_stored:
                 on_stored()
         stored_ms = _ms_since(started)
-        answered: asyncio.Future[PipelineResult] = asyncio.get_running_loop().create_future()
-        self._in_flight[dedup_key] = answered
         try:
             waiting = time.perf_counter()
             async with self._turns:
                 waited_ms = _ms_since(waiting)
                 result = await self._process(msg, message_id, doc)
             result.timings.update(store=stored_ms, turn=waited_ms, hub=_ms_since(started))
-            answered.set_result(result)
             return result
-        except Exception as exc:
-            answered.set_exception(exc)
-            answered.exception()  # retrieved: a resend that was not waiting must not log it as unhandled
+        except Exception:
             # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
             self._interrupted.add(message_id)
             with contextlib.suppress(Exception):
@@ -181,8 +200,6 @@ class Pipeline:
                     {"_id": message_id, "status": {"$in": [*UNFINISHED, "resuming"]}}, {"$set": {"status": "interrupted"}}
                 )
             raise
-        finally:
-            self._in_flight.pop(dedup_key, None)
 
     async def _claim_unfinished(self, dedup_key: str) -> dict[str, Any] | None:
         """The stored message of a retried delivery whose handling broke off, claimed by one retry only."""

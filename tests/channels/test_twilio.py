@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -200,6 +201,13 @@ async def test_outbound_gives_up_and_agents_see_it(bot_stack, fakes, http, db, p
     assert reply["delivery"]["status"] == "failed"
     assert reply["delivery"]["attempts"] == 4  # KCC_DELIVERY_MAX_ATTEMPTS in the test hub
     assert "500" in reply["delivery"]["error"]
+
+    async def failure_events() -> int | None:  # logged just after the outcome is stored
+        found = await db.events.count_documents({"type": "delivery_failed", "message_id": reply["_id"]})
+        return found or None
+
+    assert await eventually(failure_events) == 1
+    await asyncio.sleep(0.5)  # and only once
     assert await db.events.count_documents({"type": "delivery_failed", "message_id": reply["_id"]}) == 1
     assert fakes.twilio.sent_to(f"whatsapp:{phone}") == []
 
