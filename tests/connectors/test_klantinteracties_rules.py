@@ -21,17 +21,10 @@ from hub.cases.contact_card import register_contacts
 from hub.cases.outbox_klant import digital_addresses
 from hub.contacts import store as contacts
 from hub.contacts.portal_token import Identity
-from tests.connectors.servers import own_database, serve
+from tests.connectors.servers import own_database
 from tests.connectors.test_outbox import a_closed_conversation, settings_for, until_done
 
 WHEN = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def ki():
-    app = ki_server.make_app()
-    async with serve(app) as url:
-        yield app, url + ki_server.BASE
 
 
 async def post(http, url: str, path: str, body: dict) -> tuple[int, dict]:

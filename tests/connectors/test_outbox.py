@@ -26,7 +26,7 @@ from hub.contacts import store as contacts
 from hub.contacts.portal_token import Identity
 from hub.core.models import new_id, utcnow
 from hub.core.settings import Settings
-from tests.connectors.servers import own_database, serve
+from tests.connectors.servers import own_database
 
 ZAAKTYPE = next(iter(zaken_server.ZAAKTYPEN))
 STATUSTYPEN = sorted(zaken_server.STATUSTYPEN)
@@ -38,20 +38,6 @@ TIMEOUT_S = 2.0  # the client's; a fault "after" holds the answer longer
 def strike(app, fault: Fault) -> None:
     """Arm a copy of ``fault`` (the parametrised one stays as it is) on the test server."""
     app["behaviour"].faults.append(replace(fault, hang_s=TIMEOUT_S + 1.5))
-
-
-@pytest.fixture
-async def zaken():
-    app = zaken_server.make_app()
-    async with serve(app) as url:
-        yield app, url + zaken_server.BASE
-
-
-@pytest.fixture
-async def ki():
-    app = ki_server.make_app()
-    async with serve(app) as url:
-        yield app, url + ki_server.BASE
 
 
 def settings_for(zaken_url: str | None = None, ki_url: str | None = None, **more) -> Settings:

@@ -23,7 +23,7 @@ from hub.cases import store as cases
 from hub.contacts import store as contacts
 from hub.contacts.portal_token import Identity
 from hub.core.settings import Settings
-from tests.connectors.servers import own_database, serve
+from tests.connectors.servers import own_database
 from tests.connectors.test_outbox import Quiet, a_case, until_done
 from tests.connectors.test_zaken import RSIN, zaak_in
 
@@ -31,20 +31,6 @@ TYPES = zaken_server.CATALOGUE[zaken_server.ZAAKTYPE]
 OTHER = zaken_server.CATALOGUE[zaken_server.OTHER_ZAAKTYPE]
 ONTVANGEN, IN_BEHANDELING, EIND = TYPES["statustypen"]
 RESULTAATTYPE = TYPES["resultaattypen"][0]
-
-
-@pytest.fixture
-async def zaken():
-    app = zaken_server.make_app()
-    async with serve(app) as url:
-        yield app, url + zaken_server.BASE
-
-
-@pytest.fixture
-async def kvk():
-    app = kvk_server.make_app()
-    async with serve(app) as url:
-        yield app, url + "/api"
 
 
 def client_for(url: str, http) -> ZakenClient:
