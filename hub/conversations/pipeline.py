@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -186,11 +186,9 @@ class Pipeline:
                 on_stored()
         stored_ms = _ms_since(started)
         try:
-            waiting = time.perf_counter()
-            async with self._turns:
-                waited_ms = _ms_since(waiting)
-                result = await self._process(msg, message_id, doc)
-            result.timings.update(store=stored_ms, turn=waited_ms, hub=_ms_since(started))
+            timings = {"turn": 0.0}
+            result = await self._process(msg, message_id, doc, timings)
+            result.timings.update(store=stored_ms, turn=timings["turn"], hub=_ms_since(started))
             return result
         except Exception:
             # stored, not handled (MongoDB went away half-way): the sender's retry resumes it
@@ -221,11 +219,22 @@ class Pipeline:
         self._interrupted.discard(first["_id"])
         return claimed
 
-    async def _process(self, msg: InboundMessage, message_id: str, doc: dict[str, Any]) -> PipelineResult:
+    @contextlib.asynccontextmanager
+    async def _turn(self, timings: dict[str, float]) -> AsyncIterator[None]:
+        """The bulkhead around the database work of a message (not around the bot: Rasa queues its own)."""
+        waiting = time.perf_counter()
+        async with self._turns:
+            timings["turn"] = timings.get("turn", 0.0) + _ms_since(waiting)
+            yield
+
+    async def _process(
+        self, msg: InboundMessage, message_id: str, doc: dict[str, Any], timings: dict[str, float]
+    ) -> PipelineResult:
         """Conversation and contact, then the bot or the desk; the message's link is written with its outcome."""
-        opening = time.perf_counter()
-        conv, opened = await self._open_conversation(msg)
-        timings = {"open": _ms_since(opening)}
+        async with self._turn(timings):
+            opening = time.perf_counter()
+            conv, opened = await self._open_conversation(msg)
+            timings["open"] = _ms_since(opening)
         seq = conv["seq"] - SEQ_BLOCK + 1  # this message's number; the block's next ones are for its replies
         link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
         self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
@@ -233,14 +242,16 @@ class Pipeline:
         steps.append(events.event(EventType.MESSAGE_IN, conv["_id"], channel=msg.channel))
         state = State(conv["state"])
         if msg.channel in self.desk_only:
-            return await self._desk_turn(conv, msg, message_id, link, steps)
+            async with self._turn(timings):
+                return await self._desk_turn(conv, msg, message_id, link, steps)
         if state is State.BOT:
             return await self._bot_turn(conv, msg, message_id, link, steps, timings)
         # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
-        await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
-        await events.emit_all(self.db, self.live, steps)
-        replies = await self.desk.resident_message(self, conv, message_id, msg.text)
-        await self.messages.update_one({"_id": message_id}, {"$set": {"status": "handled"}})
+        async with self._turn(timings):
+            await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
+            await events.emit_all(self.db, self.live, steps)
+            replies = await self.desk.resident_message(self, conv, message_id, msg.text)
+            await self.messages.update_one({"_id": message_id}, {"$set": {"status": "handled"}})
         return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=Meta(state=state, action="handover"))
 
     async def _open_conversation(self, msg: InboundMessage) -> tuple[dict[str, Any], bool]:
@@ -339,39 +350,40 @@ class Pipeline:
         asked = time.perf_counter()
         answer, failure = await self._ask_bot(conv, msg)
         timings["bot"] = _ms_since(asked)
-        saving = time.perf_counter()
-        if failure:  # the bot could not answer: an agent takes over and the resident is told so
-            replies, author = [Reply(text=BOT_DOWN_TEXT)], "system"
-            meta = Meta(state=State.QUEUED, action="handover")
-            handover: tuple[str, dict[str, Any]] | None = (failure, {"reason": failure})
-        else:
-            raw = answer.meta
-            action = raw.get("action") or "fallback"
-            meta = Meta(
-                state=State.QUEUED if action == "handover" else State.BOT,
-                intent=raw.get("intent"), confidence=raw.get("confidence"), article=raw.get("article"), action=action,
-            )
-            replies, author = answer.replies, "bot"
-            handover = (raw.get("reason", "bot"), raw.get("summary", {})) if action == "handover" else None
-            steps.append(events.event(
-                EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
-            ))
-            if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
-                await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
-        first_seq = link["seq"] + 1
-        if len(replies) >= SEQ_BLOCK:  # more replies than the message reserved numbers for: take fresh ones
-            updated = await self.conversations.find_one_and_update(
-                {"_id": conv["_id"]}, {"$inc": {"seq": len(replies)}}, return_document=AFTER
-            )
-            first_seq = updated["seq"] - len(replies) + 1
-        outs = await self._store_replies(conv, replies, author, message_id, first_seq=first_seq, steps=steps)
-        outcome = {**link, "status": "handled", "meta": meta.model_dump(exclude={"state"})}  # a retry answers the same
-        await self.messages.update_one({"_id": message_id}, {"$set": outcome})
-        timings["save"] = _ms_since(saving)
-        self._tasks.spawn(_until_stored(lambda: events.emit_all(self.db, self.live, steps)))
-        self._deliver_all(conv, outs)
-        if handover:  # after the bot's words: an agent's greeting must not come before them
-            await self.handover(conv["_id"], reason=handover[0], summary=handover[1])
+        async with self._turn(timings):
+            saving = time.perf_counter()
+            if failure:  # the bot could not answer: an agent takes over and the resident is told so
+                replies, author = [Reply(text=BOT_DOWN_TEXT)], "system"
+                meta = Meta(state=State.QUEUED, action="handover")
+                handover: tuple[str, dict[str, Any]] | None = (failure, {"reason": failure})
+            else:
+                raw = answer.meta
+                action = raw.get("action") or "fallback"
+                meta = Meta(
+                    state=State.QUEUED if action == "handover" else State.BOT,
+                    intent=raw.get("intent"), confidence=raw.get("confidence"), article=raw.get("article"), action=action,
+                )
+                replies, author = answer.replies, "bot"
+                handover = (raw.get("reason", "bot"), raw.get("summary", {})) if action == "handover" else None
+                steps.append(events.event(
+                    EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
+                ))
+                if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
+                    await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
+            first_seq = link["seq"] + 1
+            if len(replies) >= SEQ_BLOCK:  # more replies than the message reserved numbers for: take fresh ones
+                updated = await self.conversations.find_one_and_update(
+                    {"_id": conv["_id"]}, {"$inc": {"seq": len(replies)}}, return_document=AFTER
+                )
+                first_seq = updated["seq"] - len(replies) + 1
+            outs = await self._store_replies(conv, replies, author, message_id, first_seq=first_seq, steps=steps)
+            outcome = {**link, "status": "handled", "meta": meta.model_dump(exclude={"state"})}  # a retry answers the same
+            await self.messages.update_one({"_id": message_id}, {"$set": outcome})
+            timings["save"] = _ms_since(saving)
+            self._tasks.spawn(_until_stored(lambda: events.emit_all(self.db, self.live, steps)))
+            self._deliver_all(conv, outs)
+            if handover:  # after the bot's words: an agent's greeting must not come before them
+                await self.handover(conv["_id"], reason=handover[0], summary=handover[1])
         return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta, timings=timings)
 
     async def _ask_bot(self, conv: dict[str, Any], msg: InboundMessage) -> tuple[Any, str | None]:

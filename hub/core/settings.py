@@ -51,8 +51,12 @@ class Settings(BaseSettings):
     )
     pipeline_concurrency: int = Field(
         3, ge=1,
-        description="resident messages handled at once per hub after they are stored (bot, routing); the rest wait "
-        "their turn, so a burst does not crowd the database and the agents' consoles stay quick",
+        description="resident messages whose database steps (open, store the answer, hand over) run at once per hub; "
+        "the rest wait their turn, so a burst does not crowd the database and the agents' consoles stay quick",
+    )
+    bot_concurrency: int = Field(
+        8, ge=1,
+        description="questions with Rasa at once per hub; the rest wait in line outside Rasa's time-out",
     )
     actions_url: str = "http://127.0.0.1:5055"
     actions_port: int = 5055

@@ -207,7 +207,9 @@ def add_storage(app: web.Application, settings: Settings) -> None:
 
 def add_pipeline(app: web.Application, settings: Settings) -> Pipeline:
     """The bot client (it opens its HTTP session at first use) and the pipeline, complete before any request."""
-    app[BOT] = BotClient(settings.rasa_url, settings.rasa_timeout_s, pause_s=settings.rasa_pause_s)
+    app[BOT] = BotClient(
+        settings.rasa_url, settings.rasa_timeout_s, pause_s=settings.rasa_pause_s, concurrency=settings.bot_concurrency
+    )
     app[PIPELINE] = Pipeline(app[DB], app[BOT], app[BUS], HandoverDesk(), concurrency=settings.pipeline_concurrency)
     return app[PIPELINE]
 

@@ -69,3 +69,31 @@ async def test_the_pause_ends_by_itself(hung_rasa, http):
     state["hang"] = False
     await asyncio.sleep(0.3)
     assert (await bot.ask("c2", "hallo", {})).replies and state["asked"] == 2
+
+
+async def test_a_burst_waits_in_line_outside_the_time_out(http):
+    """Eight questions at once to a client allowed two with Rasa: never more than two are with it,
+    and every one is answered although the eight together take longer than the time-out."""
+    state = {"now": 0, "most": 0}
+
+    async def webhook(request: web.Request) -> web.Response:
+        state["now"] += 1
+        state["most"] = max(state["most"], state["now"])
+        await asyncio.sleep(0.1)
+        state["now"] -= 1
+        return web.json_response([{"recipient_id": "x", "text": "Hallo!"}])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        bot = BotClient(f"http://127.0.0.1:{port}", 0.3, http, concurrency=2)
+        answers = await asyncio.gather(*(bot.ask(f"c{i}", "hallo", {}) for i in range(8)))
+    finally:
+        await runner.cleanup()
+    assert all(a.replies[0].text == "Hallo!" for a in answers)
+    assert state["most"] == 2  # in line: two at a time, four rounds of 0.1 s, none past the 0.3 s time-out
