@@ -122,14 +122,21 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
 
 def cmd_privacy_erase(args: argparse.Namespace) -> int:
     """Erase a contact's personal data on request (audited as contact.erase); --dry-run only counts."""
+    from hub.conversations.bot_client import BotClient
     from hub.gdpr import rights as privacy
+    from hub.gdpr.bot_memory import BotMemory
 
     async def work(db: Any) -> int:
+        settings = get_settings()
+        bot = BotClient(settings.rasa_url, settings.rasa_timeout_s)
         try:
-            report = await privacy.erase(db, args.contact_id, _actor(args), args.reason, dry_run=args.dry_run)
+            memory = BotMemory(bot, db, settings.rasa_tracker_database)
+            report = await privacy.erase(db, args.contact_id, _actor(args), args.reason, args.dry_run, memory)
         except privacy.PrivacyError as exc:
             print(f"{exc.code}: {exc.message}", file=sys.stderr)
             return 1
+        finally:
+            await bot.close()
         print(("DRY RUN, nothing changed\n" if args.dry_run else "") + json.dumps(report, indent=2))
         return 0
 

@@ -127,6 +127,16 @@ class BotClient:
         except (aiohttp.ClientError, TimeoutError):
             return False
 
+    async def forget(self, sender: str) -> bool:
+        """Replace a conversation's tracker by an empty one (erasure); False when Rasa did not do it."""
+        try:
+            async with self.session.put(
+                f"{self.base_url}/conversations/{sender}/tracker/events", json=[], timeout=self.timeout
+            ) as resp:
+                return resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
     async def ready(self) -> bool:
         try:
             async with self.session.get(

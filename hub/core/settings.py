@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     actions_url: str = "http://127.0.0.1:5055"
     actions_port: int = 5055
     rasa_model_dir: Path = ROOT / "var" / "models"
+    rasa_tracker_database: str = Field(
+        "", description="the database of Rasa's MongoDB tracker store on the hub's MongoDB server (compose: rasa); "
+        "empty: Rasa keeps trackers in memory. Erasure deletes a resident's trackers there",
+    )
 
     # --- knowledge search: embedded Tantivy unless an Elasticsearch URL is given
     elasticsearch_url: str | None = None

@@ -11,10 +11,12 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from hub.conversations.appkeys import BOT
 from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.gdpr import retention
 from hub.gdpr import rights as privacy
+from hub.gdpr.bot_memory import BotMemory
 from hub.staff.auth import PRIVACY, ROLES, has_right, require_role, staff_name
 
 EXPORT_REASON = "verzoek inzage (AVG art. 15)"
@@ -51,7 +53,10 @@ async def erase_contact(request: web.Request) -> web.Response:
     except BodyError as exc:
         return exc.response
     try:
-        report = await privacy.erase(request.app[DB], request.match_info["id"], staff_name(request), body.reason, body.dry_run)
+        memory = BotMemory(request.app[BOT], request.app[DB], request.app[SETTINGS].rasa_tracker_database)
+        report = await privacy.erase(
+            request.app[DB], request.match_info["id"], staff_name(request), body.reason, body.dry_run, memory
+        )
     except privacy.PrivacyError as exc:
         return domain_error(exc)
     return web.json_response(report)

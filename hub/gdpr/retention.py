@@ -29,12 +29,14 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel
 
 from hub.cases.store import CLOSED as CASE_CLOSED
+from hub.conversations.appkeys import BOT
 from hub.core.appkeys import DB, SETTINGS
 from hub.core.lease import Lease
 from hub.core.loops import run_with_app
 from hub.core.models import utcnow
 from hub.core.settings import Settings
 from hub.gdpr import rights as privacy
+from hub.gdpr.bot_memory import BotMemory
 from hub.privacy import audit
 from hub.privacy.audit import AuditEntry
 
@@ -88,8 +90,13 @@ async def run(
     progress: Progress | None = None,
     now: datetime | None = None,
     renew: Callable[[], Any] | None = None,
+    memory: BotMemory | None = None,
 ) -> RetentionReport:
-    """Apply (or, dry run, count) the retention policy; ``progress(done, total)`` after every batch."""
+    """Apply (or, dry run, count) the retention policy; ``progress(done, total)`` after every batch.
+
+    ``memory``: the bot's trackers of those conversations are forgotten too (by default those of
+    a MongoDB tracker store, ``KCC_RASA_TRACKER_DATABASE``).
+    """
     mode = settings.retention_mode
     before = cutoff(settings, now)
     report = RetentionReport(mode=mode, dry_run=dry_run, cutoff=before)
@@ -97,6 +104,7 @@ async def run(
         report.skipped = "retention off (KCC_RETENTION_CLOSED_CONVERSATION_DAYS=0)"
         return report
     query = _due(before, mode)
+    memory = memory or BotMemory(None, db, settings.rasa_tracker_database)
     total = await db.conversations.count_documents(query)
     done, last_id = 0, ""
     while True:
@@ -130,6 +138,7 @@ async def run(
             _, stored = await privacy.scrub_messages(db, {"conversation_id": {"$in": todo_ids}}, mode, privacy.ANONYMISED)
             await privacy.scrub_conversations(db, todo_ids, mode)
             report.attachments += await privacy.drop_unused_attachments(db, stored)
+            await memory.forget(todo_ids)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -146,22 +155,24 @@ async def run(
     return report
 
 
-async def run_once(db: AsyncIOMotorDatabase, settings: Settings) -> RetentionReport | None:
+async def run_once(
+    db: AsyncIOMotorDatabase, settings: Settings, memory: BotMemory | None = None
+) -> RetentionReport | None:
     """One scheduled run, when this process gets the lease; None when another replica has it."""
     lease = Lease(db.privacy_state, "retention_lease", LEASE_TTL)
     if not await lease.acquire():
         return None
     try:
-        return await run(db, settings, renew=lease.renew)
+        return await run(db, settings, renew=lease.renew, memory=memory)
     finally:
         await lease.release()
 
 
-async def loop(db: AsyncIOMotorDatabase, settings: Settings) -> None:
+async def loop(db: AsyncIOMotorDatabase, settings: Settings, memory: BotMemory | None = None) -> None:
     interval = settings.retention_interval_minutes * 60
     while True:
         try:
-            await run_once(db, settings)
+            await run_once(db, settings, memory)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - the job must survive a storage hiccup; the next run retries
@@ -175,7 +186,7 @@ def setup_retention(app: Any) -> None:
     def job(app: Any) -> Any:
         settings = app[SETTINGS]
         if settings.retention_interval_minutes > 0 and settings.retention_closed_conversation_days > 0:
-            return loop(app[DB], settings)
+            return loop(app[DB], settings, BotMemory(app[BOT], app[DB], settings.rasa_tracker_database))
         return None
 
     run_with_app(app, retention=job)

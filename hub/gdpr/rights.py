@@ -37,6 +37,7 @@ from handover import agents
 from hub.cases.store import CLOSED as CASE_CLOSED
 from hub.core import events
 from hub.core.models import new_id, utcnow
+from hub.gdpr.bot_memory import BotMemory
 from hub.privacy import audit
 from hub.privacy.audit import AuditEntry
 from knowledge.unanswered import scrub as scrub_question
@@ -233,9 +234,13 @@ async def scrub_conversations(db: AsyncIOMotorDatabase, conv_ids: list[str], mod
 
 # ---------------------------------------------------------------------- erasure
 async def erase(
-    db: AsyncIOMotorDatabase, contact_id: str, actor: str, reason: str, dry_run: bool = False
+    db: AsyncIOMotorDatabase, contact_id: str, actor: str, reason: str, dry_run: bool = False,
+    memory: BotMemory | None = None,
 ) -> dict[str, Any]:
-    """Erase a contact's personal data on request; returns what was (or, dry run, would be) erased."""
+    """Erase a contact's personal data on request; returns what was (or, dry run, would be) erased.
+
+    ``memory``: what the bot remembers of the contact's conversations (Rasa's trackers) goes too.
+    """
     await _check_erasable(db, contact_id)
     ids = await contact_ids(db, contact_id)
     owned = await _owned(db, ids)
@@ -262,6 +267,8 @@ async def erase(
     await _erase_identifiers(db, ids, erasure_id, now)
     # a reply the desk or the bot stored while this ran (the conversation was still open) goes too
     await scrub_messages(db, {"conversation_id": {"$in": conv_ids}}, "delete", ERASED)
+    if memory is not None:
+        report |= await memory.forget(conv_ids)
     await db.erasures.update_one({"_id": erasure_id}, {"$set": {"done": True}})
     await audit.record(db, AuditEntry(
         actor=actor, action="contact.erase", contact_id=contact_id, reason=reason,

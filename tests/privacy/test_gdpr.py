@@ -34,6 +34,7 @@ from hub.core.db import ensure_indexes
 from hub.core.models import InboundMessage, utcnow
 from hub.core.settings import ROOT, Settings
 from hub.gdpr import rights as privacy
+from hub.gdpr.bot_memory import TRACKER_COLLECTION, BotMemory
 from hub.stats.figures import Query, Stats, as_local_day
 from hub.stats.rollup import Rollup
 from knowledge import unanswered
@@ -136,7 +137,8 @@ async def test_who_may_export_and_erase(stack, db, http, staff_login):
     assert await db.messages.count_documents({"contact_id": r["contact_id"]}) >= 2
 
 
-async def test_erasure_removes_personal_data_and_keeps_a_tombstone(stack, db, http, staff_login):
+async def test_erasure_removes_personal_data_and_keeps_a_tombstone(bot_stack, db, http, staff_login):
+    stack = bot_stack  # with the bot: what Rasa remembers of the resident is erased too
     r = await resident(http, stack, db)
     cid = r["contact_id"]
     admin = await staff_login(["admin"])
@@ -148,6 +150,10 @@ async def test_erasure_removes_personal_data_and_keeps_a_tombstone(stack, db, ht
     assert dry["cases"] == 1 and dry["open_cases"] == 1 and dry["callbacks"] == 1 and dry["open_callbacks"] == 1
     assert await db.messages.count_documents({"contact_id": cid}) >= before  # a dry run changes nothing
     assert (await db.contacts.find_one({"_id": cid}))["bsn"] == r["bsn"]
+
+    tracker_url = f"http://127.0.0.1:{stack.rasa_port}/conversations/{r['conversation_id']}/tracker"
+    async with http.get(tracker_url) as resp:  # the bot remembers the resident's words until the erasure
+        assert r["first_text"] in json.dumps(await resp.json())
 
     # an agent has the chat open: erasing it gives the agent's slot back
     desk_agent = f"gdpr-desk-{uuid.uuid4().hex[:6]}"
@@ -162,6 +168,11 @@ async def test_erasure_removes_personal_data_and_keeps_a_tombstone(stack, db, ht
     conv_ids = [r["conversation_id"], r["moment"]["conversation_id"]]
     assert await db.messages.count_documents({"$or": [{"contact_id": cid}, {"conversation_id": {"$in": conv_ids}}]}) == 0
     assert await db.attachments.find_one({"_id": r["stored_id"]}) is None
+    # so does the bot's memory of the conversation
+    assert done["bot_trackers_cleared"] == 2 and done["bot_trackers_deleted"] == 0  # no MongoDB tracker store here
+    async with http.get(tracker_url) as resp:
+        tracker = json.dumps(await resp.json())
+    assert r["first_text"] not in tracker and "Dorpsstraat 12" not in tracker
     # the contact is a tombstone without identifiers
     tomb = await db.contacts.find_one({"_id": cid})
     assert tomb["kind"] == "erased" and tomb["addresses"] == [] and tomb["erasure_id"] == done["erasure_id"]
@@ -293,3 +304,20 @@ async def test_cli_export_and_erase(stack, db, http, tmp_path, dry_run):
     missing = kcc(stack, "privacy", "erase", "no-such-contact", "--reason", "test")
     assert missing.returncode == 1 and "unknown_contact" in missing.stderr
     assert kcc(stack, "privacy", "erase", r["contact_id"]).returncode == 2  # --reason is required
+
+
+async def test_erasure_deletes_the_trackers_of_a_mongodb_tracker_store(db):
+    """The compose deployment keeps Rasa's trackers in MongoDB: erasure deletes them there (Rasa's own
+    replace would only append to a stored tracker), and nobody else's."""
+    tracker_db = f"rasa_{uuid.uuid4().hex[:8]}"
+    trackers = db.client[tracker_db][TRACKER_COLLECTION]
+    try:
+        await trackers.insert_many([
+            {"sender_id": sender, "events": [{"event": "user", "text": f"woon op Dorpsstraat 12 ({sender})"}]}
+            for sender in ("gone-1", "gone-2", "kept")
+        ])
+        memory = BotMemory(None, db, tracker_db)
+        assert await memory.forget(["gone-1", "gone-2"]) == {"bot_trackers_cleared": 0, "bot_trackers_deleted": 2}
+        assert [t["sender_id"] async for t in trackers.find({}, {"sender_id": 1})] == ["kept"]
+    finally:
+        await db.client.drop_database(tracker_db)

@@ -155,7 +155,13 @@ async def test_anonymise_keeps_conversations_for_statistics(rdb):
 async def test_delete_removes_conversations_and_keeps_events(rdb):
     ids = await scene(rdb)
     events = await rdb.events.count_documents({})
-    report = await retention.run(rdb, settings(retention_mode="delete"))
+    # Rasa's trackers in a MongoDB tracker store (the compose deployment) go with their conversations
+    tracker_db = f"rasa_{rdb.name}"
+    trackers = rdb.client[tracker_db].conversations
+    await trackers.insert_many([{"sender_id": ids["web"][0], "events": []}, {"sender_id": ids["recent"], "events": []}])
+    report = await retention.run(rdb, settings(retention_mode="delete", rasa_tracker_database=tracker_db))
+    assert [t["sender_id"] async for t in trackers.find()] == [ids["recent"]]
+    await rdb.client.drop_database(tracker_db)
     assert report.mode == "delete" and report.conversations == 5 and report.messages == 11
     done = [*ids["web"], ids["whatsapp"], ids["closed_case"]]
     assert await rdb.conversations.count_documents({"_id": {"$in": done}}) == 0
