@@ -7,13 +7,16 @@ system can actually produce (an existing article, a ``meta.action`` the hub can 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import get_args
 
 import pytest
+import yaml
 
 from bench import evalset
 from hub.core.models import Action
+from hub.core.settings import ROOT
 
 ACTIONS = set(get_args(Action))
 SLUGS = {p.stem for p in evalset.ARTICLES.glob("*.yaml")}
@@ -80,3 +83,27 @@ def test_sets_cover_many_articles_and_share_no_sentence():
     test_texts = [norm(item["text"]) for item in test]
     assert len(set(test_texts)) == len(test_texts), "a sentence occurs twice in the test set"
     assert not set(test_texts) & {norm(item["text"]) for item in dev}, "test and dev share a sentence"
+
+
+def _training_examples() -> list[str]:
+    """Every NLU training example of the bot (entity annotations removed)."""
+    found = []
+    for path in sorted((ROOT / "bot" / "data").rglob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
+            for line in (block.get("examples") or "").splitlines():
+                text = line.strip().removeprefix("- ")
+                found.append(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
+    return [t for t in found if t]
+
+
+def test_no_training_example_is_an_evaluation_sentence():
+    """What the bot learns from must not contain what it is measured on (rule: the test set is never
+    a source of training examples; dev sentences learnt verbatim would make the dev figure hollow)."""
+    norm = lambda s: " ".join("".join(c for c in s.lower() if c.isalnum() or c.isspace()).split())  # noqa: E731
+    examples = {norm(t) for t in _training_examples()}
+    assert len(examples) > 1000
+    recorded = (ROOT / "bench" / "eval" / "overlap_before_lock.txt").read_text(encoding="utf-8")
+    older = {line for line in recorded.splitlines() if line and not line.startswith("#")}
+    for split in ("test", "dev"):
+        shared = sorted(examples & {norm(item["text"]) for item in evalset.load(split, legacy=False)} - older)
+        assert not shared, f"{split} sentences among the training examples: {shared[:5]}"
