@@ -2,7 +2,7 @@
 
 Not a formal leesbaarheidsindex: three simple signals that editors can act on, with a
 score from 0 to 100 and concrete hints in Dutch. Besides the score, ``flags`` names each
-hard sentence (more than ``LONG_SENTENCE_WORDS`` words) and each hard word (four syllables
+hard sentence (more than ``LONG_SENTENCE_WORDS`` words) and each hard word (five syllables
 or more, or officialese from ``jargon.txt``) where it stands, so the editor page marks them
 in the text: one long sentence is flagged even when the average is fine.
 """
@@ -20,6 +20,7 @@ JARGON_FILE = Path(__file__).with_name("jargon.txt")
 TARGET_SENTENCE_WORDS = 12  # B1: most sentences short
 LONG_SENTENCE_WORDS = 20
 LONG_WORD_SYLLABLES = 4  # words of four syllables or more are hard for B1 readers
+HARD_WORD_SYLLABLES = 5  # flagged in place: fewer false alarms on everyday compounds (gemeentehuis)
 TARGET_LONG_WORD_SHARE = 0.08
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*")
 _VOWELS = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]+", re.IGNORECASE)
@@ -53,7 +54,7 @@ def sentence_flags(parts: list[str]) -> list[dict[str, Any]]:
     flags = []
     for index, sentence in enumerate(parts):
         words = _WORD.findall(sentence)
-        hard = list(dict.fromkeys(w for w in words if syllables(w) >= LONG_WORD_SYLLABLES))
+        hard = list(dict.fromkeys(w for w in words if syllables(w) >= HARD_WORD_SYLLABLES))
         officialese = [item["word"] for item in _find_jargon(sentence)]
         long = len(words) > LONG_SENTENCE_WORDS
         if long or hard or officialese:

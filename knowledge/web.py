@@ -107,7 +107,9 @@ async def list_articles(request: web.Request) -> web.Response:
         row["draft_state"] = draft.state if draft else None
         row["draft_label"] = STATE_NL[draft.state] if draft else None
         rows.append(row)
-    return web.json_response({"articles": rows, "departments": await svc.store.departments()})
+    return web.json_response(
+        {"articles": rows, "departments": await svc.store.departments(), "may_publish": may_publish(request)}
+    )
 
 
 @editor
