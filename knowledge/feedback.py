@@ -77,17 +77,18 @@ async def rate(
 
 async def summary(db: AsyncIOMotorDatabase) -> dict[str, dict[str, Any]]:
     """Per article: helpful and not-helpful counts and the moment of the latest negative rating."""
-    out: dict[str, dict[str, Any]] = {}
-    async for doc in db[COLLECTION].find({}, {"slug": 1, "helpful": 1, "at": 1}):
-        entry = out.setdefault(doc["slug"], {"up": 0, "down": 0, "last_negative_at": None})
-        if doc.get("helpful"):
-            entry["up"] += 1
-        else:
-            entry["down"] += 1
-            at = as_utc(doc.get("at"))
-            if at and (entry["last_negative_at"] is None or at > entry["last_negative_at"]):
-                entry["last_negative_at"] = at
-    return out
+    pipeline = [
+        {"$group": {
+            "_id": "$slug",
+            "up": {"$sum": {"$cond": ["$helpful", 1, 0]}},
+            "down": {"$sum": {"$cond": ["$helpful", 0, 1]}},
+            "last_negative_at": {"$max": {"$cond": ["$helpful", None, "$at"]}},
+        }},
+    ]
+    return {
+        row["_id"]: {"up": row["up"], "down": row["down"], "last_negative_at": as_utc(row.get("last_negative_at"))}
+        async for row in db[COLLECTION].aggregate(pipeline)
+    }
 
 
 async def recent(db: AsyncIOMotorDatabase, slug: str, limit: int = 20) -> list[dict[str, Any]]:

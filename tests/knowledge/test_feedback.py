@@ -81,6 +81,7 @@ async def test_agents_rate_and_editors_see_bad_ratings_and_overdue_reviews_first
     rows = {a["slug"]: a for a in listing["articles"]}
     assert rows[disliked]["feedback"] == {"up": 0, "down": 1} and rows[overdue]["review_overdue"] is True
     assert rows[fine]["review_overdue"] is False and rows[fine]["department"] == "Testafdeling"
+    assert rows[fine]["feedback"] == {"up": 1, "down": 0} and rows[overdue]["feedback"] == {"up": 0, "down": 0}
     status, view = await editor.call("GET", f"{ARTICLES}/{disliked}")
     assert view["feedback"]["down"] == 1 and view["feedback"]["recent"][0]["comment"] == "Prijs is oud"
 
