@@ -97,6 +97,8 @@ async def list_articles(request: web.Request) -> web.Response:
     )
     ratings = await feedback.summary(svc.db)
     drafts = await svc.workflow.states()
+    if q.get("draft"):  # ?draft=review: what waits for a reviewer (or draft, scheduled)
+        articles = [a for a in articles if a.slug in drafts and drafts[a.slug].state == q.get("draft")]
     articles.sort(key=lambda a: attention(a, ratings.get(a.slug, {})))
     rows = []
     for article in articles:

@@ -70,7 +70,9 @@ async function loadList() {
   const params = new URLSearchParams();
   const text = $("#filter-text").value.trim();
   if (text) params.set("q", text);
-  if ($("#filter-status").value) params.set("status", $("#filter-status").value);
+  const status = $("#filter-status").value;
+  if (status.startsWith("draft:")) params.set("draft", status.slice(6));
+  else if (status) params.set("status", status);
   if ($("#filter-department").value) params.set("department", $("#filter-department").value);
   const data = await api("GET", `${API}/articles?${params}`);
   state.mayPublish = data.may_publish;

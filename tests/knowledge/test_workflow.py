@@ -59,6 +59,9 @@ async def test_draft_review_publish_with_rights_enforced(stack, db, http, login)
     assert status == 200 and view["draft"]["state"] == "review" and view["draft"]["state_label"] == "ter beoordeling"
     status, listing = await reviewer.call("GET", f"{ARTICLES}?q={slug}")
     assert listing["articles"][0]["draft_label"] == "ter beoordeling"
+    status, waiting = await reviewer.call("GET", f"{ARTICLES}?draft=review")
+    assert slug in [a["slug"] for a in waiting["articles"]]
+    assert all(a["draft_state"] == "review" for a in waiting["articles"])
     status, view = await reviewer.call("POST", f"{ARTICLES}/{slug}/send-back", {"comment": "Maak de titel korter."})
     assert status == 200 and view["draft"]["state"] == "draft" and view["draft"]["comment"] == "Maak de titel korter."
     status, wrong = await reviewer.call("POST", f"{ARTICLES}/{slug}/send-back", {"comment": "nog eens"})
