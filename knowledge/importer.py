@@ -58,6 +58,7 @@ EXPORT_FIELDS = (
     "publish_from",
     "publish_until",
     "internal_note",
+    "review_at",
     "vac_uuid",
 )
 PRODUCT_EXPORT_FIELDS = (
@@ -452,7 +453,7 @@ def article_to_vac(
 # ---------------------------------------------------------------------- validation and import
 def _date_to_datetime(data: dict[str, Any]) -> dict[str, Any]:
     """YAML dates (2026-05-01) mean the start of that day in the Netherlands."""
-    for key in ("publish_from", "publish_until"):
+    for key in ("publish_from", "publish_until", "review_at"):
         value = data.get(key)
         if isinstance(value, date) and not isinstance(value, datetime):
             data[key] = datetime.combine(value, time(0, 0), tzinfo=AMSTERDAM).astimezone(UTC)
@@ -559,7 +560,7 @@ _Dumper.add_representer(str, _str_presenter)
 def article_record(article: Article) -> dict[str, Any]:
     data = article.model_dump(include=set(EXPORT_FIELDS))
     record = {k: data[k] for k in EXPORT_FIELDS if k in data}
-    for key in ("publish_from", "publish_until", "vac_uuid"):
+    for key in ("publish_from", "publish_until", "review_at", "vac_uuid"):
         if record.get(key) is None:
             record.pop(key, None)
     return record

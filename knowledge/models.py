@@ -26,7 +26,10 @@ CONTENT_FIELDS = (
     "publish_from",
     "publish_until",
     "internal_note",
+    "review_at",
 )
+DEFAULT_DEPARTMENT = "KCC"  # the owner of an article nobody claimed (migration and import default)
+REVIEW_DAYS = 365  # an article is checked at least once a year: the default review date after publication
 
 
 def utcnow() -> datetime:
@@ -65,6 +68,7 @@ class ArticleContent(BaseModel):
     publish_from: datetime | None = None
     publish_until: datetime | None = None
     internal_note: str = Field("", max_length=10_000)
+    review_at: datetime | None = Field(None, description="the owning department checks the article again by then")
 
     @field_validator("keywords", "synonyms", "related_products", mode="before")
     @classmethod
@@ -85,7 +89,7 @@ class ArticleContent(BaseModel):
     def _none_is_empty(cls, value: Any) -> Any:
         return "" if value is None else value
 
-    @field_validator("publish_from", "publish_until")
+    @field_validator("publish_from", "publish_until", "review_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return as_utc(value)
@@ -160,7 +164,9 @@ class ArticleVersion(BaseModel):
     version: int
     at: datetime
     by: str
-    action: Literal["create", "update", "publish", "archive", "rollback", "import"]
+    action: Literal[
+        "create", "update", "publish", "archive", "rollback", "import", "draft", "submit", "send_back", "schedule"
+    ]
     snapshot: dict[str, Any]
     note: str = ""
 

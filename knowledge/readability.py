@@ -1,7 +1,10 @@
 """A B1 readability indicator for Dutch answers: sentence length, long words, jargon.
 
 Not a formal leesbaarheidsindex: three simple signals that editors can act on, with a
-score from 0 to 100 and concrete hints in Dutch.
+score from 0 to 100 and concrete hints in Dutch. Besides the score, ``flags`` names each
+hard sentence (more than ``LONG_SENTENCE_WORDS`` words) and each hard word (five syllables
+or more, or officialese from ``jargon.txt``) where it stands, so the editor page marks them
+in the text: one long sentence is flagged even when the average is fine.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ JARGON_FILE = Path(__file__).with_name("jargon.txt")
 TARGET_SENTENCE_WORDS = 12  # B1: most sentences short
 LONG_SENTENCE_WORDS = 20
 LONG_WORD_SYLLABLES = 4  # words of four syllables or more are hard for B1 readers
+HARD_WORD_SYLLABLES = 5  # flagged in place: fewer false alarms on everyday compounds (gemeentehuis)
 TARGET_LONG_WORD_SHARE = 0.08
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*")
 _VOWELS = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]+", re.IGNORECASE)
@@ -45,6 +49,26 @@ def _find_jargon(text: str) -> list[dict[str, str]]:
     return found
 
 
+def sentence_flags(parts: list[str]) -> list[dict[str, Any]]:
+    """Per sentence that needs work: its text, word count, whether it is too long, its hard words."""
+    flags = []
+    for index, sentence in enumerate(parts):
+        words = _WORD.findall(sentence)
+        hard = list(dict.fromkeys(w for w in words if syllables(w) >= HARD_WORD_SYLLABLES))
+        officialese = [item["word"] for item in _find_jargon(sentence)]
+        long = len(words) > LONG_SENTENCE_WORDS
+        if long or hard or officialese:
+            flags.append({
+                "index": index,
+                "sentence": sentence,
+                "words": len(words),
+                "long": long,
+                "hard_words": hard,
+                "jargon": officialese,
+            })
+    return flags
+
+
 def score(text: str) -> dict[str, Any]:
     """Score (0-100), level and hints for one text."""
     parts = sentences(text or "")
@@ -68,6 +92,8 @@ def score(text: str) -> dict[str, Any]:
     value = int(max(0, min(100, round(points))))
     if not n_words:
         value = 0
+    elif long_sentences:  # one long sentence is enough to miss B1, whatever the average
+        value = min(value, 79)
 
     hints = []
     if avg > TARGET_SENTENCE_WORDS:
@@ -102,4 +128,5 @@ def score(text: str) -> dict[str, Any]:
         "long_sentences": long_sentences[:10],
         "jargon": found_jargon,
         "hints": hints,
+        "flags": sentence_flags(parts),
     }

@@ -30,9 +30,19 @@ from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
 from knowledge import importer
-from knowledge.models import Article, ArticleContent, Hit, NewArticle, Product, SynonymGroups, View
+from knowledge.models import (
+    Article,
+    ArticleContent,
+    Hit,
+    NewArticle,
+    Product,
+    SynonymGroups,
+    View,
+    utcnow,
+)
 from knowledge.search import SearchEngine, create_engine
 from knowledge.store import KnowledgeStore
+from knowledge.workflow import Draft, Workflow
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +52,8 @@ class KnowledgeService:
         self.db = db
         self.settings = settings
         self.store = KnowledgeStore(db)
+        self.workflow = Workflow(self.store)
+        self.schedule_wake = asyncio.Event()  # set when this process schedules a publication
         self.engine = engine or create_engine(settings)
         self._indexed: dict[str, int] = {}  # slug -> version in the index
         self._revision: int | None = None  # the store's revision the index was last compared at
@@ -68,6 +80,9 @@ class KnowledgeService:
             return
         if import_if_empty and await self.store.count() == 0:
             await self.import_shipped_content()
+        migrated = await self.store.migrate_owners()
+        if migrated:
+            log.info("articles given an owner and review date", extra={"articles": migrated})
         await self._sync()
         self._loaded = True
         log.info(
@@ -186,6 +201,30 @@ class KnowledgeService:
         article = await self.store.rollback(slug, version, by)
         await self._index(article)
         return article
+
+    # ------------------------------------------------------------------ draft -> review -> publish
+    async def publish(self, slug: str, by: str) -> Article:
+        """The draft goes live now: indexed before the call returns (write-through)."""
+        article = await self.workflow.publish(slug, by)
+        await self._index(article)
+        return article
+
+    async def schedule(self, slug: str, by: str, at: Any) -> Draft:
+        draft = await self.workflow.schedule(slug, by, at)
+        self.schedule_wake.set()
+        return draft
+
+    async def publish_due(self) -> Any:
+        """Publish every scheduled draft whose moment has come; returns the next moment (or None)."""
+        now = utcnow()
+        for slug in await self.workflow.due(now):
+            draft = await self.workflow.get(slug)
+            try:
+                await self.publish(slug, draft.updated_by if draft else "planning")
+                log.info("scheduled article published", extra={"slug": slug})
+            except Exception as exc:  # noqa: BLE001 - another hub published it first, or it was removed
+                log.warning("scheduled publication skipped", extra={"slug": slug, "error": type(exc).__name__})
+        return await self.workflow.next_due(after=now)
 
     async def set_synonyms(self, groups: SynonymGroups, by: str) -> SynonymGroups:
         saved = await self.store.set_synonyms(groups, by)

@@ -8,17 +8,19 @@ the other gets a ``Conflict``.
 
 from __future__ import annotations
 
-import difflib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from knowledge.diffs import diff_snapshots
 from knowledge.models import (
     CONTENT_FIELDS,
+    DEFAULT_DEPARTMENT,
+    REVIEW_DAYS,
     Article,
     ArticleContent,
     ArticleVersion,
@@ -32,7 +34,6 @@ from knowledge.models import (
 )
 
 SYNONYMS_ID = "groups"
-DIFF_FIELDS = (*CONTENT_FIELDS, "status")
 
 
 class NotFound(LookupError):
@@ -159,7 +160,7 @@ class KnowledgeStore:
     async def create(self, new: NewArticle, by: str, action: str = "create") -> Article:
         if await self.articles.find_one({"slug": new.slug}, {"_id": 1}):
             raise Conflict(f"article {new.slug} already exists")
-        article = Article(**new.model_dump(), updated_at=utcnow(), updated_by=by, version=1)
+        article = with_owner_defaults(Article(**new.model_dump(), updated_at=utcnow(), updated_by=by, version=1))
         try:
             return await self._commit(article, action, by, expected=None)
         except DuplicateKeyError as exc:
@@ -184,9 +185,9 @@ class KnowledgeStore:
         vac_uuid = getattr(content, "vac_uuid", None)
         if vac_uuid:
             data["vac_uuid"] = vac_uuid
-        article = Article(
-            **{**data, "updated_at": utcnow(), "updated_by": by, "version": current.version + 1}
-        )
+        # drafts take version numbers too (knowledge/workflow.py): the next one follows the history
+        version = max(current.version, await self.last_version(slug)) + 1
+        article = Article(**{**data, "updated_at": utcnow(), "updated_by": by, "version": version})
         return await self._commit(article, action, by, expected=current.version, note=note)
 
     async def set_status(self, slug: str, status: str, by: str) -> Article:
@@ -206,6 +207,11 @@ class KnowledgeStore:
         current = await self.get(new.slug)
         if current is None:
             return await self.create(new, by, action="import"), "created"
+        # a record without an owner or review date keeps the ones the article has (set by editors or defaults)
+        new = new.model_copy(update={
+            "department": new.department or current.department,
+            "review_at": new.review_at or current.review_at,
+        })
         same_content = current.content() == Article(**new.model_dump()).content()
         if same_content and current.status == new.status:
             return current, "unchanged"
@@ -220,6 +226,30 @@ class KnowledgeStore:
         await self.versions.delete_many({"slug": slug})
         await self._bump()
         return result.deleted_count == 1
+
+    async def migrate_owners(self) -> int:
+        """Give articles stored before owners and review dates existed the defaults (idempotent).
+
+        Not a new version: the content residents see does not change, so the index needs nothing.
+        """
+        changed = 0
+        query = {"$or": [{"review_at": None}, {"department": {"$in": ["", None]}}]}
+        async for doc in self.articles.find(query, {"slug": 1, "department": 1, "review_at": 1, "updated_at": 1}):
+            filled = owner_defaults(doc.get("department"), doc.get("review_at"), doc.get("updated_at"))
+            await self.articles.update_one({"_id": doc["_id"]}, {"$set": filled})
+            changed += 1
+        return changed
+
+    async def record(self, entry: ArticleVersion) -> None:
+        """One history entry that does not change the live article (a draft, a submission, a schedule)."""
+        try:
+            await self.versions.insert_one(entry.model_dump())
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{entry.slug}: version {entry.version} already exists") from exc
+
+    async def last_version(self, slug: str) -> int:
+        doc = await self.versions.find_one({"slug": slug}, {"version": 1}, sort=[("version", DESCENDING)])
+        return int(doc["version"]) if doc else 0
 
     # ------------------------------------------------------------------ history
     async def history(self, slug: str) -> list[ArticleVersion]:
@@ -326,27 +356,18 @@ class KnowledgeStore:
         return await self.set_synonyms(SynonymGroups(groups=current.groups + extra), by)
 
 
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return as_utc(value).isoformat()  # type: ignore[union-attr]
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    return str(value)
+def review_date(since: datetime) -> datetime:
+    """The default next check: a year on, in whole seconds (MongoDB keeps milliseconds)."""
+    return (since + timedelta(days=REVIEW_DAYS)).replace(microsecond=0)
 
 
-def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-field differences: before, after and a line diff (``+``/``-``/`` `` prefixed)."""
-    changes = []
-    for field in DIFF_FIELDS:
-        before, after = _as_text(old.get(field)), _as_text(new.get(field))
-        if before == after:
-            continue
-        lines = [
-            line
-            for line in difflib.ndiff(before.splitlines(), after.splitlines())
-            if not line.startswith("?")
-        ]
-        changes.append({"field": field, "before": before, "after": after, "diff": lines})
-    return changes
+def owner_defaults(department: str | None, review_at: datetime | None, since: datetime | None) -> dict[str, Any]:
+    """The owning department and review date an article gets when it has none."""
+    return {
+        "department": department or DEFAULT_DEPARTMENT,
+        "review_at": as_utc(review_at) or review_date(as_utc(since) or utcnow()),
+    }
+
+
+def with_owner_defaults(article: Article) -> Article:
+    return article.model_copy(update=owner_defaults(article.department, article.review_at, article.updated_at))

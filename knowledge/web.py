@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -13,33 +11,30 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from hub.core.appkeys import DB, SETTINGS
-from hub.core.http import BodyError, json_error, parse
+from hub.core.http import json_error, parse
+from hub.core.loops import Loops
 from hub.staff.auth import current_staff, require_role
-from knowledge import readability, unanswered
-from knowledge.models import (
-    Article,
-    ArticleUpdate,
-    NewArticle,
-    NewProduct,
-    ProductUpdate,
-    SynonymGroups,
+from knowledge import feedback, readability, unanswered, workflow_api
+from knowledge.handlers import (
+    API,
+    KNOWLEDGE,
+    MAX_BODY,
+    article_json,
+    editor,
+    may_publish,
+    publish_refused,
+    service,
+    who,
 )
+from knowledge.models import Article, NewArticle, NewProduct, ProductUpdate, SynonymGroups, utcnow
 from knowledge.service import KnowledgeService
-from knowledge.store import Conflict, NotFound
+from knowledge.store import NotFound
+from knowledge.workflow import STATE_NL, run_schedule
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-API = "/api/v1/knowledge"
 MAX_QUERY_CHARS = 500
-_readability_cache: dict[tuple[str, int], dict[str, Any]] = {}
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-#: the knowledge service (articles, products, search), set once it has loaded at start-up
-KNOWLEDGE = web.AppKey("knowledge", KnowledgeService)
-
-
-class RollbackBody(BaseModel):
-    version: int = Field(ge=1)
+__all__ = ["KNOWLEDGE", "routes", "setup_knowledge"]
 
 
 class TextBody(BaseModel):
@@ -48,64 +43,6 @@ class TextBody(BaseModel):
 
 class KeyBody(BaseModel):
     key: str = Field(min_length=1, max_length=1000)
-
-
-# ---------------------------------------------------------------------- helpers
-# Articles and synonym lists can be long: a larger body than the staff APIs' default.
-MAX_BODY = 1024 * 1024
-
-
-def handles_errors(handler: Handler) -> Handler:
-    """Turn domain errors into the one JSON error shape."""
-
-    @wraps(handler)
-    async def inner(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except BodyError as exc:
-            return exc.response
-        except NotFound as exc:
-            return json_error(404, "not_found", f"Niet gevonden: {exc}")
-        except Conflict as exc:
-            return json_error(
-                409,
-                "conflict",
-                f"Iemand anders heeft dit intussen gewijzigd of het bestaat al ({exc}). Laad opnieuw.",
-            )
-
-    return inner
-
-
-def editor(handler: Handler) -> Handler:
-    return require_role("editor")(handles_errors(handler))
-
-
-def service(request: web.Request) -> KnowledgeService:
-    return request.app[KNOWLEDGE]
-
-
-def who(request: web.Request) -> str:
-    return str(request["staff"]["_id"])
-
-
-def readability_of(article: Article) -> dict[str, Any]:
-    key = (article.slug, article.version)
-    if key not in _readability_cache:
-        if len(_readability_cache) > 20_000:
-            _readability_cache.clear()
-        _readability_cache[key] = readability.score(article.answer)
-    return _readability_cache[key]
-
-
-def article_json(article: Article, full: bool = True) -> dict[str, Any]:
-    data = article.model_dump(mode="json")
-    data["visible_to_residents"] = article.visible_to_residents()
-    score = readability_of(article)
-    data["readability"] = score if full else {"score": score["score"], "level": score["level"]}
-    if not full:
-        for key in ("answer", "internal_note", "synonyms", "related_products"):
-            data.pop(key, None)
-    return data
 
 
 # ---------------------------------------------------------------------- public search
@@ -139,105 +76,56 @@ async def search(request: web.Request) -> web.Response:
 
 
 # ---------------------------------------------------------------------- articles
+def attention(article: Article, ratings: dict[str, Any]) -> tuple[Any, ...]:
+    """Sort key of the editor's list: negative ratings and overdue reviews first, then by title."""
+    down = ratings.get("down", 0)
+    overdue = bool(article.review_at and article.review_at <= utcnow())
+    needs = down > 0 or overdue
+    return (0 if needs else 1, -down, 0 if overdue else 1, article.title.lower())
+
+
 @editor
 async def list_articles(request: web.Request) -> web.Response:
+    """The editor's list: what needs attention first (not helpful ratings, overdue reviews)."""
     q = request.query
-    articles = await service(request).store.list(
+    svc = service(request)
+    articles = await svc.store.list(
         status=q.get("status") or None,
         department=q.get("department") or None,
         text=q.get("q") or None,
         audience=q.get("audience") or None,
     )
+    ratings = await feedback.summary(svc.db)
+    drafts = await svc.workflow.states()
+    if q.get("draft"):  # ?draft=review: what waits for a reviewer (or draft, scheduled)
+        articles = [a for a in articles if a.slug in drafts and drafts[a.slug].state == q.get("draft")]
+    articles.sort(key=lambda a: attention(a, ratings.get(a.slug, {})))
+    rows = []
+    for article in articles:
+        row = article_json(article, full=False)
+        rated = ratings.get(article.slug, {})
+        row["feedback"] = {"up": rated.get("up", 0), "down": rated.get("down", 0)}
+        draft = drafts.get(article.slug)
+        row["draft_state"] = draft.state if draft else None
+        row["draft_label"] = STATE_NL[draft.state] if draft else None
+        rows.append(row)
     return web.json_response(
-        {
-            "articles": [article_json(a, full=False) for a in articles],
-            "departments": await service(request).store.departments(),
-        }
+        {"articles": rows, "departments": await svc.store.departments(), "may_publish": may_publish(request)}
     )
 
 
 @editor
 async def create_article(request: web.Request) -> web.Response:
     new = await parse(request, NewArticle, MAX_BODY)
+    if new.status != "draft" and not may_publish(request):
+        return publish_refused()  # a new article starts as a draft unless its editor may publish
     article = await service(request).create_article(new, who(request))
-    return web.json_response(article_json(article), status=201)
+    return web.json_response(await workflow_api.editor_view(request, article.slug), status=201)
 
 
 @editor
 async def get_article(request: web.Request) -> web.Response:
-    article = await service(request).store.require(request.match_info["slug"])
-    return web.json_response(article_json(article))
-
-
-@editor
-async def update_article(request: web.Request) -> web.Response:
-    body = await parse(request, ArticleUpdate, MAX_BODY)
-    article = await service(request).update_article(
-        request.match_info["slug"], body, who(request), expected_version=body.version
-    )
-    return web.json_response(article_json(article))
-
-
-@editor
-async def publish(request: web.Request) -> web.Response:
-    article = await service(request).set_status(
-        request.match_info["slug"], "published", who(request)
-    )
-    return web.json_response(article_json(article))
-
-
-@editor
-async def archive(request: web.Request) -> web.Response:
-    article = await service(request).set_status(
-        request.match_info["slug"], "archived", who(request)
-    )
-    return web.json_response(article_json(article))
-
-
-@editor
-async def versions(request: web.Request) -> web.Response:
-    slug = request.match_info["slug"]
-    await service(request).store.require(slug)
-    history = await service(request).store.history(slug)
-    return web.json_response(
-        {
-            "slug": slug,
-            "versions": [
-                {
-                    "version": v.version,
-                    "at": v.at.isoformat(),
-                    "by": v.by,
-                    "action": v.action,
-                    "note": v.note,
-                    "status": v.snapshot.get("status"),
-                    "title": v.snapshot.get("title"),
-                }
-                for v in history
-            ],
-        }
-    )
-
-
-@editor
-async def diff(request: web.Request) -> web.Response:
-    slug = request.match_info["slug"]
-    try:
-        version = int(request.match_info["n"])
-        against = int(request.query["against"]) if "against" in request.query else None
-    except ValueError:
-        return json_error(400, "invalid_version", "Versie moet een geheel getal zijn.")
-    result = await service(request).store.diff(slug, version, against)
-    result["at"] = result["at"].isoformat()
-    return web.json_response(result)
-
-
-@editor
-async def rollback(request: web.Request) -> web.Response:
-    body = await parse(request, RollbackBody, MAX_BODY)
-    article = await service(request).rollback(
-        request.match_info["slug"], body.version, who(request)
-    )
-    return web.json_response(article_json(article))
+    return web.json_response(await workflow_api.editor_view(request, request.match_info["slug"]))
 
 
 @editor
@@ -327,12 +215,8 @@ def routes() -> list[web.RouteDef]:
         web.get(f"{API}/articles", list_articles),
         web.post(f"{API}/articles", create_article),
         web.get(a, get_article),
-        web.put(a, update_article),
-        web.post(f"{a}/publish", publish),
-        web.post(f"{a}/archive", archive),
-        web.get(f"{a}/versions", versions),
-        web.get(f"{a}/versions/{{n}}/diff", diff),
-        web.post(f"{a}/rollback", rollback),
+        *workflow_api.routes(),
+        *feedback.routes(),
         web.post(f"{API}/readability", check_readability),
         web.get(f"{API}/products", list_products),
         web.post(f"{API}/products", create_product),
@@ -349,11 +233,16 @@ def routes() -> list[web.RouteDef]:
 def setup_knowledge(app: web.Application) -> None:
     """Register knowledge routes and start-up hooks on ``app``."""
 
+    loops = Loops()
+
     async def start(app: web.Application) -> None:
         svc = await KnowledgeService.create(app[DB], app[SETTINGS], import_if_empty=True)
         app[KNOWLEDGE] = svc
+        # scheduled publication: sleeps until the next moment it knows, sweeps slowly for other hubs'
+        loops.start(knowledge_schedule=run_schedule(svc.publish_due, svc.schedule_wake, app[SETTINGS].knowledge_schedule_sweep_s))
 
     async def stop(app: web.Application) -> None:
+        await loops.stop()
         svc = app.get(KNOWLEDGE)
         if svc:
             await svc.stop()

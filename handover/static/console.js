@@ -268,9 +268,23 @@
     hits.forEach(function (h) {
       ul.appendChild(el("li", {}, [
         el("strong", { text: h.title }), el("div", { class: "snip", text: h.snippet || "" }),
-        el("button", { type: "button", class: "secondary", text: "Invoegen", onclick: function () { insertArticle(h.slug); } })
+        el("button", { type: "button", class: "secondary", text: "Invoegen", onclick: function () { insertArticle(h.slug); } }),
+        rateButtons(h)
       ]));
     });
+  }
+  // the agent rates a knowledge article (helpful or not): editors see it in the editor's list
+  function rateButtons(h) {
+    var box = el("span", { class: "rate" });
+    [[true, "👍", "Nuttig: "], [false, "👎", "Niet nuttig: "]].forEach(function (r) {
+      box.appendChild(el("button", { type: "button", class: "secondary", text: r[1], "aria-label": r[2] + h.title, onclick: function () {
+        fetch("/api/v1/knowledge/articles/" + encodeURIComponent(h.slug) + "/feedback", { method: "POST", credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf || "", "Content-Type": "application/json" },
+          body: JSON.stringify({ helpful: r[0], conversation_id: current || null }) })
+          .then(function (resp) { box.textContent = resp.ok ? "Bedankt, doorgegeven aan de redactie." : "Niet gelukt."; });
+      } }));
+    });
+    return box;
   }
   function insertArticle(slug) {
     api("GET", "/knowledge/" + encodeURIComponent(slug)).then(function (a) {

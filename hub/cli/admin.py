@@ -186,7 +186,7 @@ def register(sub: Any) -> None:
     add.add_argument("--name", help="display name")
     add.add_argument("--team", help="agent team, e.g. kcc")
     add.add_argument("--department", help="what residents see in 'who looked at my data', e.g. KCC")
-    add.add_argument("--right", action="append", help="extra right, e.g. sociaal_domein or privacy (repeat for more)")
+    add.add_argument("--right", action="append", help="extra right, e.g. sociaal_domein, privacy or knowledge.publish (repeat for more)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead of asking")
     add.set_defaults(func=cmd_staff_add)
     staff.add_parser("list", help=cmd_staff_list.__doc__, description=cmd_staff_list.__doc__).set_defaults(func=cmd_staff_list)

@@ -70,6 +70,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("department", ASCENDING)], name="status_department"),
     ],
     "article_versions": [IndexModel([("slug", ASCENDING), ("version", DESCENDING)], unique=True, name="slug_version")],
+    # an article's one pending draft and its schedule (knowledge/workflow.py); ratings of answers (knowledge/feedback.py)
+    "article_drafts": [
+        IndexModel([("slug", ASCENDING)], unique=True, name="slug"),
+        IndexModel([("state", ASCENDING), ("publish_at", ASCENDING)], name="scheduled"),
+    ],
+    "article_feedback": [IndexModel([("slug", ASCENDING), ("at", DESCENDING)], name="by_article")],
     "products": [IndexModel([("slug", ASCENDING)], unique=True, name="slug")],
     "cases": [
         IndexModel([("number", ASCENDING)], unique=True, name="number"),

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     )
     elasticsearch_retry_on_timeout: bool = Field(True, description="also retry a timed-out request")
     knowledge_content_dir: Path = ROOT / "knowledge" / "content"
+    knowledge_schedule_sweep_s: float = Field(
+        60.0, gt=0, description="safety sweep of scheduled article publication (a hub wakes at its own schedules' moment)"
+    )
 
     # --- web chat and public endpoints
     max_text_chars: int = 4000

@@ -1,7 +1,7 @@
 """Staff accounts, password log-in (argon2), server-side sessions, roles, rights and CSRF.
 
 Roles: ``agent``, ``editor``, ``supervisor``, ``admin`` (admin passes every role check).
-Rights (``sociaal_domein``, ``privacy``) are granted by name on the account or held through
+Rights (``sociaal_domein``, ``privacy``, ``knowledge.publish``) are granted by name on the account or held through
 a role (``RIGHTS_BY_ROLE``; an admin holds every right). ``has_role`` and ``has_right`` are
 the one rights check of the hub; ``require_role`` guards a handler with ``has_role``.
 A session is a random token in an HttpOnly cookie; unsafe methods must echo the
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 ROLES = ("agent", "editor", "supervisor", "admin")
 SOCIAL_DOMAIN = "sociaal_domein"  # need-to-know: what social-domain and confidential conversations and cases are about
 PRIVACY = "privacy"  # the resident's rights: export and erasure of a contact (the privacy officer)
+PUBLISH_KNOWLEDGE = "knowledge.publish"  # make an article's draft live (others submit it for review)
 # Rights a role brings without being granted by name (an admin holds every right).
 RIGHTS_BY_ROLE: dict[str, frozenset[str]] = {"supervisor": frozenset({SOCIAL_DOMAIN})}
 COOKIE = "kcc_session"
@@ -52,6 +53,8 @@ DEMO_ACCOUNTS = [
     ("admin", "admin-demo", ["admin"], "Demo beheerder", None),
 ]
 # username -> department: what a resident sees in "who has looked at my data" (never a name)
+# username -> rights granted by name (the demo editor is the final editor: publishes and reviews)
+DEMO_RIGHTS = {"editor": [PUBLISH_KNOWLEDGE]}
 DEMO_DEPARTMENTS = {"agent": "KCC", "editor": "Communicatie", "supervisor": "KCC", "admin": "Informatievoorziening"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -96,7 +99,8 @@ async def create_staff(
 async def ensure_demo_accounts(db: AsyncIOMotorDatabase) -> None:
     for username, password, roles, name, team in DEMO_ACCOUNTS:
         if not await db.staff.find_one({"_id": username}, {"_id": 1}):
-            await create_staff(db, username, password, roles, name=name, team=team, department=DEMO_DEPARTMENTS.get(username))
+            await create_staff(db, username, password, roles, name=name, team=team, department=DEMO_DEPARTMENTS.get(username),
+                               rights=DEMO_RIGHTS.get(username))
 
 
 async def verify(db: AsyncIOMotorDatabase, username: str, password: str) -> dict[str, Any] | None:

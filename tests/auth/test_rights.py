@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.staff.auth import PRIVACY, SOCIAL_DOMAIN, has_right, has_role
+from hub.staff.auth import PRIVACY, PUBLISH_KNOWLEDGE, SOCIAL_DOMAIN, has_right, has_role
 
 AGENT = {"_id": "a", "roles": ["agent"], "rights": []}
 CLEARED_AGENT = {"_id": "b", "roles": ["agent"], "rights": [SOCIAL_DOMAIN]}
@@ -24,3 +24,10 @@ def test_rights_by_name_by_role_and_for_admins():
     assert not has_right(SUPERVISOR, PRIVACY)  # but not the privacy officer's right
     assert has_right(PRIVACY_OFFICER, PRIVACY) and not has_right(PRIVACY_OFFICER, SOCIAL_DOMAIN)
     assert has_right(ADMIN, SOCIAL_DOMAIN) and has_right(ADMIN, PRIVACY)
+
+
+def test_publishing_knowledge_is_a_right_by_name():
+    editor = {"_id": "e", "roles": ["editor"], "rights": []}
+    final_editor = {"_id": "f", "roles": ["editor"], "rights": [PUBLISH_KNOWLEDGE]}
+    assert not has_right(editor, PUBLISH_KNOWLEDGE) and has_right(final_editor, PUBLISH_KNOWLEDGE)
+    assert not has_right(SUPERVISOR, PUBLISH_KNOWLEDGE) and has_right(ADMIN, PUBLISH_KNOWLEDGE)

@@ -90,6 +90,16 @@ def test_the_walk_sees_the_staff_routes(stack, monkeypatch):
     for expected in ("/api/v1/contacts/{id}/erase", "/api/v1/admin/staff", "/api/v1/handover/queue", "/console",
                      "/api/v1/stats/summary", "/api/v1/knowledge/articles"):
         assert expected in paths
+    # the knowledge workflow: any editor submits; publish, send-back and archive also need knowledge.publish
+    # (tests/knowledge/test_workflow.py); agents rate articles; residents rate through the public web chat API
+    for method, path in (("POST", "/api/v1/knowledge/articles/{slug}/submit"),
+                         ("POST", "/api/v1/knowledge/articles/{slug}/send-back"),
+                         ("POST", "/api/v1/knowledge/articles/{slug}/publish"),
+                         ("DELETE", "/api/v1/knowledge/articles/{slug}/draft"),
+                         ("POST", "/api/v1/knowledge/articles/{slug}/feedback"),
+                         ("POST", "/api/v1/webchat/feedback")):
+        assert (method, path) in found
+    assert is_public("/api/v1/webchat/feedback") and not is_public("/api/v1/knowledge/articles/{slug}/feedback")
     assert len([1 for m, p in found if m in UNSAFE and not is_public(p)]) > 30
 
 

@@ -111,13 +111,13 @@ class StaffSession:
 
 @pytest.fixture
 async def login(stack: Any, db: AsyncIOMotorDatabase) -> AsyncIterator[Callable[..., Any]]:
-    """``await login(roles)`` -> a logged-in StaffSession for a new staff member with those roles."""
+    """``await login(roles, rights=[...])`` -> a logged-in StaffSession for a new staff member."""
     sessions: list[aiohttp.ClientSession] = []
 
-    async def make(roles: list[str]) -> StaffSession:
+    async def make(roles: list[str], rights: list[str] | None = None) -> StaffSession:
         username = f"u{uuid.uuid4().hex[:10]}"
         password = "test-" + uuid.uuid4().hex
-        await create_staff(db, username, password, roles)
+        await create_staff(db, username, password, roles, rights=rights)
         http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         sessions.append(http)
         async with http.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
+from hub.staff.auth import PUBLISH_KNOWLEDGE
 from knowledge import unanswered
 from tests.knowledge.conftest import new_article, unique_slug, unique_word
 
@@ -142,7 +143,7 @@ async def test_validation_errors_name_the_fields(login) -> None:  # noqa: ANN001
 
 
 async def test_article_lifecycle_versions_diff_rollback(login) -> None:  # noqa: ANN001
-    editor = await login(["editor"])
+    editor = await login(["editor"], rights=[PUBLISH_KNOWLEDGE])
     slug = unique_slug()
     status, created = await editor.call(
         "POST",
@@ -151,6 +152,7 @@ async def test_article_lifecycle_versions_diff_rollback(login) -> None:  # noqa:
     )
     assert status == 201 and created["version"] == 1 and created["updated_by"] == editor.username
     assert "readability" in created and 0 <= created["readability"]["score"] <= 100
+    assert created["draft"] is None and created["current_version"] == 1
     status, _ = await editor.call("POST", ARTICLES, new_article(slug).model_dump(mode="json"))
     assert status == 409
     update = {
@@ -159,35 +161,33 @@ async def test_article_lifecycle_versions_diff_rollback(login) -> None:  # noqa:
     status, v2 = await editor.call(
         "PUT", f"{ARTICLES}/{slug}", {**update, "title": "Tweede titel", "version": 1}
     )
-    assert status == 200 and v2["version"] == 2
+    assert status == 200 and v2["current_version"] == 2
+    assert v2["title"] == "Eerste titel" and v2["draft"]["content"]["title"] == "Tweede titel"
     status, body = await editor.call(
         "PUT", f"{ARTICLES}/{slug}", {**update, "title": "Botsing", "version": 1}
     )
     assert status == 409 and body["error"]["code"] == "conflict"
     status, v3 = await editor.call("POST", f"{ARTICLES}/{slug}/publish")
     assert status == 200 and v3["status"] == "published" and v3["visible_to_residents"]
+    assert v3["title"] == "Tweede titel" and v3["draft"] is None and v3["version"] == 3
     status, history = await editor.call("GET", f"{ARTICLES}/{slug}/versions")
-    assert [v["action"] for v in history["versions"]] == ["publish", "update", "create"]
+    assert [v["action"] for v in history["versions"]] == ["publish", "draft", "create"]
     status, diff = await editor.call("GET", f"{ARTICLES}/{slug}/versions/2/diff")
     assert status == 200
-    assert diff["changes"] == [
-        {
-            "field": "title",
-            "before": "Eerste titel",
-            "after": "Tweede titel",
-            "diff": ["- Eerste titel", "+ Tweede titel"],
-        }
-    ]
+    [change] = diff["changes"]
+    assert change["field"] == "title" and change["diff"] == ["- Eerste titel", "+ Tweede titel"]
+    assert change["rows"] == [{
+        "kind": "changed",
+        "left": [{"text": "Eerste", "changed": True}, {"text": " titel", "changed": False}],
+        "right": [{"text": "Tweede", "changed": True}, {"text": " titel", "changed": False}],
+    }]
     status, rolled = await editor.call("POST", f"{ARTICLES}/{slug}/rollback", {"version": 1})
-    assert (
-        status == 200
-        and rolled["title"] == "Eerste titel"
-        and rolled["version"] == 4
-        and rolled["status"] == "published"
-    )
+    assert status == 200 and rolled["title"] == "Tweede titel"  # live stays: the old text is a draft now
+    assert rolled["draft"]["content"]["title"] == "Eerste titel" and rolled["current_version"] == 4
     status, listing = await editor.call("GET", f"{ARTICLES}?status=published&q={slug}")
     assert [a["slug"] for a in listing["articles"]] == [slug]
     assert "answer" not in listing["articles"][0] and "readability" in listing["articles"][0]
+    assert listing["articles"][0]["draft_label"] == "concept"
     status, archived = await editor.call("POST", f"{ARTICLES}/{slug}/archive")
     assert archived["status"] == "archived" and not archived["visible_to_residents"]
 
@@ -220,7 +220,7 @@ async def test_products_api(login) -> None:  # noqa: ANN001
 
 
 async def test_synonyms_api_changes_search_at_once(stack, http, login) -> None:  # noqa: ANN001
-    editor = await login(["editor"])
+    editor = await login(["editor"], rights=[PUBLISH_KNOWLEDGE])
     word, alias = unique_word(), unique_word()
     slug = unique_slug()
     await editor.call(

@@ -7,6 +7,7 @@ import asyncio
 import time
 from typing import Any
 
+from hub.staff.auth import PUBLISH_KNOWLEDGE
 from knowledge.models import ArticleContent
 from knowledge.service import KnowledgeService
 from knowledge.store import KnowledgeStore
@@ -25,7 +26,7 @@ async def wait_for(check: Any, within: float = 1.0) -> float:
 
 
 async def test_http_edit_publish_archive_visible_within_a_second(login, http) -> None:  # noqa: ANN001
-    editor = await login(["editor"])
+    editor = await login(["editor"], rights=[PUBLISH_KNOWLEDGE])
     word, slug = unique_word(), unique_slug()
 
     async def found(q: str) -> bool:

@@ -38,3 +38,20 @@ def test_bullets_count_as_sentences_and_empty_text() -> None:
 def test_syllables_and_jargon_list() -> None:
     assert syllables("paspoort") == 2 and syllables("identiteitskaart") == 5
     assert jargon()["indien"] == "als"
+
+
+def test_each_hard_sentence_and_word_is_flagged_in_place() -> None:
+    long = (
+        "Indien u in het buitenland woonachtig bent en u beschikt op dit moment niet over een geldig "
+        "identiteitsbewijs, dient u zich te wenden tot de ambassade in het land waar u verblijft."
+    )
+    text = f"U kunt een paspoort aanvragen. Dat kan op het stadhuis. {long} Neem een foto mee."
+    result = score(text)
+    long_flags = [f for f in result["flags"] if f["long"]]
+    assert [f["sentence"] for f in long_flags] == [long] and long_flags[0]["index"] == 2
+    assert long_flags[0]["words"] > 20
+    assert "identiteitsbewijs" in long_flags[0]["hard_words"]
+    assert {"indien", "woonachtig"} <= set(long_flags[0]["jargon"])
+    assert all(f["sentence"] != "Dat kan op het stadhuis." for f in result["flags"])
+    # the average of the short sentences does not hide it: not B1
+    assert result["avg_sentence_words"] < 12 and result["score"] < 80 and result["level"] != "B1"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from knowledge.diffs import diff_snapshots
 from knowledge.models import ArticleContent, NewProduct, SynonymGroups
-from knowledge.store import Conflict, KnowledgeStore, NotFound, diff_snapshots
+from knowledge.store import Conflict, KnowledgeStore, NotFound
 from tests.knowledge.conftest import new_article
 
 

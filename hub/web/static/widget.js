@@ -52,6 +52,8 @@
     "@keyframes kcc-dot{0%,60%,100%{opacity:.25}30%{opacity:1}}@media (prefers-reduced-motion:reduce){.kcc-typing span{animation:none}}" +
     ".kcc-w form{display:flex;border-top:1px solid #ddd}.kcc-w input{flex:1;min-width:0;border:0;padding:12px;font:inherit;min-height:48px}.kcc-w form button{border:0;background:" + blue + ";color:#fff;padding:0 16px;font:inherit;cursor:pointer;min-width:44px;min-height:48px}" +
     ".kcc-state{font-size:14px;color:#1b1b1b;padding:8px 12px;background:#fff4d6;border-top:1px solid #f0d48a}" +
+    ".kcc-fb{align-self:flex-start;font-size:14px;display:flex;flex-wrap:wrap;align-items:center;gap:4px}.kcc-fb button{min-width:44px;min-height:44px;border:1px solid #767676;background:#fff;border-radius:22px;cursor:pointer;font:inherit}" +
+    ".kcc-fb form{display:flex;gap:4px;border:0;width:100%}.kcc-fb input{border:1px solid #767676;min-height:44px;padding:6px}.kcc-fb label{display:flex;flex-direction:column}" +
     ".kcc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ".kcc-fab{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:" + blue + ";color:#fff;border:0;border-radius:28px;padding:14px 22px;min-height:48px;font:600 16px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
     ".kcc-fab:focus-visible{outline:3px solid var(--kcc-focus,#ffbf47);outline-offset:2px}" +
@@ -214,6 +216,30 @@
     if (!pollTimer) pollTimer = setInterval(function () { if (!socket) fetchNew(); }, 3000);
   }
 
+  // "Was dit antwoord nuttig?" under an article answer: one rating per answer, an optional comment after a no
+  function askFeedback(slug) {
+    var convId = conversationId, box = document.createElement("div");
+    box.className = "kcc-fb";
+    box.innerHTML = '<span>Was dit antwoord nuttig?</span> <button type="button" data-h="1" aria-label="Ja, nuttig">👍</button>' +
+      '<button type="button" data-h="0" aria-label="Nee, niet nuttig">👎</button>';
+    function rate(helpful, comment) {
+      return fetch(hub + "/api/v1/webchat/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ conversation_id: convId, article: slug, helpful: helpful, comment: comment || "" }) }).catch(function () {});
+    }
+    box.querySelectorAll("button").forEach(function (b) {
+      b.onclick = function () {
+        var helpful = b.dataset.h === "1";
+        rate(helpful);
+        box.textContent = "Bedankt voor uw reactie.";
+        if (helpful) return;
+        var f = document.createElement("form");
+        f.innerHTML = '<label>Wat miste u? (niet verplicht) <input maxlength="500" name="c"></label> <button type="submit">Stuur</button>';
+        f.onsubmit = function (e) { e.preventDefault(); rate(false, f.c.value); f.remove(); };
+        box.appendChild(f);
+      };
+    });
+    log.appendChild(box); log.scrollTop = log.scrollHeight;
+  }
   function failed(text) {
     var p = pending.shift(); if (p) p.node.classList.remove("kcc-pending");
     render({ id: "err" + Date.now(), direction: "out", author: "system", text: text });
@@ -230,7 +256,8 @@
         if (!res.ok) { failed(res.body.error ? res.body.error.message : "Er ging iets mis."); return; }
         if (conversationId !== res.body.conversation_id) { conversationId = res.body.conversation_id; localStorage.setItem(KEY + "-conv", conversationId); lastSeq = 0; }
         live();
-        return fetchNew();
+        var meta = res.body.meta || {};
+        return fetchNew().then(function () { if (meta.article && meta.state === "bot") askFeedback(meta.article); });
       })
       .catch(function () { failed("Geen verbinding. Probeer het zo opnieuw."); })
       .finally(function () { typing.hidden = true; if (!root.hidden) input.focus(); });
