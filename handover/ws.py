@@ -61,6 +61,9 @@ CONSOLE_EVENTS: dict[EventType, tuple[str, tuple[str, ...]]] = {
     EventType.AGENT_REPLY: ("agent_message", ("conversation_id", "message_id", "via", "agent")),
     EventType.RESIDENT_LEFT: ("resident_left", ("conversation_id", "team", "text")),
     EventType.NOTE: ("note", ("conversation_id",)),
+    EventType.SPECIALIST_ASKED: ("specialist", ("conversation_id", "mode", "to_agent", "to_team")),
+    EventType.SPECIALIST_ACCEPTED: ("specialist", ("conversation_id", "mode", "agent")),
+    EventType.SPECIALIST_RETURNED: ("specialist", ("conversation_id", "mode", "agent", "to")),
     EventType.MARKED: ("marked", ("conversation_id", "team")),
     EventType.CALLBACK_REQUEST: ("callback_request", ("conversation_id", "team")),
     EventType.CONTACT_MOMENT: ("contact_moment", ("conversation_id",)),
@@ -103,7 +106,7 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     staff = await current_staff(request)
     if not staff:
         return json_error(401, "not_logged_in", "Log eerst in.")
-    if not has_role(staff, "agent", "supervisor"):
+    if not has_role(staff, "agent", "supervisor", "specialist"):
         return json_error(403, "forbidden", "U heeft geen toegang tot deze functie.")
     app = request.app
     db, settings, live = app[DB], app[SETTINGS], app[BUS]
