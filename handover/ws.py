@@ -110,7 +110,8 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
         return json_error(403, "forbidden", "U heeft geen toegang tot deze functie.")
     app = request.app
     db, settings, live = app[DB], app[SETTINGS], app[BUS]
-    agent = await agents.ensure(db, staff, settings)
+    desk_staff = has_role(staff, "agent", "supervisor")  # a specialist has no presence and no agents document
+    agent = await agents.ensure(db, staff, settings) if desk_staff else None
     ws = web.WebSocketResponse(heartbeat=25)
     await ws.prepare(request)
     out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -124,7 +125,8 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
                 if await current_staff(request, touch=False) is None:  # session expired, ended or account off
                     await ws.close(code=4401, message=b"session ended")
                     return
-                await agents.heartbeat(db, staff["_id"])
+                if desk_staff:
+                    await agents.heartbeat(db, staff["_id"])
             except Exception:  # noqa: BLE001 - storage away a moment: the next beat counts
                 log.warning("console heartbeat failed", extra={"agent": staff["_id"]})
             await asyncio.sleep(HEARTBEAT_S)
@@ -137,7 +139,7 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     tasks["beat"] = asyncio.create_task(beat())
     tasks["send"] = asyncio.create_task(send())
     await asyncio.sleep(0)  # subscribed before the console hears "hello" and loads the queue
-    await ws.send_json({"type": "hello", "agent": agents.view(agent)})
+    await ws.send_json({"type": "hello", "agent": agents.view(agent) if agent else {"username": staff["_id"], "name": staff.get("name")}})
     try:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
