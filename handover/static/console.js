@@ -164,6 +164,7 @@
       currentData = data; outcomes = data.outcomes || outcomes;
       renderConversation(data);
     }).catch(function (e) {
+      if (e.code === "not_yours" && id === current) { leaveConversation("Dit gesprek is niet meer van u: een collega of specialist helpt de inwoner nu."); return; }
       $("empty").hidden = false; $("empty").textContent = e.message; $("conv").hidden = true;
     });
   }

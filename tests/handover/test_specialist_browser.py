@@ -64,6 +64,7 @@ async def test_the_agent_transfers_to_a_specialist_who_answers_and_gives_it_back
         await expert.click("#sp-accept")
         await expert.locator("#reply").wait_for(timeout=10_000)
         await agent.locator(f'#mine .conv-item[data-id="{conv_id}"]').wait_for(state="detached", timeout=10_000)
+        await agent.locator("#empty", has_text="Dit gesprek is niet meer van u").wait_for(timeout=10_000)
         await expert.fill("#reply-text", "Goedemiddag, u spreekt met Fatima van Belastingen. Ik kijk naar uw WOZ-waarde.")
         await expert.click("#reply-send")
         await expert.locator("#messages .msg.agent", has_text="Fatima van Belastingen").wait_for(timeout=10_000)
