@@ -14,10 +14,14 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from connectors.base import ConnectorError
 from handover.lifecycle import OUTCOMES_NL
+from handover.specialist import helped_view, request_view
 from handover.topics import intent_labels, topic_label
 from hub.cases import callbacks
 from hub.cases import store as cases
+from hub.cases.contact_card import register_contacts
+from hub.cases.outbox_klant import identificatoren
 from hub.contacts import store as contacts
 from hub.conversations.pipeline import message_view
 from hub.core.identifiers import mask_bsn
@@ -80,6 +84,8 @@ def conversation_view(conv: dict[str, Any]) -> dict[str, Any]:
         "created_at": iso(conv.get("created_at")),
         "outcome": conv.get("outcome"),
         "resident_left_at": iso(conv.get("resident_left_at")),
+        "specialist": request_view(conv.get("specialist")),
+        "helped_by": helped_view(conv),
     }
 
 
@@ -116,8 +122,10 @@ def summary_view(conv: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]
 
 
 async def contact_card(
-    db: AsyncIOMotorDatabase, contact_id: str | None, conversation_id: str | None, staff: dict[str, Any]
+    db: AsyncIOMotorDatabase, contact_id: str | None, conversation_id: str | None, staff: dict[str, Any], register: Any = None
 ) -> dict[str, Any] | None:
+    """``register``: a Klantinteracties client; with it the card of an identified resident also shows the
+    contacts made elsewhere, e.g. at a KISS desk (``register_contacts``; ``register_error`` when it failed)."""
     if not contact_id:
         return None
     doc = await contacts.get(db, contact_id)
@@ -142,6 +150,11 @@ async def contact_card(
         callbacks.view(c)
         async for c in db.callbacks.find({"contact_id": contact_id, "status": callbacks.OPEN}).sort("due_at", 1)
     ]
+    if register is not None and identificatoren(doc):
+        try:
+            card["register_contacts"] = await register_contacts(db, register, doc)
+        except ConnectorError as exc:
+            card["register_contacts"], card["register_error"] = [], exc.code
     return card
 
 
@@ -182,7 +195,9 @@ def existence_only(staff: dict[str, Any], conv: dict[str, Any]) -> dict[str, Any
     }
 
 
-async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any], staff: dict[str, Any]) -> dict[str, Any]:
+async def build(
+    db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any], staff: dict[str, Any], register: Any = None
+) -> dict[str, Any]:
     if not need_to_know.visible(staff, conv):
         return existence_only(staff, conv)
     messages = [staff_message(m) async for m in db.messages.find({"conversation_id": conv["_id"]}).sort("seq", 1)]
@@ -194,7 +209,7 @@ async def build(db: AsyncIOMotorDatabase, knowledge: Any, conv: dict[str, Any], 
         "label": need_to_know.label(conv),
         "messages": messages,
         "summary": summary_view(conv, await article_titles(knowledge, shown)),
-        "contact": await contact_card(db, conv.get("contact_id"), conv["_id"], staff),
+        "contact": await contact_card(db, conv.get("contact_id"), conv["_id"], staff, register),
         "notes": [{**n, "at": iso(n.get("at"))} for n in conv.get("notes", [])],
         "suggestions": await suggestions(knowledge, conv, messages),
         "outcomes": OUTCOMES_NL,

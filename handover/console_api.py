@@ -20,8 +20,9 @@ from handover.queue import waiting
 from handover.routing import DeskError
 from hub.cases import callbacks
 from hub.cases import store as cases
+from hub.contacts import external
 from hub.core import events
-from hub.core.appkeys import BUS, DB, SETTINGS
+from hub.core.appkeys import BUS, DB, HTTP, SETTINGS
 from hub.core.event_types import EventType
 from hub.core.http import BodyError, domain_error, parse
 from hub.core.models import State, utcnow
@@ -180,7 +181,8 @@ async def conversation(request: web.Request) -> web.Response:
     await briefing.audit_read(request.app[DB], staff(request), conv, view)
     if conv.get("state") == "agent" and conv.get("assignee") == staff(request)["_id"] and not conv.get("agent_joined"):
         await desk(request).announce_joined(conv["_id"], staff(request))  # the resident hears a person is there
-    return web.json_response(await briefing.build(request.app[DB], request.app.get(KNOWLEDGE), conv, staff(request)))
+    register = external.klantinteracties(request.app[SETTINGS], request.app[HTTP])  # contacts made at KISS desks
+    return web.json_response(await briefing.build(request.app[DB], request.app.get(KNOWLEDGE), conv, staff(request), register))
 
 
 @agent_api

@@ -59,10 +59,33 @@ def joined_text(staff: dict[str, Any], team: str | None) -> str:
     return f"{JOINED_PREFIX}: {who}. {name} heeft uw gesprek met de digitale assistent gelezen."
 
 
+def specialist_teams(staff: dict[str, Any]) -> list[str]:
+    """The backoffice teams of a specialist: the account's ``teams``, else its ``team`` (no default team)."""
+    return [t for t in (staff.get("teams") or [staff.get("team")]) if t]
+
+
+def asked_of(staff: dict[str, Any], conv: dict[str, Any]) -> bool:
+    """Whether the conversation's open specialist request is for this specialist: asked of them or of
+    their team (not yet accepted), or accepted by them. Nothing else is visible to a specialist."""
+    request = conv.get("specialist") or {}
+    if "specialist" not in (staff.get("roles") or []) or conv.get("state") not in OPEN_STATES:
+        return False
+    if request.get("status") == "accepted":
+        return request.get("accepted_by") == staff["_id"]
+    if request.get("status") != "asked":
+        return False
+    if request.get("to_agent"):
+        return request["to_agent"] == staff["_id"]
+    return request.get("to_team") in specialist_teams(staff)
+
+
 async def can_see(db: AsyncIOMotorDatabase, settings: Settings, staff: dict[str, Any], conv: dict[str, Any]) -> bool:
-    """Agents see their own conversations and their teams' queue; supervisors watch any conversation."""
-    if has_role(staff, "supervisor") or conv.get("assignee") == staff["_id"]:
+    """Agents see their own conversations and their teams' queue; supervisors watch any conversation;
+    a specialist sees only what was asked of them or their team (``asked_of``)."""
+    if has_role(staff, "supervisor") or conv.get("assignee") == staff["_id"] or asked_of(staff, conv):
         return True
+    if not has_role(staff, "agent"):
+        return False
     if conv.get("state") != State.QUEUED.value:
         return False
     agent = await agents.ensure(db, staff, settings)
@@ -106,8 +129,12 @@ class Desk:
         article: str | None = None,
         attachments: list[dict[str, Any]] | None = None,
         via: str = "console",
+        team: str | None = None,
     ) -> dict[str, Any]:
-        """Send the assigned agent's message to the resident on their channel."""
+        """Send the assigned agent's message to the resident on their channel.
+
+        ``team`` is the team the resident reads as the speaker's (default: the conversation's;
+        a specialist who took a conversation over speaks for their own team)."""
         now = utcnow()
         conv = await self.db.conversations.find_one_and_update(
             {"_id": conv_id, "state": State.AGENT.value, "assignee": staff["_id"]},
@@ -126,7 +153,7 @@ class Desk:
         if attachments:
             links = "\n".join(f"Bijlage: {a['filename']} {a['url']}" for a in attachments)
             body = f"{body}\n\n{links}" if body else links
-        metadata = {"agent": staff["_id"], "agent_name": staff.get("name"), "team": conv.get("team"), "via": via}
+        metadata = {"agent": staff["_id"], "agent_name": staff.get("name"), "team": team or conv.get("team"), "via": via}
         if article:
             metadata["article"] = article
         outs = await self.pipeline.send(conv, [Reply(text=body)], author="agent", metadata=metadata)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from handover import console_api, slack
+from handover import console_api, slack, specialist_api
 from handover.lifecycle import Desk
 from handover.routing import Router
 from handover.waiting import WaitNotifier
@@ -27,7 +27,7 @@ WAIT_NOTIFIER = web.AppKey("wait_notifier", WaitNotifier)
 SLACK_DESK = web.AppKey("slack_desk", slack.SlackDesk)  # only when Slack is configured
 
 
-@require_role("agent", "supervisor", page=True)
+@require_role("agent", "supervisor", "specialist", page=True)
 async def console_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-cache"})
 
@@ -67,6 +67,7 @@ def setup_handover(app: web.Application, pipeline: Pipeline) -> None:
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
     app.router.add_routes(console_api.routes())
+    app.router.add_routes(specialist_api.routes())
     app.router.add_get("/api/v1/handover/ws", console_ws)
     app.router.add_post("/webhooks/slack", slack_webhook)
     app.router.add_get("/console", console_page)

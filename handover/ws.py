@@ -61,6 +61,9 @@ CONSOLE_EVENTS: dict[EventType, tuple[str, tuple[str, ...]]] = {
     EventType.AGENT_REPLY: ("agent_message", ("conversation_id", "message_id", "via", "agent")),
     EventType.RESIDENT_LEFT: ("resident_left", ("conversation_id", "team", "text")),
     EventType.NOTE: ("note", ("conversation_id",)),
+    EventType.SPECIALIST_ASKED: ("specialist", ("conversation_id", "mode", "to_agent", "to_team")),
+    EventType.SPECIALIST_ACCEPTED: ("specialist", ("conversation_id", "mode", "agent")),
+    EventType.SPECIALIST_RETURNED: ("specialist", ("conversation_id", "mode", "agent", "to")),
     EventType.MARKED: ("marked", ("conversation_id", "team")),
     EventType.CALLBACK_REQUEST: ("callback_request", ("conversation_id", "team")),
     EventType.CONTACT_MOMENT: ("contact_moment", ("conversation_id",)),
@@ -103,11 +106,12 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     staff = await current_staff(request)
     if not staff:
         return json_error(401, "not_logged_in", "Log eerst in.")
-    if not has_role(staff, "agent", "supervisor"):
+    if not has_role(staff, "agent", "supervisor", "specialist"):
         return json_error(403, "forbidden", "U heeft geen toegang tot deze functie.")
     app = request.app
     db, settings, live = app[DB], app[SETTINGS], app[BUS]
-    agent = await agents.ensure(db, staff, settings)
+    desk_staff = has_role(staff, "agent", "supervisor")  # a specialist has no presence and no agents document
+    agent = await agents.ensure(db, staff, settings) if desk_staff else None
     ws = web.WebSocketResponse(heartbeat=25)
     await ws.prepare(request)
     out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -121,7 +125,8 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
                 if await current_staff(request, touch=False) is None:  # session expired, ended or account off
                     await ws.close(code=4401, message=b"session ended")
                     return
-                await agents.heartbeat(db, staff["_id"])
+                if desk_staff:
+                    await agents.heartbeat(db, staff["_id"])
             except Exception:  # noqa: BLE001 - storage away a moment: the next beat counts
                 log.warning("console heartbeat failed", extra={"agent": staff["_id"]})
             await asyncio.sleep(HEARTBEAT_S)
@@ -134,7 +139,7 @@ async def console_ws(request: web.Request) -> web.StreamResponse:
     tasks["beat"] = asyncio.create_task(beat())
     tasks["send"] = asyncio.create_task(send())
     await asyncio.sleep(0)  # subscribed before the console hears "hello" and loads the queue
-    await ws.send_json({"type": "hello", "agent": agents.view(agent)})
+    await ws.send_json({"type": "hello", "agent": agents.view(agent) if agent else {"username": staff["_id"], "name": staff.get("name")}})
     try:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:

@@ -13,12 +13,13 @@
     melding_contact: "Melding: contact", callback_phone: "Terugbellen op", callback_subject: "Terugbellen over",
     callback_day_part: "Dagdeel", case_number: "Zaaknummer" };
   var STATES = { queued: "In de wachtrij", agent: "Bij medewerker", bot: "Bij de chatbot", closed: "Afgesloten" };
-  var REFRESH_ON = ["queued", "assigned", "requeued", "transferred", "closed", "handed_back", "callback_request", "presence", "contact_moment"];
-  var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request", "resident_left", "delivery_failed"];
+  var REFRESH_ON = ["queued", "assigned", "requeued", "transferred", "closed", "handed_back", "callback_request", "presence", "contact_moment", "specialist"];
+  var RELOAD_OPEN_ON = ["assigned", "requeued", "transferred", "closed", "handed_back", "note", "callback_request", "resident_left", "delivery_failed", "specialist"];
 
   var csrf = null, me = null, current = null, currentData = null, socket = null, backoff = 500;
   var outcomes = {}, pendingFiles = [], pendingArticle = null, unread = {}, queueTimer = null, reloadTimer = null;
   var live = [];  // messages of the open conversation that arrived over the WebSocket
+  var specialistMode = false;  // a backoffice specialist: only what the KCC asked of them (see "specialist" below)
   var $ = function (id) { return document.getElementById(id); };
 
   // ------------------------------------------------------------------ helpers
@@ -39,7 +40,7 @@
     var opts = { method: method, headers: { "X-CSRF-Token": csrf || "" }, credentials: "same-origin" };
     if (body instanceof FormData) opts.body = body;
     else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    return fetch(API + path, opts).then(function (r) {
+    return fetch((path.indexOf("/api/") === 0 ? path : API + path), opts).then(function (r) {
       if (r.status === 401) { location.href = "/login?next=/console"; throw new Error("Log opnieuw in."); }
       var json = (r.headers.get("content-type") || "").indexOf("json") >= 0 ? r.json() : Promise.resolve(null);
       return json.then(function (data) {
@@ -91,6 +92,7 @@
     return li;
   }
   function loadQueue() {
+    if (specialistMode) return loadRequests();
     return api("GET", "/queue").then(function (q) {
       me = Object.assign(me || {}, q.me);
       showPresence(q.me.presence);
@@ -148,6 +150,7 @@
   // ------------------------------------------------------------------ one conversation
   function openConversation(id) {
     current = id; delete unread[id]; pendingFiles = []; pendingArticle = null; live = [];
+    $("cb-view").hidden = true;
     $("reply-files").textContent = ""; $("reply-article").textContent = ""; $("reply-error").textContent = "";
     document.querySelectorAll(".conv-item").forEach(function (n) { n.classList.toggle("open", n.dataset.id === id); });
     watch();
@@ -156,11 +159,12 @@
   function reloadCurrent() {
     if (!current) return Promise.resolve();
     var id = current;
-    return api("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
+    return api("GET", convPath(id)).then(function (data) {
       if (id !== current) return;
       currentData = data; outcomes = data.outcomes || outcomes;
       renderConversation(data);
     }).catch(function (e) {
+      if (e.code === "not_yours" && id === current) { leaveConversation("Dit gesprek is niet meer van u: een collega of specialist helpt de inwoner nu."); return; }
       $("empty").hidden = false; $("empty").textContent = e.message; $("conv").hidden = true;
     });
   }
@@ -214,7 +218,8 @@
     renderContact(data.contact);
     renderSuggestions(data.suggestions);
     renderNotes(data.notes);
-    $("extra-box").hidden = false;
+    $("extra-box").hidden = specialistMode;
+    renderSpecialist(c);
   }
   function renderSummary(s, c) {
     var dl = clear($("summary"));
@@ -244,12 +249,13 @@
     box.appendChild(el("h3", { class: "muted", text: "Open zaken (" + card.open_cases.length + ")" }));
     card.open_cases.forEach(function (z) { box.appendChild(el("p", { class: "card-line", text: z.number + " · " + z.title + " · " + z.status_label + (z.overdue ? " · te laat" : "") })); });
     box.appendChild(el("h3", { class: "muted", text: "Terugbelverzoeken (" + card.open_callbacks.length + ")" }));
-    card.open_callbacks.forEach(function (t) { box.appendChild(el("p", { class: "card-line", text: t.subject + " · vóór " + when(t.due_at) })); });
+    card.open_callbacks.forEach(function (t) { box.appendChild(el("p", { class: "card-line", text: callbackLine(t) })); });
     var others = card.conversations.filter(function (c) { return !currentData || c.id !== currentData.conversation.id; });
     box.appendChild(el("h3", { class: "muted", text: "Eerdere contacten (" + others.length + ")" }));
     others.forEach(function (c) {
-      box.appendChild(el("p", { class: "card-line", text: when(c.created_at) + " · " + (CHANNELS[c.channel] || c.channel) + " · " + (c.outcome || STATES[c.state] || c.state) }));
+      box.appendChild(el("p", { class: "card-line", text: when(c.created_at) + " · " + (CHANNELS[c.channel] || c.channel) + " · " + (c.outcome || STATES[c.state] || c.state) + helpedText(c.helped_by) }));
     });
+    renderRegisterContacts(box, card);
     if (card.history && card.history.length) {
       var h = el("div", { class: "history" });
       card.history.forEach(function (m) {
@@ -305,7 +311,7 @@
   // ------------------------------------------------------------------ actions
   function act(path, body, errorBox) {
     if (errorBox) $(errorBox).textContent = "";
-    return api("POST", "/conversations/" + encodeURIComponent(current) + path, body)
+    return api("POST", convPath(current) + path, body)
       .then(function (r) { scheduleQueue(); scheduleReload(); return r; })
       .catch(function (e) { if (errorBox) $(errorBox).textContent = e.message; else alert(e.message); throw e; });
   }
@@ -318,7 +324,7 @@
     var text = $("reply-text").value.trim();
     if (!text && !pendingFiles.length) { $("reply-error").textContent = "Typ eerst een antwoord."; return; }
     $("reply-send").disabled = true; $("reply-error").textContent = "";
-    api("POST", "/conversations/" + encodeURIComponent(current) + "/messages",
+    api("POST", convPath(current) + "/messages",
         { text: text, article: pendingArticle, attachments: pendingFiles.map(function (f) { return f.stored_id; }) })
       .catch(function (err) { $("reply-error").textContent = err.message; scheduleReload(); throw err; })
       .then(function () { $("reply-text").value = ""; pendingFiles = []; pendingArticle = null; $("reply-files").textContent = ""; $("reply-article").textContent = ""; })
@@ -468,15 +474,219 @@
     socket.onmessage = function (e) {
       var ev = JSON.parse(e.data);
       if (ev.type === "conversation_message") { if (ev.conversation_id === current) appendMessage(ev.message); return; }
-      if (ev.type === "assigned" && ev.conversation) showAssigned(ev.conversation);
+      if (ev.type === "assigned" && ev.conversation && !specialistMode) showAssigned(ev.conversation);
+      if (ev.type === "callback_overdue") scheduleCallbacks();
       if (ev.type === "resident_message" && ev.conversation_id !== current && ev.agent === me.username) { unread[ev.conversation_id] = true; scheduleQueue(); }
       if (REFRESH_ON.indexOf(ev.type) >= 0) scheduleQueue();
       if (ev.conversation_id && ev.conversation_id === current && RELOAD_OPEN_ON.indexOf(ev.type) >= 0) scheduleReload();
     };
   }
 
+  // ------------------------------------------------------------------ specialist (warm transfer)
+  // Agent: "Specialist vragen" (consult = read along, transfer = take over). Specialist mode (an account
+  // with only the specialist role): the requests of the KCC instead of the queue, accept, answer
+  // (transfer), notes, "Terug naar KCC". The API is /api/v1/handover/specialist/... (handover/specialist_api.py).
+  function convPath(id) { return (specialistMode ? "/specialist/conversations/" : "/conversations/") + encodeURIComponent(id); }
+  function helpedText(list) {
+    if (!list || !list.length) return "";
+    return " · geholpen door " + list.map(function (h) {
+      return (h.name || h.username) + " (" + teamName(h.team || "") + ", " + (h.mode === "consult" ? "meegelezen" : "overgenomen") + ")";
+    }).join(", ");
+  }
+  function specialistText(r) {
+    var who = r.to_name || ("team " + teamName(r.to_team));
+    if (specialistMode) {
+      return "Gevraagd door " + (r.by_name || r.by) + " (" + r.mode_label + "): " + r.summary;
+    }
+    if (r.status === "asked") return "Specialist gevraagd (" + r.mode_label + "): " + who + ". Wacht op acceptatie.";
+    if (r.status === "accepted") {
+      return (r.accepted_name || r.accepted_by) + " van team " + teamName(r.to_team) + (r.mode === "consult" ? " leest mee." : " heeft het gesprek overgenomen.");
+    }
+    return "Teruggegeven door " + (r.accepted_name || "de specialist") + (r.return_note ? ": " + r.return_note : ".");
+  }
+  function renderSpecialist(c) {
+    var r = c.specialist, open = !!(r && (r.status === "asked" || r.status === "accepted"));
+    var mine = c.state === "agent" && me && c.assignee === me.username;
+    if (specialistMode) {
+      ["take", "transfer-open", "handback", "close-open", "specialist-open"].forEach(function (id) { $(id).hidden = true; });
+      $("sp-accept").hidden = !(r && r.status === "asked");
+      $("sp-return-open").hidden = !open;
+      $("kb-box").hidden = true;
+      if (!mine) {
+        $("readonly").textContent = r && r.status === "asked"
+          ? "Het KCC vraagt uw hulp. Accepteer de vraag om " + (r.mode === "transfer" ? "het gesprek over te nemen." : "mee te lezen en advies te geven.")
+          : "U leest mee. Schrijf uw advies als interne notitie; de KCC-medewerker houdt het gesprek.";
+      }
+    } else {
+      $("sp-accept").hidden = true; $("sp-return-open").hidden = true;
+      $("specialist-open").hidden = !(mine && !open);
+    }
+    $("specialist-status").hidden = !r;
+    if (r) $("specialist-status").textContent = specialistText(r);
+  }
+  function requestItem(c) {
+    var li = convItem(c, { waitFrom: "assigned" }), r = c.specialist || {};
+    li.appendChild(el("div", { class: "muted", text: (r.mode === "transfer" ? "Overdragen" : "Meelezen") + " · van " + (r.by_name || r.by) +
+      (r.status === "accepted" ? " · geaccepteerd" : r.to_agent ? " · aan u" : " · team " + teamName(r.to_team || "")) }));
+    return li;
+  }
+  function loadRequests() {
+    return api("GET", "/specialist/requests").then(function (r) {
+      var ul = clear($("sp-list"));
+      if (!r.requests.length) ul.appendChild(el("li", { class: "muted", text: "Er ligt nu geen vraag voor u klaar." }));
+      r.requests.forEach(function (c) { ul.appendChild(requestItem(c)); });
+      $("sp-count").textContent = String(r.requests.length);
+      tick();
+    }).catch(function (e) { console.warn(e); });
+  }
+  function leaveConversation(text) {
+    current = null; currentData = null; watch();
+    $("conv").hidden = true; $("empty").hidden = false; $("empty").textContent = text;
+    ["summary-box", "contact-box", "kb-box", "notes-box", "extra-box"].forEach(function (id) { $(id).hidden = true; });
+  }
+  function startSpecialist(who) {
+    specialistMode = true; csrf = who.csrf_token;
+    me = { username: who.username, name: who.name, supervisor: false, presence: "available" };
+    $("who").textContent = (who.name || who.username) + " · specialist";
+    document.querySelector(".presence").hidden = true;
+    ["moment-open", "availability", "mine-section", "queue-section", "active-section", "cb-section"].forEach(function (id) { $(id).hidden = true; });
+    $("sp-section").hidden = false;
+    document.querySelector(".reply .file").hidden = true;  // attachments are the KCC's
+    $("empty").textContent = "Kies links een vraag van het KCC. Nieuwe vragen komen vanzelf binnen.";
+    connect();
+    setInterval(tick, 1000);
+  }
+  $("specialist-open").onclick = function () {
+    $("sp-error").textContent = "";
+    api("GET", "/specialists").then(function (r) {
+      var person = clear($("sp-person")), team = clear($("sp-team"));
+      person.appendChild(el("option", { value: "", text: "(iemand van de afdeling)" }));
+      r.specialists.forEach(function (p) {
+        person.appendChild(el("option", { value: p.username, text: (p.name || p.username) + " · " + p.teams.map(teamName).join(", ") }));
+      });
+      r.teams.forEach(function (t) { team.appendChild(el("option", { value: t, text: teamName(t) })); });
+      $("specialist-dialog").showModal();
+    }).catch(function (e) { alert(e.message); });
+  };
+  $("specialist-form").addEventListener("submit", function (e) {
+    if (e.submitter && e.submitter.value === "cancel") return;
+    e.preventDefault();
+    var mode = document.querySelector('input[name="sp-mode"]:checked').value, person = $("sp-person").value;
+    act("/specialist", { mode: mode, to_specialist: person || null, to_team: person ? null : ($("sp-team").value || null),
+      summary: $("sp-summary").value }, "sp-error")
+      .then(function () { $("specialist-dialog").close(); $("sp-summary").value = ""; }).catch(function () {});
+  });
+  $("sp-accept").onclick = function () { act("/accept").catch(function () {}); };
+  $("sp-return-open").onclick = function () { $("sp-return-error").textContent = ""; $("sp-return-dialog").showModal(); };
+  $("sp-return-form").addEventListener("submit", function (e) {
+    if (e.submitter && e.submitter.value === "cancel") return;
+    e.preventDefault();
+    act("/return", { note: $("sp-return-note").value }, "sp-return-error").then(function () {
+      $("sp-return-dialog").close(); $("sp-return-note").value = "";
+      leaveConversation("Teruggegeven aan het KCC. Dank u wel.");
+    }).catch(function () {});
+  });
+
+  // ------------------------------------------------------------------ callbacks
+  // "Terugbellen" in the lists (mine: owner or backup) and the KCC's control list ("Controle op het
+  // terugbellen": every open request, overdue first, owner / backup / deadline), where the owner
+  // records the outcome (POST /api/v1/callbacks/{id}/attempts; done closes the internetaak too).
+  var cbTimer = null, cbDoing = null;
+  var CB_OUTCOME = { done: "afgerond", not_reached: "niet bereikt" };
+  function callbackLine(t) {
+    return t.subject + " · vóór " + when(t.due_at) + " · eigenaar " + (t.employee || ("afdeling " + teamName(t.department || "kcc"))) +
+      (t.backup ? " · back-up " + t.backup : "") + (t.overdue ? " · te laat" : "");
+  }
+  function renderRegisterContacts(box, card) {
+    if (!card.register_contacts && !card.register_error) return;
+    var found = card.register_contacts || [];
+    box.appendChild(el("h3", { class: "muted", text: "Contacten via KISS / balie (" + found.length + ")" }));
+    if (card.register_error) box.appendChild(el("p", { class: "card-line muted", text: "Het klantcontactregister is nu niet bereikbaar." }));
+    found.forEach(function (k) {
+      box.appendChild(el("p", { class: "card-line register-contact" }, [el("span", { class: "badge kiss", text: "via KISS / balie" }),
+        " " + when(k.plaatsgevonden_op) + " · " + (k.kanaal || "") + " · " + (k.onderwerp || "")]));
+    });
+  }
+  function startCallbacks() { $("cb-section").hidden = false; loadCallbacks(); setInterval(loadCallbacks, 60000); }
+  function scheduleCallbacks() { if (!specialistMode && !cbTimer) cbTimer = setTimeout(function () { cbTimer = null; loadCallbacks(); }, 300); }
+  function mayFinish(t) { return !t.employee || t.employee === me.username || t.backup === me.username || me.supervisor; }
+  function personName(username, name) { return name || username || "—"; }
+  function loadCallbacks() {
+    return api("GET", "/api/v1/callbacks/control").then(function (r) {
+      var mine = r.callbacks.filter(function (t) { return t.employee === me.username || t.backup === me.username; });
+      var ul = clear($("cb-mine"));
+      if (!mine.length) ul.appendChild(el("li", { class: "muted", text: "Geen terugbelverzoeken voor u." }));
+      mine.forEach(function (t) {
+        ul.appendChild(el("li", { class: "cb-item" + (t.overdue ? " late" : ""), tabindex: "0", dataset: { callback: t.id },
+          onclick: function () { openControl(t.id); }, onkeydown: function (e) { if (e.key === "Enter") openControl(t.id); } }, [
+          el("strong", { text: t.subject }),
+          el("div", { class: "muted", text: "Vóór " + when(t.due_at) + (t.overdue ? " · te laat" : "") + (t.employee === me.username ? " · u bent eigenaar" : " · u bent back-up") })
+        ]));
+      });
+      $("cb-count").textContent = String(mine.length);
+      renderCallbacks(r);
+    }).catch(function (e) { console.warn(e); });
+  }
+  function renderCallbacks(r) {
+    $("cb-summary").textContent = r.callbacks.length + " open terugbelverzoeken, waarvan " + r.overdue + " te laat.";
+    var body = clear($("cb-rows"));
+    r.callbacks.forEach(function (t) {
+      var owner = t.employee ? personName(t.employee, t.employee_name) : "afdeling " + teamName(t.department || "kcc");
+      if (t.escalated) owner += " (overgenomen van " + (t.escalated.from || "—") + ")";
+      var status = t.overdue ? "Te laat" + (t.escalated ? ", doorgezet naar de back-up" : "") : "Op tijd";
+      if (t.attempts.length) status += " · " + t.attempts.length + "× gebeld";
+      body.appendChild(el("tr", { class: t.overdue ? "late" : "", dataset: { callback: t.id } }, [
+        el("td", {}, [el("strong", { text: t.subject }), el("div", { class: "muted", text: t.day_part_label })]),
+        el("td", { text: t.phone }),
+        el("td", { class: "cb-owner", text: owner }),
+        el("td", { class: "cb-backup", text: t.backup ? personName(t.backup, t.backup_name) : "—" }),
+        el("td", { class: "cb-due", text: when(t.due_at) }),
+        el("td", { class: "cb-status" }, [t.overdue ? el("span", { class: "badge late", text: status }) : status]),
+        el("td", {}, [mayFinish(t) ? el("button", { type: "button", class: "secondary cb-done", text: "Afhandelen",
+          "aria-label": "Afhandelen: " + t.subject, onclick: function () { openDone(t); } }) : null])
+      ]));
+    });
+  }
+  function openControl(focusId) {
+    leaveConversation("");
+    $("empty").hidden = true; $("cb-view").hidden = false;
+    document.querySelectorAll(".conv-item").forEach(function (n) { n.classList.remove("open"); });
+    return loadCallbacks().then(function () {
+      var btn = focusId && document.querySelector('#cb-rows tr[data-callback="' + CSS.escape(focusId) + '"] .cb-done');
+      (btn || $("cb-title")).focus();
+    });
+  }
+  function openDone(t) {
+    cbDoing = t;
+    $("cb-done-what").textContent = t.subject + " · " + t.phone;
+    $("cb-done-error").textContent = ""; $("cb-done-note").value = ""; $("cb-done-outcome").value = "done";
+    $("cb-done-dialog").showModal();
+  }
+  $("cb-title").setAttribute("tabindex", "-1");
+  $("cb-control-open").onclick = function () { openControl(null); };
+  $("cb-done-form").addEventListener("submit", function (e) {
+    if (e.submitter && e.submitter.value === "cancel") return;
+    e.preventDefault();
+    var outcome = $("cb-done-outcome").value, t = cbDoing;
+    api("POST", "/api/v1/callbacks/" + encodeURIComponent(t.id) + "/attempts", { outcome: outcome, note: $("cb-done-note").value })
+      .then(function (saved) {
+        $("cb-done-dialog").close();
+        loadCallbacks().then(function () {
+          $("cb-summary").textContent = "Opgeslagen: " + t.subject + " (" + (saved.status === "open" ? "blijft open, " + CB_OUTCOME[outcome] : CB_OUTCOME[saved.status] || saved.status) + "). " + $("cb-summary").textContent;
+        });
+      }).catch(function (err) { $("cb-done-error").textContent = err.message; });
+  });
+
   // ------------------------------------------------------------------ start
-  api("GET", "/me").then(function (m) {
+  api("GET", "/api/v1/auth/me").then(function (who) {
+    var roles = who.roles || [];
+    var agent = ["agent", "supervisor", "admin"].some(function (r) { return roles.indexOf(r) >= 0; });
+    if (!agent && roles.indexOf("specialist") >= 0) { startSpecialist(who); return; }
+    startAgent();
+  }).catch(function (e) { $("empty").textContent = e.message; });
+
+  function startAgent() {
+  return api("GET", "/me").then(function (m) {
     me = m; csrf = m.csrf_token;
     $("who").textContent = m.name || m.username;
     showPresence(m.presence || "offline");  // never switched on for the agent: they choose "Beschikbaar"
@@ -489,5 +699,7 @@
       referred: "Doorverwezen naar een partner", no_answer_needed: "Geen antwoord nodig" };
     connect();
     setInterval(tick, 1000);
+    startCallbacks();
   }).catch(function (e) { $("empty").textContent = e.message; });
+  }
 })();

@@ -1,6 +1,9 @@
 """Staff API for callback requests: create, list (open, overdue, per department), record an
 attempt (once it has an owner: the owner, the backup or a supervisor), (re)assign with an owner
-and a backup colleague. Agent role; the overdue list for supervisors is ``GET /api/v1/overdue``."""
+and a backup colleague. Agent role; the overdue list for supervisors is ``GET /api/v1/overdue``.
+
+``GET /api/v1/callbacks/control`` is the KCC's "Controle op het terugbellen": every open request,
+overdue ones first (then by deadline), with the names of owner and backup, for the console."""
 
 from __future__ import annotations
 
@@ -86,6 +89,20 @@ async def assign(request: web.Request) -> web.Response:
     return web.json_response(callbacks.view(doc))
 
 
+@require_role("agent")
+async def control(request: web.Request) -> web.Response:
+    """Open callback requests, overdue first, then by deadline; owner and backup with their names."""
+    db, now = request.app[DB], utcnow()
+    docs = await db.callbacks.find({"status": callbacks.OPEN}).sort("due_at", 1).limit(500).to_list(None)
+    docs.sort(key=lambda d: (not callbacks.is_overdue(d, now), d["due_at"]))
+    people = {d.get(k) for d in docs for k in ("employee", "backup") if d.get(k)}
+    names = {s["_id"]: s.get("name") async for s in db.staff.find({"_id": {"$in": sorted(people)}}, {"name": 1})}
+    await audit.record_many(db, [audit_entry(request, "callback.read", d.get("contact_id"), callback_id=d["_id"]) for d in docs])
+    items = [{**callbacks.view(d), "employee_name": names.get(d.get("employee")), "backup_name": names.get(d.get("backup"))}
+             for d in docs]
+    return web.json_response({"now": now.isoformat(), "overdue": sum(1 for i in items if i["overdue"]), "callbacks": items})
+
+
 @require_role("supervisor")
 async def overdue(request: web.Request) -> web.Response:
     """Everything past its deadline: callback requests (2 working days) and cases (5 working days)."""
@@ -104,6 +121,7 @@ async def overdue(request: web.Request) -> web.Response:
 def routes() -> list[web.RouteDef]:
     return [
         web.get("/api/v1/callbacks", list_open),
+        web.get("/api/v1/callbacks/control", control),
         web.post("/api/v1/callbacks", create),
         web.post("/api/v1/callbacks/{id}/attempts", attempt),
         web.post("/api/v1/callbacks/{id}/assign", assign),

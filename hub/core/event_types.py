@@ -134,6 +134,19 @@ class EventType(StrEnum):
         "transferred", "Same as transfer (name used by handover.lifecycle).", "by", "to_agent", "to_team"
     )
     HANDED_BACK = _logged("handed_back", "The agent gave the conversation back to the bot.", "by")
+    SPECIALIST_ASKED = _logged(
+        "specialist_asked", "An agent asked a backoffice specialist (to_agent) or department (to_team) to help "
+        "(mode: consult = read along and write notes, the agent keeps the conversation; transfer = the specialist "
+        "takes it over).", "by", "mode", "to_agent", "to_team", "team",
+    )
+    SPECIALIST_ACCEPTED = _logged(
+        "specialist_accepted", "The specialist (agent) accepted the request; with mode transfer they hold the "
+        "conversation now.", "agent", "mode", "to_team", "team",
+    )
+    SPECIALIST_RETURNED = _logged(
+        "specialist_returned", "The specialist (agent) gave the request back to the KCC with a note (to: the agent "
+        "who got it back, or none when it went to the front of the team's queue).", "agent", "mode", "to", "team",
+    )
     CLOSED = _logged(
         "closed", "The conversation was closed (outcome: answered, case_created, callback_created, referred, "
         "no_answer_needed).", "by", "outcome", "team",

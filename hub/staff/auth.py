@@ -1,6 +1,9 @@
 """Staff accounts, password log-in (argon2), server-side sessions, roles, rights and CSRF.
 
-Roles: ``agent``, ``editor``, ``supervisor``, ``admin`` (admin passes every role check).
+Roles: ``agent``, ``editor``, ``supervisor``, ``specialist``, ``admin`` (admin passes every role check).
+A ``specialist`` works in a backoffice team (the account's ``team``, e.g. ``belastingen``): the
+KCC consults them or transfers a live conversation to them (``handover.specialist``); they see
+only what was asked of them or their team.
 Rights (``sociaal_domein``, ``privacy``, ``knowledge.publish``) are granted by name on the account or held through
 a role (``RIGHTS_BY_ROLE``; an admin holds every right). ``has_role`` and ``has_right`` are
 the one rights check of the hub; ``require_role`` guards a handler with ``has_role``.
@@ -34,7 +37,7 @@ from hub.core.models import utcnow
 
 log = logging.getLogger(__name__)
 
-ROLES = ("agent", "editor", "supervisor", "admin")
+ROLES = ("agent", "editor", "supervisor", "specialist", "admin")
 SOCIAL_DOMAIN = "sociaal_domein"  # need-to-know: what social-domain and confidential conversations and cases are about
 PRIVACY = "privacy"  # the resident's rights: export and erasure of a contact (the privacy officer)
 PUBLISH_KNOWLEDGE = "knowledge.publish"  # make an article's draft live (others submit it for review)
@@ -50,12 +53,15 @@ DEMO_ACCOUNTS = [
     ("agent", "agent-demo", ["agent"], "Demo KCC-medewerker", "kcc"),
     ("editor", "editor-demo", ["editor"], "Demo redacteur", None),
     ("supervisor", "supervisor-demo", ["supervisor", "agent"], "Demo teamleider", "kcc"),
+    ("specialist", "specialist-demo", ["specialist"], "Demo specialist", "belastingen"),
     ("admin", "admin-demo", ["admin"], "Demo beheerder", None),
 ]
 # username -> department: what a resident sees in "who has looked at my data" (never a name)
 # username -> rights granted by name (the demo editor is the final editor: publishes and reviews)
 DEMO_RIGHTS = {"editor": [PUBLISH_KNOWLEDGE]}
-DEMO_DEPARTMENTS = {"agent": "KCC", "editor": "Communicatie", "supervisor": "KCC", "admin": "Informatievoorziening"}
+DEMO_DEPARTMENTS = {
+    "agent": "KCC", "editor": "Communicatie", "supervisor": "KCC", "specialist": "Belastingen", "admin": "Informatievoorziening",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

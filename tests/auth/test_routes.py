@@ -70,11 +70,12 @@ def is_public(path: str) -> bool:
 
 @pytest.fixture
 async def sessions(stack, db) -> AsyncIterator[dict[str, tuple[aiohttp.ClientSession, str]]]:
-    """Logged-in sessions: ``admin`` (passes every role check) and ``nobody`` (an account without roles)."""
+    """Logged-in sessions: ``admin`` (passes every role check), ``nobody`` (an account without roles),
+    ``agent`` and ``specialist`` (a backoffice specialist of team belastingen)."""
     made = {}
-    for name, roles in (("admin", ["admin"]), ("nobody", [])):
+    for name, roles in (("admin", ["admin"]), ("nobody", []), ("agent", ["agent"]), ("specialist", ["specialist"])):
         username = f"walk-{name}-{uuid.uuid4().hex[:6]}"
-        await create_staff(db, username, PASSWORD, roles)
+        await create_staff(db, username, PASSWORD, roles, team="belastingen" if name == "specialist" else None)
         http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         async with http.post(f"{stack.hub_url}/api/v1/auth/login", json={"username": username, "password": PASSWORD}) as resp:
             assert resp.status == 200, await resp.text()
@@ -155,3 +156,28 @@ async def test_public_routes_stay_public(stack, monkeypatch):
                      "/api/v1/webchat/opener"):
             async with anonymous.get(stack.hub_url + path) as resp:
                 assert resp.status in (200, 503), (path, resp.status)  # healthz: 503 without Rasa
+
+
+# The console's routes by role: a specialist reaches only the specialist API (and the page, its
+# socket, the log-in routes); an agent never reaches the specialist API.
+SPECIALIST_ONLY = re.compile(r"^/api/v1/handover/specialist/")
+SPECIALIST_ALSO = {"/console", "/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout"}
+
+
+async def test_specialist_and_agent_routes_are_apart(stack, monkeypatch, sessions):
+    problems, checked = [], 0
+    for method, path in routes(stack, monkeypatch):
+        if is_public(path) or path.endswith("/ws") or path == "/api/v1/auth/logout":
+            continue
+        url = stack.hub_url + concrete(path)
+        for who in ("agent", "specialist"):
+            http, csrf = sessions[who]
+            expect_refused = SPECIALIST_ONLY.search(path) if who == "agent" else not (SPECIALIST_ONLY.search(path) or path in SPECIALIST_ALSO)
+            if not expect_refused:
+                continue
+            checked += 1
+            async with http.request(method, url, allow_redirects=False, json={}, headers={"X-CSRF-Token": csrf}) as resp:
+                if resp.status != 403:
+                    problems.append(f"{who} {method} {path}: {resp.status}")
+    assert problems == [], "\n".join(problems)
+    assert checked > 60

@@ -1,7 +1,7 @@
 """End to end through a running hub with its outbox switched on: a resident's identified web chat
 goes to an agent, who makes a case and a callback request and closes the chat; the hub's own
 outbox loop pushes them, and KISS finds them in the local Open Klant server. The agent's contact
-card then shows a contact a KISS desk made, beside the hub's own.
+card (the API and the console in real Chromium) then shows a contact a KISS desk made, beside the hub's own.
 
 A second hub (``tests/auth/hubs.py``) with a database of its own is started for this, with the
 Zaken and Klantinteracties connectors pointed at local servers served by this test; its bot
@@ -15,18 +15,21 @@ import uuid
 from typing import Any
 
 import aiohttp
+import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from connectors.klantinteracties import Betrokkene, Klantcontact, KlantinteractiesClient
 from connectors.testservers import klantinteracties as ki_server
 from connectors.testservers import zaken as zaken_server
 from hub.cli import launcher
+from hub.core.models import utcnow
 from hub.staff import auth
 from tests.auth import hubs
 from tests.connectors.servers import serve
 from tests.connectors.test_kiss import Kiss
 from tests.connectors.test_zaken import RSIN
 from tests.contacts.tokens import portal_token
+from tests.e2e.browser import browser
 
 BSN = "222333406"  # passes the eleven-test; this hub's database is its own
 PASSWORD = "test-password-123"
@@ -62,6 +65,7 @@ async def eventually(check, seconds: float = 30.0) -> Any:
     raise AssertionError("the hub's outbox did not push in time")
 
 
+@pytest.mark.browser
 async def test_a_running_hub_writes_what_kiss_finds(stack, http):
     zaken_port, ki_port = launcher.free_port(), launcher.free_port()
     zaken_app, ki_app = zaken_server.make_app(), ki_server.make_app()
@@ -135,3 +139,27 @@ async def run_the_day(http: aiohttp.ClientSession, hub_url: str, db, ki_port: in
         status, card = await call(desk, "GET", f"{hub_url}/api/v1/contacts/{contact_id}", csrf)
         assert status == 200, card
         assert [(c["uuid"], c["source"]) for c in card["register_contacts"]] == [(desk_kc.uuid, "klantinteracties")]
+        await console_shows_the_desk_contact(hub_url, db, agent, conv_id, desk_kc.uuid, desk, csrf)
+
+
+async def console_shows_the_desk_contact(hub_url: str, db, agent: str, conv_id: str, kc_uuid: str,  # noqa: ANN001
+                                         desk: aiohttp.ClientSession, csrf: str) -> None:
+    """The console's contact card (the briefing) has the KISS desk's contact beside the hub's own, and
+    real Chromium shows it labelled "via KISS / balie"."""
+    status, brief = await call(desk, "GET", f"{hub_url}/api/v1/handover/conversations/{conv_id}", csrf)
+    assert status == 200, brief
+    assert [(c["uuid"], c["source"], c["onderwerp"]) for c in brief["contact"]["register_contacts"]] == [
+        (kc_uuid, "klantinteracties", "Verhuizing doorgegeven")]
+    # the agent has the resident on the line again: the conversation is theirs in the console
+    await db.conversations.update_one({"_id": conv_id}, {"$set": {"state": "agent", "assignee": agent, "answered_at": utcnow()}})
+    async with browser() as b:
+        page = await (await b.new_context(viewport={"width": 1366, "height": 900})).new_page()
+        await page.goto(f"{hub_url}/login?next=/console")
+        await page.fill("input[name=username]", agent)
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("button[type=submit]")
+        await page.locator(f'#mine .conv-item[data-id="{conv_id}"]').click(timeout=15_000)
+        line = page.locator("#contact .register-contact")
+        await line.wait_for(timeout=10_000)
+        assert "via KISS / balie" in await line.inner_text() and "Verhuizing doorgegeven" in await line.inner_text()
+        assert "Contacten via KISS / balie (1)" in await page.locator("#contact").inner_text()

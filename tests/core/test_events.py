@@ -115,6 +115,7 @@ STORED_NAMES = {  # written by the hub before the vocabulary was an enum; statis
     "callback_overdue", "case_overdue", "conversation_marked", "conversation_unmarked", "identity_conflict",
     "contact_linked", "contacts_merged", "contacts_unmerged", "satisfaction",
     "appointment_booked", "appointment_moved", "appointment_cancelled", "appointment_reminded",
+    "specialist_asked", "specialist_accepted", "specialist_returned",
 }
 
 
