@@ -74,13 +74,16 @@ FRUSTRATION = re.compile(
     r"kastje naar de muur|van het kastje|niemand (helpt|doet|reageert|belt)|nooit (iets|meer iets|antwoord)|"
     r"hoe vaak (moet|nog)|(derde|vierde|vijfde|zoveelste) keer|al (\w+ )?(keer|weken|maanden) (gevraagd|gebeld|gewacht|wacht)|"
     r"wacht al (\w+ )?(weken|maanden)|weken (lang )?(niks|niets)|maanden (niks|niets)|!!|"
-    r"ridiculous|useless|unacceptable|fed up|furious|angry|joke|disgrace|terrible service|nobody (helps|answers))",
+    r"(ben|zijn) (er|het) (echt |helemaal |nu )?(klaar mee|zat)|niet (meer )?normaal|schiet (toch )?(eens )?op|"
+    r"slechtste|moedeloos|elke keer (weer )?(hetzelfde|een ander)|niemand (die|kan|weet) (iets|er|me|mij)|"
+    r"ridiculous|useless|unacceptable|fed up|sick (and tired )?of|furious|angry|joke|disgrace|terrible service|"
+    r"worst|nobody (helps|answers|knows|calls))",
     re.IGNORECASE,
 )
 
 # Asking for a person in so many words (not "are you a bot?").
 PERSON = re.compile(
-    r"\b(spreken|praten|chatten|contact|bellen|doorverbinden|talk|speak|chat|connect)\b.*\b(mens|persoon|medewerker|iemand|human|person|someone|agent)\b|"
+    r"\b(spreken|praten|chatten|contact|bellen|doorverbinden|geholpen|talk|speak|chat|connect)\b.*\b(mens|persoon|medewerker|iemand|human|person|someone|agent)\b|"
     r"\b(mens|persoon|medewerker|human|person|someone|agent)\b.*\b(spreken|praten|chatten|talk|speak|chat)\b",
     re.IGNORECASE,
 )

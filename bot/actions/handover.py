@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, meta, top_intent
-from bot.actions.gates import angry_decision, redirect, text_of
+from bot.actions.gates import angry_decision, redirect, text_of, wants_a_person
 from handover.queue import estimate_for
 
 
@@ -40,6 +40,8 @@ class ActionHandover(Action):
     ) -> list[dict[str, Any]]:
         intent, _ = top_intent(tracker)
         if intent == "angry" and not angry_decision(text_of(tracker), tracker):
+            if wants_a_person(text_of(tracker)):  # no anger in the words, but a person asked for in them
+                return await hand_over(dispatcher, tracker, "asked_for_person")
             # The classifier guessed anger from an ordinary question: answer it, or ask.
             return await redirect(dispatcher, tracker, domain, {"angry"})
         reason = {"angry": "angry", "handover": "asked_for_person"}.get(intent or "", "bot_could_not_help")

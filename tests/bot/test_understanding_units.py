@@ -40,6 +40,12 @@ def test_the_report_form_needs_evidence(text, confidence, expected):
         ("ik word van het kastje naar de muur gestuurd", True),
         ("ik wacht al weken en niemand reageert, belachelijk", True),
         ("this is useless, I am fed up", True),
+        ("Ik heb al drie keer gebeld en elke keer zegt iemand iets anders. Ik ben er echt klaar mee.", True),
+        ("Mijn melding staat al twee maanden open, dit is toch niet normaal", True),
+        ("I am sick and tired of waiting for the council", True),
+        ("ik ben klaar met verhuizen, wat moet ik nu doorgeven?", False),  # 'klaar' alone is no anger
+        ("is het normaal dat een paspoort vijf dagen duurt?", False),
+        ("Ik heb nog steeds geen brief over mijn bezwaar gehad, hoe zit dat?", False),  # a status question
         ("hoe laat gaat het gemeentehuis vandaag dicht?", False),
         ("waar kan ik mijn oude bank kwijt", False),
         ("wat kost een paspoort", False),
@@ -52,6 +58,7 @@ def test_anger_needs_frustration_in_the_words(text, angry):
 def test_asking_for_a_person_differs_from_asking_whether_this_is_a_bot():
     assert wants_a_person("is there a human I can chat with")
     assert wants_a_person("kan ik met een echt mens praten?")
+    assert wants_a_person("Ik wil nu geholpen worden door een mens.")
     assert not wants_a_person("ben jij een robot?")
     assert not wants_a_person("praat ik met een computer")
 
