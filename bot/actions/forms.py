@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import notify
+from bot.actions import channel_policy, notify
 from bot.actions.common import db, message_metadata, meta, top_intent
 from bot.actions.referral import refer
 from hub.core import identifiers
@@ -102,6 +102,11 @@ class AskForSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         action, text, buttons = PROMPTS[self.slot]
+        platform = channel_policy.public_social(tracker)
+        if platform and self.slot in channel_policy.PRIVATE_SLOTS:  # never asked on a public social channel
+            dispatcher.utter_message(text=channel_policy.move_text(platform))
+            dispatcher.utter_message(json_message=meta(tracker, action, slot=self.slot, private_channel=channel_policy.private_url()))
+            return []
         dispatcher.utter_message(text=text, buttons=buttons)
         dispatcher.utter_message(json_message=meta(tracker, action, slot=self.slot))
         return []
@@ -297,6 +302,11 @@ class ActionCaseStatus(Action):
         from hub.cases import store as cases
 
         number = tracker.get_slot("case_number")
+        platform = channel_policy.public_social(tracker)
+        if platform:  # case details stay off public social channels
+            dispatcher.utter_message(text=channel_policy.move_text(platform))
+            dispatcher.utter_message(json_message=meta(tracker, "status", private_channel=channel_policy.private_url()))
+            return [SlotSet("case_number", None)]
         if number:
             case = await cases.find_by_number(db(), number)
             if case is None:

@@ -231,6 +231,9 @@ class Settings(BaseSettings):
     )
     crisis_broadcast_per_minute: int = Field(60, ge=1, description="crisis broadcast messages per minute, per channel")
     crisis_sweep_s: float = Field(60.0, gt=0, description="safety sweep of the crisis broadcast (it wakes on crisis events)")
+    private_chat_url: str | None = Field(
+        None, description="where the bot sends residents from Facebook and Instagram for anything personal (default: the hub's /chat)"
+    )
 
     # --- connectors: each one is switched on by its URL; without them the hub keeps its own records
     connector_timeout_s: float = 10.0

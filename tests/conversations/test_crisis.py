@@ -13,7 +13,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 
-import aiohttp
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 
