@@ -100,6 +100,15 @@ def current(contact: dict[str, Any] | None, topic: str) -> dict[str, Any] | None
     return latest if latest and latest.get("given") else None
 
 
+def withdrawn_since(contact: dict[str, Any] | None, topic: str, since: datetime | None) -> bool:
+    """Whether the resident said no to ``topic`` after ``since`` (an appointment's reminder asked at booking)."""
+    latest = None
+    for rec in (contact or {}).get("consents", []):
+        if rec.get("topic") == topic:
+            latest = rec
+    return bool(latest) and not latest.get("given") and (since is None or latest["at"] >= since)
+
+
 async def lookup(db: AsyncIOMotorDatabase, contact_id: str | None, topic: str) -> dict[str, Any] | None:
     if not contact_id:
         return None

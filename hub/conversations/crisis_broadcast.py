@@ -35,18 +35,19 @@ LEASE = "crisis-broadcast"
 
 
 class Pace:
-    """At most ``per_minute`` sends per channel: each channel waits for its own next free moment."""
+    """At most ``per_minute`` sends per channel: a channel's next send waits a full gap after its last one."""
 
     def __init__(self, per_minute: int):
         self.gap_s = 60.0 / max(1, per_minute)
         self.next_at: dict[str, float] = {}
 
     async def wait(self, channel: str) -> None:
-        now = time.monotonic()
-        at = self.next_at.get(channel, now)
-        if at > now:
-            await asyncio.sleep(at - now)
-        self.next_at[channel] = max(at, now) + self.gap_s
+        wait_s = self.next_at.get(channel, 0.0) - time.monotonic()
+        if wait_s > 0:
+            await asyncio.sleep(wait_s)
+
+    def sent(self, channel: str) -> None:
+        self.next_at[channel] = time.monotonic() + self.gap_s
 
 
 async def _step(db: AsyncIOMotorDatabase, crisis: dict[str, Any], contact: dict[str, Any], pipeline: Any, pace: Pace) -> str | None:
@@ -58,6 +59,7 @@ async def _step(db: AsyncIOMotorDatabase, crisis: dict[str, Any], contact: dict[
         return agreed["channel"]  # sent before a restart, not yet recorded
     await pace.wait(agreed["channel"])
     await notifier.send_with_consent(db, pipeline, agreed, contact["_id"], "Let op: " + crisis["text"], {"crisis": crisis["_id"]})
+    pace.sent(agreed["channel"])
     return agreed["channel"]
 
 
