@@ -77,3 +77,13 @@ async def test_a_question_for_the_water_board_is_referred_with_its_contact(bot_s
         async with agent.session.put(f"{bot_stack.hub_url}/api/v1/partners/waterschap", json=board,
                                      headers={"X-CSRF-Token": agent.csrf}) as resp:
             assert resp.status == 403  # agents read the directory, editors maintain it
+
+
+async def test_a_melding_about_a_partners_asset_goes_to_its_form_not_a_case(bot_stack, http, db, session_id):
+    done = await _melding(http, bot_stack, session_id, "Er ligt een omgevallen boom in de sloot, het water kan er niet door",
+                          "Dorpsweg 12", "anoniem")
+    assert done["meta"]["action"] == "referral" and done["meta"].get("intent") is not None, done
+    text = done["replies"][0]["text"]
+    assert text.startswith("Dit regelt het waterschap") and "waterschap-rivierenlandoost.example/melding" in text
+    assert not await db.cases.find_one({"conversation_ids": done["conversation_id"]})  # no municipal case
+    assert await db.events.find_one({"type": "referral", "conversation_id": done["conversation_id"], "partner": "waterschap"})
