@@ -9,7 +9,8 @@ both get the identity key ``phone:+31…`` so they land on the same contact.
 Out, replies go through the SDK's REST client (``messages.create_async``); buttons become
 numbered options. WhatsApp only allows free text within 24 hours of the resident's last
 message: later replies go out as the approved template ``KCC_WHATSAPP_TEMPLATE_SID``
-with the reply as its variable ``{{1}}``.
+with the reply as its variable ``{{1}}``, or, for a message that names its own approved
+template in ``metadata["template"]`` (a case notice), that one with its variables.
 """
 
 from __future__ import annotations
@@ -216,13 +217,17 @@ class TwilioChannel(Channel):
         }
         text = buttons.numbered_text(out.text, out.buttons)
         if out.channel == "whatsapp" and not await in_window(self.ctx, out.conversation_id, self.settings.whatsapp_window_h):
-            if not self.settings.whatsapp_template_sid:
+            own = out.metadata.get("template") or {}  # a notice's own approved template and its variables
+            if own.get("content_sid"):
+                requests = [{"content_sid": own["content_sid"], "content_variables": json.dumps(own.get("variables") or {})}]
+            elif not self.settings.whatsapp_template_sid:
                 raise DeliveryError(
                     "outside WhatsApp's 24-hour window and no template configured (KCC_WHATSAPP_TEMPLATE_SID)",
                     retryable=False,
                 )
-            variables = json.dumps({"1": " ".join(text.split())[:1000]})
-            requests = [{"content_sid": self.settings.whatsapp_template_sid, "content_variables": variables}]
+            else:
+                variables = json.dumps({"1": " ".join(text.split())[:1000]})
+                requests = [{"content_sid": self.settings.whatsapp_template_sid, "content_variables": variables}]
         else:
             requests = [{"body": piece} for piece in split_text(text, MAX_BODY_CHARS)]
         media = [a.url for a in out.attachments if a.url]

@@ -28,6 +28,7 @@ from hub.core.http import BodyError, domain_error, parse
 from hub.core.models import State, utcnow
 from hub.privacy import audit, need_to_know
 from hub.staff.auth import SOCIAL_DOMAIN, has_right, has_role, require_role
+from knowledge import partners
 from knowledge.web import KNOWLEDGE
 
 API = "/api/v1/handover"
@@ -46,6 +47,8 @@ class ReplyBody(BaseModel):
     text: str = Field("", max_length=4000)
     article: str | None = Field(None, max_length=120, description="slug of the knowledge-base answer used")
     attachments: list[str] = Field(default_factory=list, max_length=5)
+    partner: str | None = Field(None, max_length=40, description="refer to this partner (knowledge.partners): "
+                                "the text defaults to its one-line referral, and the referral is counted")
 
 
 class NoteBody(BaseModel):
@@ -196,11 +199,21 @@ async def take(request: web.Request) -> web.Response:
 @agent_api
 async def reply(request: web.Request) -> web.Response:
     body: ReplyBody = await parse(request, ReplyBody)
+    partner = None
+    if body.partner:  # a referral: the partner's one-line text unless the agent wrote their own
+        found = await request.app[DB].partners.find_one({"_id": body.partner})
+        if found is None:
+            raise DeskError(404, "unknown_partner", "Deze organisatie staat niet in de lijst.")
+        partner = partners.from_doc(found)
+        body.text = body.text.strip() or partners.referral_text(partner)
     if not body.text.strip() and not body.attachments:
         raise DeskError(400, "empty_text", "Het bericht is leeg.")
     conv_id = request.match_info["id"]
     files = await attachments.for_reply(request.app[DB], conv_id, body.attachments, request.app[SETTINGS].public_url)
     result = await desk(request).reply(conv_id, staff(request), body.text, article=body.article, attachments=files)
+    if partner is not None:
+        await events.emit(request.app[DB], request.app[BUS], EventType.REFERRAL, conv_id, partner=partner.id,
+                          by=staff(request)["_id"], channel=None)
     return web.json_response(result, status=201)
 
 

@@ -9,7 +9,9 @@ from bot.actions.answer import ActionAnswer, ActionClarify
 from bot.actions.follow_up import ActionFollowUp
 from bot.actions.gates import ActionMeldingGate
 from bot.actions.handover import ActionHandover
+from bot.actions.notify import ActionNotifyChoice
 from bot.actions.privacy import ActionDataAccess
+from bot.actions.referral import ActionReferral
 from bot.actions.smalltalk import ActionSmallTalk
 
-__all__ = ["ActionAnswer", "ActionClarify", "ActionDataAccess", "ActionFollowUp", "ActionHandover", "ActionMeldingGate", "ActionSmallTalk", "forms"]
+__all__ = ["ActionAnswer", "ActionClarify", "ActionDataAccess", "ActionFollowUp", "ActionHandover", "ActionMeldingGate", "ActionNotifyChoice", "ActionReferral", "ActionSmallTalk", "forms"]

@@ -15,7 +15,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions import channel_policy, notify
 from bot.actions.common import db, message_metadata, meta, top_intent
+from bot.actions.referral import refer
 from hub.core import identifiers
 
 STREET_NUMBER_RE = re.compile(r"\b([A-Za-zÀ-ÿ][\w'.\- ]{2,40}?)\s+(\d{1,5}\s?[a-zA-Z]?)\b")
@@ -100,6 +102,11 @@ class AskForSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         action, text, buttons = PROMPTS[self.slot]
+        platform = channel_policy.public_social(tracker)
+        if platform and self.slot in channel_policy.PRIVATE_SLOTS:  # never asked on a public social channel
+            dispatcher.utter_message(text=channel_policy.move_text(platform))
+            dispatcher.utter_message(json_message=meta(tracker, action, slot=self.slot, private_channel=channel_policy.private_url()))
+            return []
         dispatcher.utter_message(text=text, buttons=buttons)
         dispatcher.utter_message(json_message=meta(tracker, action, slot=self.slot))
         return []
@@ -229,6 +236,8 @@ class ActionSubmitMelding(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         from hub.cases import store as cases
 
+        if await refer(dispatcher, tracker, tracker.get_slot("melding_what") or "", melding=True):
+            return CLEAR_MELDING  # a partner's asset (a dike, a provincial road): their form, not a municipal case
         photo = tracker.get_slot("melding_photo")
         contact = tracker.get_slot("melding_contact")
         location = message_metadata(tracker).get("location")
@@ -248,6 +257,7 @@ class ActionSubmitMelding(Action):
                 "Bewaar dit nummer. Met dit nummer kunt u later vragen hoe het ermee staat."
             )
         )
+        dispatcher.utter_message(**await notify.question(tracker, "melding"))
         dispatcher.utter_message(json_message=meta(tracker, "melding", case_number=case["number"]))
         return CLEAR_MELDING
 
@@ -275,6 +285,7 @@ class ActionSubmitCallback(Action):
                 f"terug op {identifiers.display_phone(tracker.get_slot('callback_phone'))}."
             )
         )
+        dispatcher.utter_message(**await notify.question(tracker, "terugbelverzoek"))
         dispatcher.utter_message(json_message=meta(tracker, "callback"))
         return CLEAR_CALLBACK
 
@@ -291,6 +302,11 @@ class ActionCaseStatus(Action):
         from hub.cases import store as cases
 
         number = tracker.get_slot("case_number")
+        platform = channel_policy.public_social(tracker)
+        if platform:  # case details stay off public social channels
+            dispatcher.utter_message(text=channel_policy.move_text(platform))
+            dispatcher.utter_message(json_message=meta(tracker, "status", private_channel=channel_policy.private_url()))
+            return [SlotSet("case_number", None)]
         if number:
             case = await cases.find_by_number(db(), number)
             if case is None:

@@ -18,6 +18,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import meta, top_intent
 
@@ -200,6 +201,12 @@ class ActionMeldingGate(Action):
                 decision = "status"  # "hoe staat het met mijn melding?"
         else:
             decision = melding_decision(text, confidence(tracker))
+        platform = channel_policy.public_social(tracker)
+        if platform and decision in ("start", "status"):  # an address or case details: not on a public channel
+            dispatcher.utter_message(text=channel_policy.move_text(platform))
+            dispatcher.utter_message(json_message=meta(tracker, decision if decision == "status" else "melding",
+                                                       private_channel=channel_policy.private_url()))
+            return [SlotSet("melding_go", False)]
         if decision == "article":
             events = await answer_article(dispatcher, tracker, intent) or []
             return [*events, SlotSet("melding_go", False)]

@@ -7,21 +7,18 @@ confidential cases show their details only to staff with the ``sociaal_domein`` 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from hub.cases import store as cases
-from hub.core.appkeys import DB, SETTINGS
+from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.http import BodyError, domain_error, json_error, parse
 from hub.core.models import Reply, utcnow
 from hub.privacy import audit
 from hub.privacy.audit import audit_entry
 from hub.staff.auth import SOCIAL_DOMAIN, has_right, require_role, staff_name
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _full(request: web.Request, doc: dict[str, Any]) -> bool:
@@ -42,7 +39,9 @@ async def create(request: web.Request) -> web.Response:
     except BodyError as err:
         return err.response
     try:
-        doc = await cases.open_case(request.app[DB], body, created_by=staff_name(request), settings=request.app[SETTINGS])
+        doc = await cases.open_case(
+            request.app[DB], body, created_by=staff_name(request), settings=request.app[SETTINGS], bus=request.app[BUS]
+        )
     except cases.CaseError as exc:
         return domain_error(exc)
     return web.json_response(cases.view(doc, full=True), status=201)
@@ -80,7 +79,10 @@ async def list_cases(request: web.Request) -> web.Response:
 
 class StatusBody(BaseModel):
     status: str = Field(min_length=1, max_length=32)
-    note: str | None = Field(None, max_length=1000)
+    note: str | None = Field(None, max_length=1000, description="internal; never shown to the resident")
+    missing_document: str | None = Field(
+        None, max_length=200, description="with status wacht_op_inwoner: what the resident must send, in their words"
+    )
 
 
 class Sender(Protocol):
@@ -92,26 +94,21 @@ class Sender(Protocol):
     ) -> Any: ...
 
 
-def status_change(pipeline: Sender) -> Handler:
-    """The status change handler; the resident is told through ``pipeline`` (stored first, then sent)."""
-
-    @require_role("agent")
-    async def change_status(request: web.Request) -> web.Response:
-        try:
-            body = await parse(request, StatusBody)
-        except BodyError as err:
-            return err.response
-        try:
-            doc = await cases.change_status(
-                request.app[DB], pipeline, request.match_info["number"], body.status, staff_name(request), body.note
-            )
-        except cases.CaseError as exc:
-            return domain_error(exc)
-        return web.json_response(
-            {**cases.view(doc, full=_full(request, doc)), "notified_conversation_id": doc["notified_conversation_id"]}
+@require_role("agent")
+async def change_status(request: web.Request) -> web.Response:
+    """A new status; the resident's notice is queued (the notifier sends it only with their consent)."""
+    try:
+        body = await parse(request, StatusBody)
+    except BodyError as err:
+        return err.response
+    try:
+        doc = await cases.change_status(
+            request.app[DB], request.match_info["number"], body.status, staff_name(request), body.note,
+            bus=request.app[BUS], missing_document=body.missing_document,
         )
-
-    return change_status
+    except cases.CaseError as exc:
+        return domain_error(exc)
+    return web.json_response({**cases.view(doc, full=_full(request, doc)), "notice": doc["notice"]})
 
 
 class ConversationBody(BaseModel):
@@ -132,12 +129,12 @@ async def add_conversation(request: web.Request) -> web.Response:
 
 
 
-def routes(pipeline: Sender) -> list[web.RouteDef]:
+def routes() -> list[web.RouteDef]:
     return [
         web.get("/api/v1/case-types", case_types),
         web.get("/api/v1/cases", list_cases),
         web.post("/api/v1/cases", create),
         web.get("/api/v1/cases/{number}", get_case),
-        web.post("/api/v1/cases/{number}/status", status_change(pipeline)),
+        web.post("/api/v1/cases/{number}/status", change_status),
         web.post("/api/v1/cases/{number}/conversations", add_conversation),
     ]

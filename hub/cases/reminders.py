@@ -1,5 +1,8 @@
 """Appointment reminders: the working day before, on the resident's channel, only with consent.
 
+The consent is the booking's ``remind`` (asked when booking), unless the resident withdrew it
+later in the one consent home (``hub.contacts.consent``, topic ``appointment_reminders``).
+
 The loop sleeps until the next reminder is due (or a booking or move brings one closer, or
 the slow safety sweep), never in a tight poll. Each reminder is claimed with a conditional
 update (``reminder_sent_at`` still empty) before it is sent, so with several hubs exactly one
@@ -20,6 +23,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from hub.cases import slots
 from hub.cases.api import Sender
 from hub.cases.appointments import ACTIVE
+from hub.contacts import consent
 from hub.core import events
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
@@ -49,6 +53,10 @@ async def send_due(db: AsyncIOMotorDatabase, sender: Sender, bus: LiveBus | None
         if not claimed.modified_count:
             continue  # another hub has it
         conv = await db.conversations.find_one({"_id": doc["conversation_id"]}) if doc.get("conversation_id") else None
+        if conv is not None and doc.get("contact_id"):  # the one consent home: "stuur mij geen berichten meer" counts here too
+            contact = await db.contacts.find_one({"_id": doc["contact_id"]}, {"consents": 1})
+            if consent.withdrawn_since(contact, "appointment_reminders", doc.get("created_at")):
+                conv = None
         if conv is not None:
             await sender.send(conv, [Reply(text=reminder_text(doc))], author="system", metadata={"appointment": doc["_id"]})
             sent += 1

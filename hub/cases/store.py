@@ -6,10 +6,10 @@ from, the responsible department, a confidentiality level (the ZGW scale, ``open
 ``zeer_geheim``) and a social-domain flag. The bot creates cases (melding openbare ruimte),
 an agent can create one from any conversation.
 
-Every status change is pushed to the resident in plain Dutch on the channel of the case's
-latest conversation, through the pipeline (stored first, then delivered). The message
-names the case number and the new status only; for social-domain or confidential cases it
-says no more than that there is news.
+Every case event (received, a status change, a missing document, decided) is queued as a
+notice (``hub.cases.notices``) for the resident; the notifier sends it on the channel the
+resident chose, and only with their consent. The message names the case number and the new
+status only; for social-domain or confidential cases it says no more than that there is news.
 
 Every case gets an answer deadline of five working days (``KCC_ANSWER_WORKING_DAYS``); open
 cases past it are flagged overdue.
@@ -27,10 +27,12 @@ from pydantic import BaseModel, Field, model_validator
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from hub.cases import notices
 from hub.contacts import store as contacts
 from hub.core import events, identifiers, workdays
+from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
-from hub.core.models import Attachment, Reply, new_id, utcnow
+from hub.core.models import Attachment, new_id, utcnow
 from hub.core.settings import Settings, get_settings
 from hub.privacy import need_to_know
 
@@ -201,7 +203,9 @@ async def create_case(
     return await open_case(db, body, created_by, settings)
 
 
-async def open_case(db: AsyncIOMotorDatabase, body: NewCase, created_by: str, settings: Settings | None = None) -> dict[str, Any]:
+async def open_case(
+    db: AsyncIOMotorDatabase, body: NewCase, created_by: str, settings: Settings | None = None, bus: LiveBus | None = None
+) -> dict[str, Any]:
     settings = settings or get_settings()
     case_type = CASE_TYPES.get(body.kind)
     if case_type is None:
@@ -247,6 +251,7 @@ async def open_case(db: AsyncIOMotorDatabase, body: NewCase, created_by: str, se
     await db.cases.insert_one(doc)
     await events.emit(db, None, EventType.CASE_CREATED, body.conversation_id, case_number=number, kind=body.kind, by=created_by)
     await need_to_know.mark_for_case(db, body.conversation_id, doc)
+    await queue_notice(db, bus, doc, "received")
     log.info("case created", extra={"case_number": number, "kind": body.kind, "by": created_by})
     return doc
 
@@ -333,11 +338,14 @@ def resident_text(doc: dict[str, Any], status: str) -> str:
 
 
 async def change_status(
-    db: AsyncIOMotorDatabase, pipeline: Any, number: str, status: str, by: str, note: str | None = None
+    db: AsyncIOMotorDatabase, number: str, status: str, by: str, note: str | None = None,
+    bus: LiveBus | None = None, missing_document: str | None = None,
 ) -> dict[str, Any]:
-    """Record a new status and tell the resident through the pipeline (stored first, then sent)."""
+    """Record a new status and queue the resident's notice (sent only with their consent)."""
     if status not in STATUS_LABELS:
         raise CaseError(422, "unknown_status", "Deze status bestaat niet.", allowed=list(STATUS_LABELS))
+    if missing_document and status != "wacht_op_inwoner":
+        raise CaseError(422, "missing_document_needs_status", "Een ontbrekend document hoort bij de status 'wacht_op_inwoner'.")
     current = await db.cases.find_one({"number": number})
     if not current:
         raise CaseError(404, "unknown_case", "Deze zaak bestaat niet.")
@@ -356,22 +364,22 @@ async def change_status(
     )
     if not doc:
         raise CaseError(409, "status_changed_meanwhile", "De status is net door iemand anders gewijzigd. Laad de zaak opnieuw.")
-    await events.emit(db, None, EventType.CASE_STATUS, None, case_number=number, status=status, by=by)
-    doc["notified_conversation_id"] = await notify_resident(db, pipeline, doc, status)
+    await events.emit(db, bus, EventType.CASE_STATUS, None, case_number=number, status=status, by=by)
+    kind = "missing_document" if missing_document else "decided" if status == "afgehandeld" else "status"
+    doc["notice"] = notices.view(await queue_notice(db, bus, doc, kind, status=status, document=missing_document))
     return doc
 
 
-async def notify_resident(db: AsyncIOMotorDatabase, pipeline: Any, doc: dict[str, Any], status: str) -> str | None:
-    """Push the plain-Dutch status text into the case's latest conversation; its id, or None."""
-    conv_ids = doc.get("conversation_ids") or []
-    conv = None
-    if conv_ids:
-        conv = await db.conversations.find_one({"_id": {"$in": conv_ids}}, sort=[("created_at", -1)])
-    if conv is None:
-        await events.emit(db, None, EventType.CASE_STATUS_NOT_PUSHED, None, case_number=doc["number"], reason="no_conversation")
-        return None
-    await pipeline.send(conv, [Reply(text=resident_text(doc, status))], author="system", metadata={"case_number": doc["number"]})
-    return conv["_id"]
+async def queue_notice(
+    db: AsyncIOMotorDatabase, bus: LiveBus | None, doc: dict[str, Any], kind: str, status: str | None = None,
+    document: str | None = None,
+) -> dict[str, Any]:
+    """Queue the resident's notice of a case event (``hub.cases.notices``); the notifier checks consent."""
+    noun = CASE_TYPES[doc["kind"]].noun if doc["kind"] in CASE_TYPES else "zaak"
+    status = status or doc["status"]
+    text = notices.notice_text(doc, kind, resident_text(doc, status), restricted(doc), noun, document)
+    variables = notices.template_variables(doc, kind, STATUS_LABELS[status], restricted(doc), noun)
+    return await notices.queue(db, bus, doc, kind, text, variables)
 
 
 async def flag_overdue(db: AsyncIOMotorDatabase, now: datetime | None = None) -> list[dict[str, Any]]:

@@ -24,7 +24,8 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from channels import delivery
 from hub.contacts import store as contacts
-from hub.conversations.bot_client import BotClient, BotUnavailable
+from hub.conversations.bot_client import BotAnswer, BotClient, BotUnavailable
+from hub.conversations.crisis import CrisisState
 from hub.conversations.desk import Desk
 from hub.core import events
 from hub.core.bus import LiveBus
@@ -109,6 +110,7 @@ class Pipeline:
         # A bulkhead: stored messages wait here for their turn, so a burst of residents does not
         # put hundreds of operations in front of the router's and the consoles' (None: no limit).
         self._turns = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
+        self.crisis = CrisisState()  # loaded and kept current by hub/conversations/crisis.run
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
@@ -348,7 +350,12 @@ class Pipeline:
     ) -> PipelineResult:
         """Ask the bot; store its replies and the message's outcome; events are written after the answer."""
         asked = time.perf_counter()
-        answer, failure = await self._ask_bot(conv, msg)
+        crisis = self.crisis.answer(msg.text) if msg.text and not msg.payload else None
+        if crisis is not None:  # crisis mode: a question about the crisis gets its article at once (hub/conversations/crisis.py)
+            answer, failure = BotAnswer(replies=[crisis.article_reply()], meta={"action": "answer", "article": crisis.article,
+                                                                                 "intent": "crisis"}), None
+        else:
+            answer, failure = await self._ask_bot(conv, msg)
         timings["bot"] = _ms_since(asked)
         async with self._turn(timings):
             saving = time.perf_counter()
@@ -370,6 +377,9 @@ class Pipeline:
                 ))
                 if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
                     await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
+            notice = None if crisis else self.crisis.first_reply_notice(link["seq"])
+            if notice is not None:  # crisis mode: the first reply of a new conversation starts with the notice
+                replies = [notice, *replies]
             first_seq = link["seq"] + 1
             if len(replies) >= SEQ_BLOCK:  # more replies than the message reserved numbers for: take fresh ones
                 updated = await self.conversations.find_one_and_update(

@@ -63,8 +63,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("org_key", ASCENDING)], unique=True, sparse=True, name="org_key"),  # KvK number + branch
         IndexModel([("kvk", ASCENDING)], sparse=True, name="kvk"),
         IndexModel([("name", ASCENDING)], sparse=True, name="name"),
+        IndexModel([("consents.topic", ASCENDING), ("_id", ASCENDING)], sparse=True, name="consent_topic"),
     ],
     "contact_merges": [IndexModel([("target_id", ASCENDING), ("at", DESCENDING)], name="by_target")],
+    # issue 17: case notices waiting for the notifier, crises, residents who chose crisis messages
+    "notices": [IndexModel([("state", ASCENDING), ("created_at", ASCENDING)], name="state_created")],
+    "crises": [IndexModel([("active", ASCENDING), ("on_at", DESCENDING)], name="active_on")],
     "articles": [
         IndexModel([("slug", ASCENDING)], unique=True, name="slug"),
         IndexModel([("status", ASCENDING), ("department", ASCENDING)], name="status_department"),

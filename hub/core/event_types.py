@@ -106,6 +106,8 @@ class EventType(StrEnum):
         "bot_handover", "The bot handed the conversation to the agents (a handover event follows).", "intent", "channel"
     )
     BOT_GREET = _logged("bot_greet", "The bot answered a greeting.", "intent", "channel")
+    BOT_NOTIFY = _logged("bot_notify", "The bot asked or recorded how the resident wants news (issue 17).", "intent", "channel")
+    BOT_REFERRAL = _logged("bot_referral", "The bot referred the resident to a partner organisation.", "intent", "channel")
     BOT_THANKS = _logged("bot_thanks", "The bot answered a thank-you.", "intent", "channel")
     BOT_OUT_OF_SCOPE = _logged(
         "bot_out_of_scope", "The bot said the question is not for the municipality.", "intent", "channel"
@@ -210,6 +212,28 @@ class EventType(StrEnum):
         "conversation to send it in).", "appointment", "sent",
     )
     CASE_OVERDUE = _logged("case_overdue", "An open case passed its answer deadline.", "case_number")
+    # ------------------------------------------------------------ notifications, crisis mode, referrals (issue 17)
+    CONSENT_RECORDED = _logged(
+        "consent_recorded", "A resident said yes or no to messages (topics, given, channel; the wording is on the contact).",
+        "topics", "given", "channel",
+    )
+    NOTICE_QUEUED = _logged(
+        "notice_queued", "A case event for the resident was queued (kind: received, status, missing_document, "
+        "term_at_risk, decided); wakes the notifier.", "notice", "kind", "case_number",
+    )
+    NOTICE_SENT = _logged("notice_sent", "A queued notice was stored and handed to the resident's chosen channel.",
+                          "notice", "kind", "channel")
+    NOTICE_SKIPPED = _logged("notice_skipped", "A queued notice was not sent (reason: no_consent, no_contact).",
+                             "notice", "kind", "reason")
+    CRISIS_ON = _logged("crisis_on", "Crisis mode was switched on (by, article).", "crisis", "by", "article")
+    CRISIS_OFF = _logged("crisis_off", "Crisis mode was switched off.", "crisis", "by")
+    CRISIS_BROADCAST = _logged(
+        "crisis_broadcast", "A crisis broadcast made progress or finished (sent, skipped, total).", "crisis", "sent", "done",
+    )
+    REFERRAL = _logged(
+        "referral", "The bot or an agent referred the resident to a partner organisation (partner: its id).",
+        "partner", "by", "channel",
+    )
     CONVERSATION_MARKED = _logged(
         "conversation_marked", "A conversation became confidential (social domain): staff with the right only. "
         "by is a username, the bot or a case's creator; why says which topic or case.", "by", "why", "social_domain",

@@ -28,6 +28,7 @@ class State(StrEnum):
 Action = Literal[
     "answer", "clarify", "handover", "status", "callback", "melding",
     "greet", "thanks", "out_of_scope", "fallback", "data_access",
+    "notify", "referral",  # issue 17: the resident's choice of notifications; a referral to a partner
 ]
 
 

@@ -231,6 +231,20 @@ class Settings(BaseSettings):
     deadline_sweep_s: float = Field(
         300.0, gt=0, description="how often overdue callback requests and cases are looked for (deadlines are days)"
     )
+    # --- notifications the resident chose, crisis mode, referrals (issue 17)
+    whatsapp_notice_template_sid: str | None = Field(
+        None, description="approved template for case notices outside WhatsApp's 24-hour window ({{1}} case number, "
+        "{{2}} the news); without it the general KCC_WHATSAPP_TEMPLATE_SID carries the text",
+    )
+    notice_sweep_s: float = Field(300.0, gt=0, description="safety sweep of the notifier (it wakes on notice events)")
+    notice_at_risk_working_days: int = Field(
+        1, ge=0, description="a case's term counts as at risk this many working days before it runs out"
+    )
+    crisis_broadcast_per_minute: int = Field(60, ge=1, description="crisis broadcast messages per minute, per channel")
+    crisis_sweep_s: float = Field(60.0, gt=0, description="safety sweep of the crisis broadcast (it wakes on crisis events)")
+    private_chat_url: str | None = Field(
+        None, description="where the bot sends residents from Facebook and Instagram for anything personal (default: the hub's /chat)"
+    )
 
     # --- connectors: each one is switched on by its URL; without them the hub keeps its own records
     connector_timeout_s: float = 10.0

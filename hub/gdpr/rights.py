@@ -265,6 +265,7 @@ async def erase(
     report["merges_scrubbed"] = await _scrub_merges(db, ids, now)
     report["unanswered_scrubbed"] = await _scrub_unanswered(db, questions)
     await _erase_identifiers(db, ids, erasure_id, now)
+    await db.notices.delete_many({"contact_id": {"$in": ids}})  # case notices queued for them (issue 17)
     # a reply the desk or the bot stored while this ran (the conversation was still open) goes too
     await scrub_messages(db, {"conversation_id": {"$in": conv_ids}}, "delete", ERASED)
     if memory is not None:
@@ -380,7 +381,7 @@ async def _scrub_merges(db: AsyncIOMotorDatabase, ids: list[str], now: datetime)
 
 async def _erase_identifiers(db: AsyncIOMotorDatabase, ids: list[str], erasure_id: str, now: datetime) -> None:
     """The contacts become tombstones: ``kind: "erased"``, no addresses, name, BSN or KvK."""
-    identifiers = ("name", "bsn", "kvk", "vestigingsnummer", "org_key", "identified_at", "brp", "kvk_profile")
+    identifiers = ("name", "bsn", "kvk", "vestigingsnummer", "org_key", "identified_at", "brp", "kvk_profile", "consents")
     await db.contacts.update_many(
         {"_id": {"$in": ids}},
         {"$set": {"kind": "erased", "addresses": [], "erased_at": now, "erasure_id": erasure_id, "updated_at": now},

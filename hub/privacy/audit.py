@@ -35,6 +35,9 @@ Action = Literal[
     "contact.erase",
     "retention.run",
     "stats.export",
+    "contact.consents",
+    "crisis.on",
+    "crisis.off",
 ]
 # Reads of a contact's data: what a resident's "who has looked at my data?" lists.
 READS: frozenset[str] = frozenset({

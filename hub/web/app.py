@@ -45,6 +45,7 @@ from hub.staff import api as staff_api
 from hub.staff import auth, oidc
 from hub.stats.api import setup_stats
 from hub.web.cors import setup_cors
+from hub.web.journeys import setup_journeys
 from hub.web.openapi import setup_openapi
 from hub.web.ratelimit import RATE_LIMITS, setup_rate_limits
 from hub.web.records import setup_contact_records
@@ -269,6 +270,7 @@ def add_domain_routes(app: web.Application, pipeline: Pipeline) -> None:
     app.router.add_routes(data_access.routes())  # "who has looked at my data?" for the web chat (issue 9)
     app.router.add_routes(staff_api.routes())  # /api/v1/admin/staff (issue 9)
     setup_privacy(app)  # AVG/GDPR export, erasure and the scheduled retention job (issue 9)
+    setup_journeys(app, pipeline)  # crisis mode and the partner directory (issue 17)
 
 
 async def on_startup(app: web.Application) -> None:

@@ -14,15 +14,17 @@ from hub.cases import api as cases_api
 from hub.cases import appointments_api, callbacks_api, contact_card, deadlines, reminders
 from hub.cases import outbox as external_sync
 from hub.contacts import api as contacts_api
+from hub.contacts import consent_api
+from hub.conversations import notifier
 from hub.core.appkeys import BUS, DB, HTTP, SETTINGS
 from hub.core.loops import run_with_app
 
 
 def setup_contact_records(app: web.Application, pipeline: cases_api.Sender) -> None:
-    """``pipeline`` tells a resident of a case's new status (``hub.cases`` may not read it from the app)."""
+    """``pipeline`` sends reminders and case notices (``hub.cases`` may not read it from the app)."""
     app.router.add_routes(
-        [*contacts_api.routes(), *contact_card.routes(), *cases_api.routes(pipeline), *callbacks_api.routes(),
-         *appointments_api.routes()]
+        [*contacts_api.routes(), *consent_api.routes(), *contact_card.routes(), *cases_api.routes(),
+         *callbacks_api.routes(), *appointments_api.routes()]
     )
     settings = app[SETTINGS]
     local = not settings.caldav_url  # the local Radicale takes any password, but wants one
@@ -37,9 +39,10 @@ def setup_contact_records(app: web.Application, pipeline: cases_api.Sender) -> N
     app.on_cleanup.append(close_book)
     run_with_app(
         app,
-        deadline_watch=lambda app: deadlines.run(app[DB], app[BUS], app[SETTINGS].deadline_sweep_s),
+        deadline_watch=lambda app: deadlines.run(app[DB], app[BUS], app[SETTINGS].deadline_sweep_s, app[SETTINGS]),
         external_sync=lambda app: external_sync.run(app[DB], app[SETTINGS], app[HTTP]),
         appointment_reminders=lambda app: reminders.run(
             app[DB], app[BUS], pipeline, app[SETTINGS].appointment_reminder_sweep_s
         ),
+        case_notices=lambda app: notifier.run(app[DB], app[BUS], pipeline, app[SETTINGS]),
     )

@@ -17,6 +17,7 @@ import aiosmtplib
 from twilio.request_validator import RequestValidator
 
 from tests.channels import stack_env as env
+from tests.channels.fakes import twilio_api
 from tests.conftest import Stack
 
 T = TypeVar("T")
@@ -48,6 +49,8 @@ async def post_twilio(
     headers = {}
     if signature == "sign":
         headers["X-Twilio-Signature"] = twilio_signature(url, params)
+        if params.get("From", "").startswith("whatsapp:") and "MessageStatus" not in params:
+            twilio_api.resident_wrote(params["From"])  # Twilio saw the resident write: the 24-hour window opens
     elif signature:
         headers["X-Twilio-Signature"] = signature
     async with http.post(url, data=params, headers=headers) as resp:

@@ -13,6 +13,7 @@ AUTH_TOKEN = "test-twilio-auth-token"
 WHATSAPP_FROM = "+14155238886"
 SMS_FROM = "+3197010000001"
 TEMPLATE_SID = "HX" + "fedcba9876543210" * 2
+NOTICE_TEMPLATE_SID = "HX" + "0a1b2c3d4e5f6789" * 2
 TELEGRAM_TOKEN = "123456789:TEST-telegram-bot-token"
 TELEGRAM_SECRET = "test-telegram-secret"
 META_VERIFY = "test-meta-verify"
@@ -38,6 +39,7 @@ def channel_env(ports: dict[str, int]) -> dict[str, str]:
         "KCC_TWILIO_SMS_FROM": SMS_FROM,
         "KCC_TWILIO_API_BASE": f"{local}:{ports['twilio']}",
         "KCC_WHATSAPP_TEMPLATE_SID": TEMPLATE_SID,
+        "KCC_WHATSAPP_NOTICE_TEMPLATE_SID": NOTICE_TEMPLATE_SID,
         "KCC_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
         "KCC_TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
         "KCC_TELEGRAM_API_BASE": f"{local}:{ports['telegram']}",

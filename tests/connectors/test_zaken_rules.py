@@ -24,7 +24,7 @@ from hub.contacts import store as contacts
 from hub.contacts.portal_token import Identity
 from hub.core.settings import Settings
 from tests.connectors.servers import own_database
-from tests.connectors.test_outbox import Quiet, a_case, until_done
+from tests.connectors.test_outbox import a_case, until_done
 from tests.connectors.test_zaken import RSIN, zaak_in
 
 TYPES = zaken_server.CATALOGUE[zaken_server.ZAAKTYPE]
@@ -128,7 +128,7 @@ async def test_outbox_sets_the_resultaat_before_the_eindstatus(stack, zaken, htt
     settings = settings_for(url)
     async with own_database(stack.mongo_url) as db:
         case = await a_case(db, settings)
-        await cases.change_status(db, Quiet(), case["number"], "afgehandeld", by="agent", note="Tegel is vastgezet")
+        await cases.change_status(db, case["number"], "afgehandeld", by="agent", note="Tegel is vastgezet")
         await until_done(lambda: outbox.sync_cases(db, client_for(url, http), settings))
         (zaak,) = app["zaken"].values()
         (resultaat,) = app["resultaten"].values()
@@ -144,7 +144,7 @@ async def test_outbox_without_a_resultaattype_keeps_the_refusal_on_the_record(st
     settings = settings_for(url, zaken_resultaattypen={})
     async with own_database(stack.mongo_url) as db:
         case = await a_case(db, settings)
-        await cases.change_status(db, Quiet(), case["number"], "afgehandeld", by="agent")
+        await cases.change_status(db, case["number"], "afgehandeld", by="agent")
         assert await outbox.sync_cases(db, client_for(url, http), settings) == 0
         stored = await db.cases.find_one({"_id": case["_id"]})
         assert stored["sync"]["zaken_error"] == "invalid"  # resultaat-does-not-exist, the eindstatus not written
@@ -198,7 +198,7 @@ async def test_a_closed_case_retried_writes_each_object_once(stack, zaken, http,
     client = client_for(url, http)
     async with own_database(stack.mongo_url) as db:
         case = await a_case(db, settings)
-        await cases.change_status(db, Quiet(), case["number"], "afgehandeld", by="agent")
+        await cases.change_status(db, case["number"], "afgehandeld", by="agent")
         app["behaviour"].faults.append(fault)
         assert await outbox.sync_cases(db, client, settings) == 0
         await until_done(lambda: outbox.sync_cases(db, client, settings))

@@ -1,5 +1,5 @@
 """Cases: the bot's and an agent's way to open one, unique numbers, and a status change that
-reaches the resident's web chat conversation in plain Dutch."""
+reaches the resident's web chat conversation in plain Dutch (when they chose to hear about it)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,25 @@ from hub.cases import store as cases
 from hub.core.models import utcnow
 from tests.contacts.staff import logged_in
 from tests.webchat_client import say
+
+
+async def opt_in_here(agent, db, conversation_id: str, session_id: str) -> None:
+    """The resident said yes to news in this chat (hub.contacts.consent): no consent, no message."""
+    conv = await db.conversations.find_one({"_id": conversation_id})
+    status, body = await agent.post(f"/api/v1/contacts/{conv['contact_id']}/consents", {
+        "topics": ["case_updates"], "given": True, "channel": "webchat", "address": session_id,
+        "wording": "Wilt u een bericht krijgen als er nieuws is? [Ja, hier in de chat | Nee, liever niet]"})
+    assert status == 201, body
+
+
+async def system_texts(http, stack, conversation_id: str, number: str, count: int) -> list[str]:
+    """The system messages about case ``number``, once there are ``count`` of them (the notifier sends them)."""
+    for _ in range(200):
+        found = [m["text"] for m in await messages(http, stack, conversation_id) if m["author"] == "system" and number in m["text"]]
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{len(found)} of {count} messages about {number}")
 
 
 async def messages(http, stack, conversation_id: str) -> list[dict]:
@@ -35,18 +54,18 @@ async def test_agent_opens_a_case_and_the_resident_hears_about_status_changes(st
         assert case["confidentiality"] == "intern" and case["status"] == "ontvangen"
         assert case["contact_id"] == (await db.conversations.find_one({"_id": conv_id}))["contact_id"]
 
+        await opt_in_here(agent, db, conv_id, session_id)
         status, changed = await agent.post(f"/api/v1/cases/{case['number']}/status", {"status": "in_behandeling", "note": "ploeg ingepland"})
         assert status == 200, changed
-        assert changed["notified_conversation_id"] == conv_id
+        assert changed["notice"]["kind"] == "status" and changed["notice"]["state"] == "pending"
         assert [h["status"] for h in changed["status_history"]] == ["ontvangen", "in_behandeling"]
 
-        pushed = [m for m in await messages(http, stack, conv_id) if m["author"] == "system" and case["number"] in m["text"]]
-        assert len(pushed) == 1
-        assert pushed[0]["text"] == f"Uw melding met nummer {case['number']} is nu in behandeling. Een medewerker van de gemeente werkt eraan."
-        assert "ploeg" not in pushed[0]["text"]  # internal notes stay internal
+        pushed = await system_texts(http, stack, conv_id, case["number"], 1)
+        assert pushed == [f"Uw melding met nummer {case['number']} is nu in behandeling. Een medewerker van de gemeente werkt eraan."]
+        assert "ploeg" not in pushed[0]  # internal notes stay internal
 
         await agent.post(f"/api/v1/cases/{case['number']}/status", {"status": "afgehandeld"})
-        texts = [m["text"] for m in await messages(http, stack, conv_id) if m["author"] == "system"]
+        texts = await system_texts(http, stack, conv_id, case["number"], 2)
         assert texts[-1] == f"Uw melding met nummer {case['number']} is afgehandeld. Bedankt voor uw bericht."
         status, body = await agent.post(f"/api/v1/cases/{case['number']}/status", {"status": "in_behandeling"})
         assert status == 409 and body["error"]["code"] == "case_closed"
@@ -59,8 +78,9 @@ async def test_social_domain_case_is_discreet_and_restricted(stack, http, db, se
             "/api/v1/cases", {"kind": "wmo-melding", "description": "Hulp bij huishouden gevraagd", "conversation_id": reply["conversation_id"]}
         )
         assert status == 201 and case["social_domain"] is True and case["confidentiality"] == "vertrouwelijk"
+        await opt_in_here(agent, db, reply["conversation_id"], session_id)
         await agent.post(f"/api/v1/cases/{case['number']}/status", {"status": "in_behandeling"})
-        text = [m["text"] for m in await messages(http, stack, reply["conversation_id"]) if m["author"] == "system"][-1]
+        text = (await system_texts(http, stack, reply["conversation_id"], case["number"], 1))[-1]
         assert text.startswith(f"Er is nieuws over uw aanvraag met nummer {case['number']}.") and "huishouden" not in text
         status, seen = await agent.get(f"/api/v1/cases/{case['number']}")
         assert status == 200 and seen["restricted"] is True and "description" not in seen
@@ -125,7 +145,14 @@ async def test_case_api_errors(stack, db):
         status, body = await agent.post(f"/api/v1/cases/{case['number']}/status", {"status": "bijna_klaar"})
         assert status == 422 and body["error"]["code"] == "unknown_status"
         status, body = await agent.post(f"/api/v1/cases/{case['number']}/status", {"status": "in_behandeling"})
-        assert status == 200 and body["notified_conversation_id"] is None  # no conversation: nothing to push
+        assert status == 200 and body["notice"]["kind"] == "status"
+        notice = await db.notices.find_one({"_id": body["notice"]["id"]})
+        for _ in range(100):  # no contact: nothing to push
+            if notice["state"] != "pending":
+                break
+            await asyncio.sleep(0.05)
+            notice = await db.notices.find_one({"_id": body["notice"]["id"]})
+        assert notice["state"] == "skipped" and notice["reason"] == "no_contact"
         status, types = await agent.get("/api/v1/case-types")
         assert "melding-openbare-ruimte" in {t["kind"] for t in types["case_types"]}
 

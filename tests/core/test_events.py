@@ -116,6 +116,9 @@ STORED_NAMES = {  # written by the hub before the vocabulary was an enum; statis
     "contact_linked", "contacts_merged", "contacts_unmerged", "satisfaction",
     "appointment_booked", "appointment_moved", "appointment_cancelled", "appointment_reminded",
     "specialist_asked", "specialist_accepted", "specialist_returned",
+    # issue 17: notifications, crisis mode, referrals
+    "bot_notify", "bot_referral", "consent_recorded", "notice_queued", "notice_sent", "notice_skipped",
+    "crisis_on", "crisis_off", "crisis_broadcast", "referral",
 }
 
 

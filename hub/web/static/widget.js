@@ -51,6 +51,7 @@
     ".kcc-typing{align-self:flex-start;font-size:14px;color:#4a4a4a;padding:4px 12px}.kcc-typing span{display:inline-block;animation:kcc-dot 1.2s infinite}.kcc-typing span:nth-child(2){animation-delay:.2s}.kcc-typing span:nth-child(3){animation-delay:.4s}" +
     "@keyframes kcc-dot{0%,60%,100%{opacity:.25}30%{opacity:1}}@media (prefers-reduced-motion:reduce){.kcc-typing span{animation:none}}" +
     ".kcc-w form{display:flex;border-top:1px solid #ddd}.kcc-w input{flex:1;min-width:0;border:0;padding:12px;font:inherit;min-height:48px}.kcc-w form button{border:0;background:" + blue + ";color:#fff;padding:0 16px;font:inherit;cursor:pointer;min-width:44px;min-height:48px}" +
+    ".kcc-crisis{font-size:15px;padding:8px 12px;background:#fde8e8;border-bottom:3px solid #a4000f;color:#1b1b1b}" +
     ".kcc-state{font-size:14px;color:#1b1b1b;padding:8px 12px;background:#fff4d6;border-top:1px solid #f0d48a}" +
     ".kcc-fb{align-self:flex-start;font-size:14px;display:flex;flex-wrap:wrap;align-items:center;gap:4px}.kcc-fb button{min-width:44px;min-height:44px;border:1px solid #767676;background:#fff;border-radius:22px;cursor:pointer;font:inherit}" +
     ".kcc-fb form{display:flex;gap:4px;border:0;width:100%}.kcc-fb input{border:1px solid #767676;min-height:44px;padding:6px}.kcc-fb label{display:flex;flex-direction:column}" +
@@ -66,6 +67,7 @@
   root.innerHTML = '<header><span class="kcc-title"><span class="kcc-name"></span><small class="kcc-sub" hidden></small></span>' +
     '<span><button type="button" class="kcc-end" hidden>Gesprek beëindigen</button>' +
     '<button type="button" aria-label="Chat sluiten" class="kcc-close">&times;</button></span></header>' +
+    '<div class="kcc-crisis" role="status" hidden></div>' +
     '<div class="kcc-log" role="log" aria-live="polite" aria-label="Berichten" tabindex="0"></div>' +
     '<div class="kcc-typing" role="status" hidden>Er wordt getypt<span>.</span><span>.</span><span>.</span></div>' +
     '<div class="kcc-state" role="status" hidden></div>' +
@@ -293,5 +295,10 @@
       .catch(function () {});
   }
   if (conversationId) { live(); fetchNew(); } else { opener(); }
+  // Crisis mode (issue 17): a banner with the municipality's notice while it is on.
+  fetch(hub + "/api/v1/webchat/crisis").then(function (r) { return r.json(); }).then(function (c) {
+    if (!c.active) return;
+    var bar = root.querySelector(".kcc-crisis"); bar.textContent = "Let op: " + c.text; bar.hidden = false;
+  }).catch(function () {});
   window.KCCChat = { send: send, sessionId: sessionId, open: function () { setOpen(true, true); } };
 })();

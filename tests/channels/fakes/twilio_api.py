@@ -4,15 +4,27 @@
 (Account SID, Auth Token) and form parameters ``To``, ``From``, ``Body`` | ``ContentSid``
 (+ ``ContentVariables``), ``MediaUrl``, ``StatusCallback``; answers ``201`` with the
 message resource, or Twilio's error shape ``{"code", "message", "more_info", "status"}``.
+
+WhatsApp's 24-hour window, as Twilio applies it: a free-form ``Body`` to a WhatsApp user
+who has not written to the business in the last 24 hours is accepted (201, queued) and then
+fails with error 63016, reported to the ``StatusCallback`` (signed like Twilio signs it);
+an approved template (``ContentSid`` + ``ContentVariables``) goes out. The fake learns that a
+resident wrote from ``resident_wrote`` (``tests.channels.signed.post_twilio`` calls it for every
+signed WhatsApp message it posts); ``age_window`` moves that moment back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
+import threading
+import time
 from email.utils import formatdate
 
+import aiohttp
 from aiohttp import web
+from twilio.request_validator import RequestValidator
 
 from tests.channels.fakes.base import FakeProvider
 
@@ -37,11 +49,41 @@ def _error(status: int, code: int | None = None, message: str | None = None) -> 
     return web.json_response(body, status=status)
 
 
+WINDOW_S = 24 * 3600
+OUTSIDE_WINDOW = 63016  # "Failed to send freeform message because you are outside the allowed window"
+_last_inbound: dict[str, float] = {}  # "whatsapp:+31..." -> when the resident last wrote (time.time())
+_window_lock = threading.Lock()
+
+
+def resident_wrote(address: str, at: float | None = None) -> None:
+    """A WhatsApp user wrote to the business: a 24-hour window opens (``address`` is ``whatsapp:+31...``)."""
+    with _window_lock:
+        _last_inbound[address] = time.time() if at is None else at
+
+
+def in_window(address: str) -> bool:
+    with _window_lock:
+        last = _last_inbound.get(address)
+    return last is not None and time.time() - last < WINDOW_S
+
+
 class FakeTwilio(FakeProvider):
     def __init__(self, account_sid: str, auth_token: str):
         super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
+
+    def age_window(self, address: str, hours: float) -> None:
+        """Pretend the resident last wrote ``hours`` ago."""
+        resident_wrote(address, time.time() - hours * 3600)
+
+    async def _report_failure(self, callback: str, sid: str, code: int) -> None:
+        params = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": str(code), "AccountSid": self.account_sid}
+        signature = RequestValidator(self.auth_token).compute_signature(callback, params)
+        await asyncio.sleep(0.05)  # after the create answer, as Twilio does
+        async with aiohttp.ClientSession() as http:
+            async with http.post(callback, data=params, headers={"X-Twilio-Signature": signature}) as resp:
+                await resp.read()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -66,6 +108,7 @@ class FakeTwilio(FakeProvider):
         if failure:
             return _error(failure)
         sid = "SM" + secrets.token_hex(16)
+        refused = to.startswith("whatsapp:") and not form.get("ContentSid") and not in_window(to)
         resource = {
             "sid": sid,
             "account_sid": self.account_sid,
@@ -98,6 +141,11 @@ class FakeTwilio(FakeProvider):
                 "content_variables": form.get("ContentVariables"),
                 "media_url": form.getall("MediaUrl", []),
                 "status_callback": form.get("StatusCallback"),
+                "error_code": OUTSIDE_WINDOW if refused else None,
             },
         )
+        if refused and form.get("StatusCallback"):
+            task = asyncio.get_running_loop().create_task(self._report_failure(str(form["StatusCallback"]), sid, OUTSIDE_WINDOW))
+            self._reports = getattr(self, "_reports", set()) | {task}
+            task.add_done_callback(self._reports.discard)
         return web.json_response(resource, status=201)
