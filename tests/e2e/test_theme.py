@@ -34,6 +34,8 @@ DEFAULT_THEME = ROOT / "hub" / "web" / "nlds" / "theme" / "theme.json"
 NODE = ROOT / "var" / "node" / "node_modules" / "@utrecht"
 PASSWORD = "theme-password-1"
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+NOT_DUTCH = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}:\d{2}\s?(?:AM|PM)\b")
+MONTHS = r"(?:jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)"
 HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Nieuws</title>
 <style>:root {{ --host-mark: 1; }} button {{ background: rgb(10, 20, 30); color: #fff; }}</style></head>
 <body><main><h1>Nieuws</h1><button type="button" id="host-button">Van de site</button></main>
@@ -227,7 +229,27 @@ async def test_the_console_s_main_buttons_are_big_enough_and_focus_is_visible(bo
         await page.click("#take")
         await page.locator("#reply").wait_for(timeout=10_000)
         assert _too_small(await _sizes(page, "#reply-send, .conv-actions button")) == []
+        text = await page.evaluate("() => document.body.innerText")
+        assert re.search(rf"\b\d{{1,2}} {MONTHS}\w* \d{{2}}:\d{{2}}\b", text), "no Dutch date and time on the console"
+        assert not NOT_DUTCH.findall(text), NOT_DUTCH.findall(text)
         await page.focus("#reply-text")
         await page.keyboard.press("Tab")
         await page.keyboard.press("Shift+Tab")
         await _ring(page)
+
+
+@pytest.mark.browser
+async def test_the_dashboard_writes_its_period_as_dutch_dates(stack, db) -> None:  # noqa: ANN001
+    username = await _staff(db, "supervisor")
+    async with browser() as b:
+        page = await (await b.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")).new_page()
+        await page.goto(f"{stack.hub_url}/login?next=/dashboard")
+        await page.fill("input[name=username]", username)
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{stack.hub_url}/dashboard")
+        status = page.locator("#status", has_text="Periode")
+        await status.wait_for(timeout=15_000)
+        text = await status.inner_text()
+        assert re.search(rf"Periode \d{{1,2}} {MONTHS}\w* \d{{4}} tot en met \d{{1,2}} {MONTHS}\w* \d{{4}}", text), text
+        assert not NOT_DUTCH.findall(text), text
