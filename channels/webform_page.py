@@ -24,26 +24,28 @@ FIELDS = (  # name, label, input type, autocomplete, required, hint, message whe
      "Schrijf uw vraag of bericht (maximaal 5000 tekens)."),
 )
 
+# NL Design System components and the municipality's theme, served by the hub (hub/web/theme.py)
+NLDS_LINKS = "".join(f'<link rel="stylesheet" href="/static/nlds/{name}.css">' for name in ("components", "theme", "base"))
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:1.125rem;line-height:1.5;
-color:#1a1a1a;background:#fff;margin:0}
-header{background:#00405e;color:#fff;padding:1rem 1.5rem}
-header a{color:#fff}
+body{font-family:var(--kcc-font-family);font-size:1.125rem;line-height:1.5;
+color:var(--kcc-color-text);background:var(--kcc-color-surface);margin:0}
+header{background:var(--kcc-color-primary);color:var(--kcc-color-primary-text);padding:1rem 1.5rem}
+header a{color:var(--kcc-color-primary-text);display:inline-block;min-height:44px;padding-block:.5rem}
 main{max-width:40rem;margin:0 auto;padding:1.5rem}
 label{display:block;font-weight:600;margin-top:1.25rem}
-.hint{display:block;color:#4a4a4a;font-size:1rem}
-.error{display:block;color:#a8000e;font-weight:600}
+.hint{display:block;color:var(--kcc-color-text-muted);font-size:1rem}
+.error{display:block;color:var(--kcc-color-error);font-weight:600}
 input,textarea{display:block;width:100%;box-sizing:border-box;font:inherit;padding:.6rem;min-height:44px;
-border:2px solid #4a4a4a;border-radius:4px;margin-top:.25rem}
+border:2px solid var(--kcc-color-border-input);border-radius:4px;margin-top:.25rem}
 textarea{min-height:10rem}
-[aria-invalid=true]{border-color:#a8000e}
-input:focus,textarea:focus,button:focus,a:focus{outline:3px solid #ffbf47;outline-offset:2px}
-button{margin-top:1.5rem;font:inherit;font-weight:600;color:#fff;background:#00405e;border:0;border-radius:4px;
+[aria-invalid=true]{border-color:var(--kcc-color-error)}
+input:focus,textarea:focus,button:focus,a:focus{outline:3px solid var(--kcc-color-focus);outline-offset:2px;box-shadow:0 0 0 5px var(--kcc-color-focus-inverse)}
+button{margin-top:1.5rem;font:inherit;font-weight:600;color:var(--kcc-color-primary-text);background:var(--kcc-color-primary);border:0;border-radius:4px;
 padding:.75rem 1.5rem;min-height:44px;cursor:pointer}
-.summary{border:3px solid #a8000e;padding:1rem;margin-bottom:1rem}
+.summary{border:3px solid var(--kcc-color-error);padding:1rem;margin-bottom:1rem}
 .summary h2{margin-top:0;font-size:1.25rem}
-.summary a{color:#a8000e}
-.receipt{border-left:6px solid #006b3c;padding:.5rem 1rem;background:#f0f7f3}
+.summary a{color:var(--kcc-color-error)}
+.receipt{border-left:6px solid var(--kcc-color-success);padding:.5rem 1rem;background:var(--kcc-color-surface-alt)}
 """
 
 
@@ -52,8 +54,9 @@ def _page(municipality: str, title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} - gemeente {place}</title><style>{STYLE}</style></head><body>"
-        f'<header><a href="/">Gemeente {place}</a></header>'
+        f"<title>{escape(title)} - gemeente {place}</title>{NLDS_LINKS}<style>{STYLE}</style></head>"
+        '<body class="utrecht-document kcc-theme">'
+        f'<header><a class="kcc-brand" href="/">Gemeente {place}</a></header>'
         f'<main id="inhoud">{body}</main></body></html>'
     )
 
@@ -97,7 +100,7 @@ def render_form(municipality: str, values: dict[str, str | None], errors: dict[s
     body.append(f'<input type="hidden" name="submission_id" value="{escape(values.get("submission_id") or "")}">')
     if values.get("page_url"):
         body.append(f'<input type="hidden" name="page_url" value="{escape(values["page_url"] or "")}">')
-    body.append('<button type="submit">Verstuur uw bericht</button></form>')
+    body.append('<button type="submit" class="utrecht-button utrecht-button--primary-action">Verstuur uw bericht</button></form>')
     return _page(municipality, "Contactformulier", "".join(body))
 
 

@@ -21,6 +21,13 @@ COPY connectors connectors
 COPY bot bot
 RUN pip wheel --no-deps --wheel-dir /wheels .
 
+# ---------------------------------------------------------------- 1b. NL Design System CSS from the npm registry
+# (the same packages as NODE_PACKAGES in scripts/setup.sh; the hub serves them at /static/nlds/)
+FROM node:20-slim AS nlds
+WORKDIR /opt/kcc/node
+RUN echo '{"private": true}' > package.json \
+ && npm install --no-audit --no-fund --omit=dev @utrecht/component-library-css@9.0.4
+
 # ---------------------------------------------------------------- 2. install it, nothing else
 FROM python:3.11-slim AS runtime
 ENV PYTHONUNBUFFERED=1 \
@@ -34,6 +41,8 @@ COPY --from=wheel /wheels /tmp/wheels
 # caldav -> niquests -> urllib3-future: built from source it keeps the real urllib3 (see scripts/setup.sh)
 RUN URLLIB3_NO_OVERRIDE=1 pip install --no-binary urllib3-future urllib3-future
 RUN pip install /tmp/wheels/kcc_hub-*.whl && rm -rf /tmp/wheels
+COPY --from=nlds /opt/kcc/node/node_modules /opt/kcc/node/node_modules
+ENV KCC_NODE_DIR=/opt/kcc/node
 # KCC_DATA_DIR: compose mounts a named volume here; it starts with this owner.
 WORKDIR /var/lib/kcc
 USER kcc:kcc

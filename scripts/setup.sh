@@ -31,11 +31,13 @@ if ! command -v caddy >/dev/null 2>&1; then
   fi
 fi
 
-# 1c. Browser-test tools from the npm registry into var/node (axe-core for tests/e2e/test_accessibility.py).
-NODE_PACKAGES="axe-core@4.14.1"
-if ! stamp_ok node "$NODE_PACKAGES" || [ ! -f var/node/node_modules/axe-core/axe.min.js ]; then
+# 1c. From the npm registry into var/node: axe-core for tests/e2e/test_accessibility.py, and the
+#     NL Design System component CSS (@utrecht/*-css) the hub serves at /static/nlds/ (hub/web/theme.py).
+NODE_PACKAGES="axe-core@4.14.1 @utrecht/component-library-css@9.0.4"
+if ! stamp_ok node "$NODE_PACKAGES" || [ ! -f var/node/node_modules/axe-core/axe.min.js ] \
+   || [ ! -f var/node/node_modules/@utrecht/button-css/dist/index.min.css ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    step "installing Debian's npm (browser-test tools)"
+    step "installing Debian's npm (browser-test tools, NL Design System CSS)"
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
     else

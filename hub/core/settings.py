@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     webchat_rate_per_minute: int = Field(30, ge=0, description="messages per web chat session per minute; 0 = no limit")
     webchat_openers_file: Path = ROOT / "channels" / "webchat_openers.yaml"
     webchat_welcome_file: Path = ROOT / "channels" / "webchat_welcome.yaml"
+    # --- look and feel: NL Design System components from var/node, tokens from a theme file (hub/web/theme.py)
+    theme_file: Path = Field(
+        ROOT / "hub" / "web" / "nlds" / "theme" / "theme.json",
+        description="the municipality's design tokens (colours, font, logo) as JSON; files it names sit beside it",
+    )
+    node_dir: Path = Field(ROOT / "var" / "node", description="npm packages installed by scripts/setup.sh (NLDS CSS)")
     webchat_origins: str = Field(
         "*",
         description="web sites whose pages may embed the chat: '*' (any) or a comma list such as "

@@ -50,6 +50,7 @@ from hub.web.openapi import setup_openapi
 from hub.web.ratelimit import RATE_LIMITS, setup_rate_limits
 from hub.web.records import setup_contact_records
 from hub.web.request_ids import request_id, request_id_middleware
+from hub.web.theme import setup_theme
 from knowledge.web import KNOWLEDGE, setup_knowledge
 
 log = logging.getLogger(__name__)
@@ -258,6 +259,7 @@ def add_pages(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/chat", chat_page)
     app.router.add_get("/login", login_page)
+    setup_theme(app)  # /static/nlds/: NL Design System CSS and the municipality's theme (hub/web/theme.py)
     app.router.add_static("/static", STATIC, append_version=True)
 
 

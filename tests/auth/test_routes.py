@@ -27,6 +27,7 @@ PUBLIC = (
     re.compile(r"^/$"),
     re.compile(r"^/(chat|login|healthz|readyz)$"),
     re.compile(r"^/static$"),
+    re.compile(r"^/static/nlds/(\{name[^}]*\}|theme/\{name\})$"),  # NL Design System CSS, the theme's logo and font
     re.compile(r"^/(console|editor|dashboard)/static$"),  # the pages' scripts and styles, no data
     re.compile(r"^/api/v1/webchat/"),  # the resident's web chat (session id + rate limits)
     re.compile(r"^/webhooks/"),  # provider webhooks (signatures)

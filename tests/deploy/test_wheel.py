@@ -30,6 +30,7 @@ MUST_SHIP = [
     "handover/static/console.js", "knowledge/static/editor.html", "knowledge/content/articles/paspoort-aanvragen.yaml",
     "knowledge/content/products/paspoort.yaml", "knowledge/jargon.txt", "knowledge/search/english.tsv",
     "channels/webchat_openers.yaml", "bot/config.yml", "bot/domain/core.yml",
+    "hub/web/nlds/base.css", "hub/web/nlds/widget.css", "hub/web/nlds/theme/theme.json", "hub/web/nlds/theme/logo.svg",
 ]
 
 
@@ -85,7 +86,7 @@ def installed_hub(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 async def test_kcc_serve_from_the_wheel_serves_pages_widget_and_content(installed_hub: str) -> None:
     async with aiohttp.ClientSession() as http:
         for path in ("/chat", "/login", "/static/widget.js", "/console/static/console.js", "/editor/static/editor.js",
-                     "/dashboard/static/dashboard.js"):
+                     "/dashboard/static/dashboard.js", "/static/nlds/theme.css", "/static/nlds/base.css", "/static/nlds/widget.css"):
             async with http.get(installed_hub + path) as resp:
                 assert resp.status == 200, (path, resp.status)
                 assert len(await resp.read()) > 200, path

@@ -139,9 +139,10 @@ async def test_no_serious_violations_on_any_page(bot_stack, db, http, host_site,
         await db.conversations.update_one({"_id": body["conversation_id"]}, {"$set": {"queued_at": long_ago}})
     found: dict[str, list[str]] = {}
     async with browser() as b:
-        ctx = await b.new_context(viewport=VIEWPORTS[screen])
+        # a Dutch browser, as residents and staff have: dates in fields read dd-mm-jjjj, times in Dutch time
+        ctx = await b.new_context(viewport=VIEWPORTS[screen], locale="nl-NL", timezone_id="Europe/Amsterdam")
         page = await ctx.new_page()
-        for path in ("/", "/chat", "/login", "/static/demo/paspoort.html"):
+        for path in ("/", "/chat", "/login", "/contact", "/static/demo/paspoort.html"):
             await page.goto(f"{base}{path}")
             await _check(page, path, found)
         await page.goto(f"{base}/chat")

@@ -389,7 +389,8 @@ async function load() {
     renderTables(body.figures);
     fillLists(body.figures, null);
     const until = body.refreshed_until ? new Date(body.refreshed_until).toLocaleString("nl-NL") : "nog niet";
-    status.textContent = `Periode ${body.period.from} tot en met ${body.period.to}. Bijgewerkt tot ${until}.`;
+    const day = (d) => new Date(`${d}T12:00:00`).toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric" });
+    status.textContent = `Periode ${day(body.period.from)} tot en met ${day(body.period.to)}. Bijgewerkt tot ${until}.`;
     document.body.dataset.loaded = "true";
   } catch (err) {
     status.className = "error";

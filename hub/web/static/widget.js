@@ -7,8 +7,8 @@
  *   data-open="true"  on a host page: start opened (default: minimised to the "Chat" button)
  *   data-suggestions  suggestions to tap instead of the hub's (webchat_welcome.yaml): a JSON list of
  *                     strings or of {"title", "text"} objects
- * Look: the host page may set the CSS custom properties --kcc-primary (header, buttons; needs 4.5:1
- * against white), --kcc-focus (focus ring) and --kcc-font, e.g. from its NL Design System tokens.
+ * Look: the hub's theme (KCC_THEME_FILE, NL Design System tokens) from HUB/static/nlds/widget.css;
+ * every rule there starts at the widget's own elements, so the host page keeps its own look.
  * The widget tells the bot which page it is on (page_url). Open or closed is kept per browser tab.
  * Everything from the hub is put on the page as text; only http(s) and www. links become <a> elements.
  */
@@ -29,7 +29,7 @@
   var lastWho = null, lastSeq = 0, seen = {}, socket = null, pollTimer = null, pending = [], state = null;
 
   // [hidden] must win over the display rules below, or the widget can never be closed
-  // Themeable: a host page (or its design-token file) may set --kcc-primary, --kcc-focus and --kcc-font.
+  // Fallbacks until the theme's widget.css (below) has loaded; it sets --kcc-primary, --kcc-focus and --kcc-font.
   var blue = "var(--kcc-primary,#154273)";
   var css = ".kcc-w[hidden],.kcc-w [hidden],.kcc-fab[hidden]{display:none!important}" +
     ".kcc-w{font:16px/1.45 var(--kcc-font,system-ui,sans-serif);color:#1b1b1b;display:flex;flex-direction:column;background:#fff;border:1px solid #c8c8c8;border-radius:10px;overflow:hidden;text-align:left}" +
@@ -61,6 +61,9 @@
     ".kcc-float{position:fixed;right:20px;bottom:84px;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 120px));z-index:2147483000;box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
     "@media (max-width:480px){.kcc-float{right:8px;left:8px;width:auto;bottom:76px;height:calc(100vh - 92px)}}";
   var style = document.createElement("style"); style.textContent = css; document.head.appendChild(style);
+  // The municipality's theme (NL Design System tokens, scoped to the widget) from the hub, after the rules above.
+  var theme = document.createElement("link"); theme.rel = "stylesheet"; theme.href = hub + "/static/nlds/widget.css";
+  document.head.appendChild(theme);
 
   var root = document.createElement("section");
   root.className = "kcc-w"; root.setAttribute("aria-label", title);
