@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, ClientPayloadError, WSMsgType, web
 from pydantic import BaseModel, Field, ValidationError
 
 from channels.base import Channel, ChannelContext, HandIn
@@ -187,21 +187,26 @@ class WebchatChannel(Channel):
             return too_large
         fields: dict[str, str] = {}
         data, filename, declared = b"", "foto", ""
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if getattr(part, "name", None) == "file":
-                chunks = bytearray()
-                while chunk := await part.read_chunk(64 * 1024):  # type: ignore[union-attr]
-                    chunks.extend(chunk)
-                    if len(chunks) > self.max_photo_bytes:
-                        return too_large
-                data, filename = bytes(chunks), part.filename or "foto"  # type: ignore[union-attr]
-                declared = part.headers.get("Content-Type", "").split(";")[0].strip().lower()  # type: ignore[union-attr]
-            elif getattr(part, "name", None):
-                raw = await part.read_chunk(PHOTO_FIELD_BYTES + 1)  # type: ignore[union-attr]
-                if len(raw) > PHOTO_FIELD_BYTES:
-                    return json_error(413, "body_too_large", "Het bericht is te groot.")
-                fields[part.name] = raw.decode("utf-8", "replace")  # type: ignore[index]
+        try:
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    return json_error(400, "invalid_multipart", "Stuur de foto als één bestand (veld 'file').")
+                if part.name == "file":
+                    chunks = bytearray()
+                    while chunk := await part.read_chunk(64 * 1024):
+                        chunks.extend(chunk)
+                        if len(chunks) > self.max_photo_bytes:
+                            return too_large
+                    data, filename = bytes(chunks), part.filename or "foto"
+                    declared = part.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                elif part.name:
+                    raw = await part.read_chunk(PHOTO_FIELD_BYTES + 1)
+                    if len(raw) > PHOTO_FIELD_BYTES:
+                        return json_error(413, "body_too_large", "Het bericht is te groot.")
+                    fields[part.name] = raw.decode("utf-8", "replace")
+        except (ValueError, AssertionError, UnicodeError, ClientPayloadError):  # a broken multipart body
+            return json_error(400, "invalid_multipart", "De foto kon niet worden gelezen. Probeer het opnieuw.")
         try:
             body = WebchatPhoto.model_validate(fields)
         except ValidationError as exc:

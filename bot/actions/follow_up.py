@@ -15,7 +15,14 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.answer import related_products
 from bot.actions.common import knowledge, meta, utter_whole
-from bot.actions.short_answer import MORE_BUTTON, answer_for, has_more, rest_of, short_answer, wants_more
+from bot.actions.short_answer import (
+    MORE_BUTTON,
+    answer_for,
+    has_more,
+    rest_of,
+    short_answer,
+    wants_more,
+)
 from hub.conversations.bot_client import REPLY_KEY
 from hub.core.settings import get_settings
 

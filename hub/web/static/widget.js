@@ -76,7 +76,7 @@
   var log = root.querySelector(".kcc-log"), form = root.querySelector("form"), input = form.querySelector("input");
   var stateBar = root.querySelector(".kcc-state"), typing = root.querySelector(".kcc-typing");
   var nameEl = root.querySelector(".kcc-name"), subEl = root.querySelector(".kcc-sub");
-  var fileInput = root.querySelector(".kcc-file"), MAX_PHOTO = 5 * 1024 * 1024;
+  var fileInput = root.querySelector(".kcc-file");
   nameEl.textContent = title;
 
   var fab = null;
@@ -186,7 +186,7 @@
   fileInput.addEventListener("change", function () {
     var file = fileInput.files && fileInput.files[0];
     if (!file) return;
-    if (file.size > MAX_PHOTO) { notice("De foto is te groot. Een foto mag hoogstens 5 MB zijn."); return; }
+    // the hub checks type and size (KCC_WEBCHAT_PHOTO_MAX_BYTES) and says what is wrong in Dutch
     var fd = new FormData();
     fd.append("session_id", sessionId); fd.append("page_url", location.href); fd.append("message_id", newMessageId());
     fd.append("file", file, file.name);
