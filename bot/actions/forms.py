@@ -267,11 +267,12 @@ def _conversation(tracker: Tracker) -> dict[str, Any]:
 
 CLEAR_MELDING = [SlotSet(s, None) for s in ("melding_what", "melding_where", "melding_photo", "melding_contact", "melding_confirm")]
 
+CLEAR_CALLBACK = [SlotSet(s, None) for s in ("callback_phone", "callback_subject", "callback_day_part")]
+
 
 def photo_attachment(photo: str) -> dict[str, str]:
     """The case's attachment: a file the hub stored (web chat, e-mail) or a provider's media URL."""
     return {"stored_id": photo[len("stored:"):]} if photo.startswith("stored:") else {"url": photo}
-CLEAR_CALLBACK = [SlotSet(s, None) for s in ("callback_phone", "callback_subject", "callback_day_part")]
 
 
 class ActionSubmitMelding(Action):
