@@ -121,3 +121,17 @@ def test_images_are_recognised_by_their_bytes():
     assert sniff_image(b"\0\0\0\x18ftypheic\0\0\0\0") == "image/heic"
     assert sniff_image(b"%PDF-1.7 ...") is None
     assert sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>") is None
+
+
+async def test_asking_in_so_many_words_to_make_a_report_starts_the_form_whatever_the_score():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.gates import ActionMeldingGate
+
+    text = "ik wil een melding maken van een kapotte lantaarnpaal"
+    latest = {"text": text, "intent": {"name": "melding-openbare-ruimte", "confidence": 0.35}, "intent_ranking": [], "entities": []}
+    tracker = Tracker("t1", {}, latest, [], False, None, None, "action_listen")
+    events = await ActionMeldingGate().run(CollectingDispatcher(), tracker, {})
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["melding_go"] is True and slots["melding_what"] == text
