@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, ClientPayloadError, WSMsgType, web
 from pydantic import BaseModel, Field, ValidationError
 
 from channels.base import Channel, ChannelContext, HandIn
+from channels.capabilities import PHOTO_TYPES, sniff_image
 from hub.core.http import error_fields, json_error
-from hub.core.models import InboundMessage, OutboundMessage, State
+from hub.core.models import Attachment, InboundMessage, Location, OutboundMessage, State
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,33 @@ SESSION_PATTERN = r"^[A-Za-z0-9._:\-]+$"
 PRESENT_EVERY_S = 60.0  # an open chat page tells the hub it is still there (see handover.abandon)
 
 
+class SharedLocation(BaseModel):
+    """A place the resident shared ("Deel mijn locatie": the browser's geolocation)."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
 class WebchatRequest(BaseModel):
     session_id: str = Field(min_length=1, max_length=128, pattern=SESSION_PATTERN)
     text: str = ""
+    location: SharedLocation | None = None
     payload: str | None = Field(None, max_length=512)
     message_id: str | None = Field(None, max_length=128, description="client id; a resend is not stored twice")
     page_url: str | None = Field(None, max_length=2048)
     identity_token: str | None = Field(None, max_length=8192)
+
+
+class WebchatPhoto(BaseModel):
+    """The form fields of a photo upload (multipart, beside the ``file`` part)."""
+
+    session_id: str = Field(min_length=1, max_length=128, pattern=SESSION_PATTERN)
+    message_id: str | None = Field(None, max_length=128)
+    page_url: str | None = Field(None, max_length=2048)
+
+
+PHOTO_FIELD_BYTES = 4096  # a form field beside the file (session id, page URL)
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._\- ]+")
 
 
 class Opener(BaseModel):
@@ -86,8 +107,10 @@ class WebchatChannel(Channel):
         openers: list[Opener] | None = None,
         session_gate: Callable[[str], web.Response | None] | None = None,
         welcome: Welcome | None = None,
+        max_photo_bytes: int = 5 * 1024 * 1024,
     ):
         super().__init__(hand_in, ctx)
+        self.max_photo_bytes = max_photo_bytes
         self.max_text_chars = max_text_chars
         self.max_body_bytes = max_body_bytes
         self.openers = openers or []
@@ -98,6 +121,7 @@ class WebchatChannel(Channel):
     def routes(self) -> list[web.RouteDef]:
         return [
             web.post("/api/v1/webchat/messages", self.post_message),
+            web.post("/api/v1/webchat/photos", self.post_photo),
             web.get("/api/v1/webchat/conversations/{id}/messages", self.get_messages),
             web.get("/api/v1/webchat/conversations/{id}/ws", self.websocket),
             web.post("/api/v1/webchat/conversations/{id}/end", self.end),
@@ -128,7 +152,7 @@ class WebchatChannel(Channel):
             fields = error_fields(exc)
             return json_error(422, "invalid_fields", "Een of meer velden kloppen niet.", fields=fields)
         text = body.text.strip()
-        if not text and not body.payload:
+        if not text and not body.payload and body.location is None:
             return json_error(400, "empty_text", "Het bericht is leeg. Typ eerst uw vraag.")
         if len(text) > self.max_text_chars:
             return json_error(
@@ -145,15 +169,84 @@ class WebchatChannel(Channel):
             channel_message_id=f"{body.session_id}:{body.message_id}" if body.message_id else None,
             text=text,
             payload=body.payload,
+            location=Location(latitude=body.location.latitude, longitude=body.location.longitude) if body.location else None,
             metadata=metadata,
         )
 
+    async def parse_photo(self, request: web.Request) -> InboundMessage | web.Response:
+        """A photo from the widget ("Foto toevoegen"): an image (jpeg, png, heic, webp) of at most
+        ``max_photo_bytes``, checked on its bytes, kept with ``store_attachment`` as the message's attachment.
+        Nothing is stored for a refused upload.
+        """
+        if not request.content_type.startswith("multipart/"):
+            return json_error(415, "multipart_expected", "Stuur de foto als multipart/form-data (veld 'file').")
+        too_large = json_error(
+            413, "file_too_large", f"De foto is te groot. Een foto mag hoogstens {self.max_photo_bytes // (1024 * 1024)} MB zijn."
+        )
+        if request.content_length is not None and request.content_length > self.max_photo_bytes + 4 * PHOTO_FIELD_BYTES:
+            return too_large
+        fields: dict[str, str] = {}
+        data, filename, declared = b"", "foto", ""
+        try:
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    return json_error(400, "invalid_multipart", "Stuur de foto als één bestand (veld 'file').")
+                if part.name == "file":
+                    chunks = bytearray()
+                    while chunk := await part.read_chunk(64 * 1024):
+                        chunks.extend(chunk)
+                        if len(chunks) > self.max_photo_bytes:
+                            return too_large
+                    data, filename = bytes(chunks), part.filename or "foto"
+                    declared = part.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                elif part.name:
+                    raw = await part.read_chunk(PHOTO_FIELD_BYTES + 1)
+                    if len(raw) > PHOTO_FIELD_BYTES:
+                        return json_error(413, "body_too_large", "Het bericht is te groot.")
+                    fields[part.name] = raw.decode("utf-8", "replace")
+        except (ValueError, AssertionError, UnicodeError, ClientPayloadError):  # a broken multipart body
+            return json_error(400, "invalid_multipart", "De foto kon niet worden gelezen. Probeer het opnieuw.")
+        try:
+            body = WebchatPhoto.model_validate(fields)
+        except ValidationError as exc:
+            return json_error(422, "invalid_fields", "Een of meer velden kloppen niet.", fields=error_fields(exc))
+        if not data:
+            return json_error(400, "no_file", "Er zit geen foto in het bericht (veld 'file').")
+        sniffed = sniff_image(data)
+        if sniffed is None or (declared and declared not in PHOTO_TYPES and declared != "application/octet-stream"):
+            return json_error(415, "file_type", "Dit bestand is geen foto. Stuur een foto als jpg, png, heic of webp.")
+        refused = self.session_gate(body.session_id)  # before storing, like a text message
+        if refused is not None:
+            return refused
+        name = SAFE_NAME.sub("_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(" .")[:120] or "foto"
+        stored_id = await self.ctx.store_attachment(data, sniffed, name)
+        return InboundMessage(
+            channel=self.name,
+            address=body.session_id,
+            channel_message_id=f"{body.session_id}:{body.message_id}" if body.message_id else None,
+            attachments=[Attachment(stored_id=stored_id, content_type=sniffed, filename=name, size=len(data))],
+            metadata={"page_url": body.page_url} if body.page_url else {},
+        )
+
     # ------------------------------------------------------------------ handlers
+    async def post_photo(self, request: web.Request) -> web.Response:
+        """``POST /api/v1/webchat/photos`` (multipart: ``session_id``, ``file``, ``message_id``?, ``page_url``?):
+        answered like a message."""
+        parsed = await self.parse_photo(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        return await self.answer(parsed, gated=True)
+
     async def post_message(self, request: web.Request) -> web.Response:
         parsed = await self.parse(request)
         if isinstance(parsed, web.Response):
             return parsed
-        refused = self.session_gate(parsed.address)  # before storing: a 429 is retryable, nothing lost
+        return await self.answer(parsed)
+
+    async def answer(self, parsed: InboundMessage, gated: bool = False) -> web.Response:
+        """Hand the message in and answer with the bot's replies (the session's rate limit first)."""
+        refused = None if gated else self.session_gate(parsed.address)  # before storing: a 429 is retryable, nothing lost
         if refused is not None:
             return refused
         result = await self.hand_in(parsed)

@@ -13,8 +13,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import db, knowledge, meta, top_intent
-from hub.core.settings import get_settings
+from bot.actions.common import db, knowledge, meta, top_intent, utter_whole
+from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
 from knowledge import unanswered
 from knowledge.search.english import looks_english
 
@@ -30,8 +30,10 @@ ENGLISH_LINE = "I can help you in Dutch. This is the answer from our website:"
 
 
 async def answer_article(dispatcher: CollectingDispatcher, tracker: Tracker, slug: str | None) -> list[dict[str, Any]] | None:
-    """Send the published article ``slug``; None when there is no such article.
+    """Answer from the published article ``slug`` in one bubble; None when there is no such article.
 
+    The short answer first (``short_answer``: the fee, the term or what to bring when asked,
+    else the article's first paragraph), with "Meer weten?" when there is more to read.
     An English question gets one English line first: the articles are Dutch, and a
     resident who wrote in English should know the bot understood them.
     """
@@ -39,22 +41,30 @@ async def answer_article(dispatcher: CollectingDispatcher, tracker: Tracker, slu
     article = await svc.get_article(slug, view="resident") if slug else None
     if article is None:
         return None
-    text = article.answer.strip()
-    for product_slug in article.related_products[:2]:
-        product = await svc.get_product(product_slug)
-        if product is not None:
-            text += f"\n\nMeer over {product.name}: {get_settings().site_url}/{product.slug}"
+    products = await related_products(svc, article)
     asked = (tracker.latest_message or {}).get("text") or ""
+    text, aspect = short_answer(article.answer, products, asked)
+    buttons = [MORE_BUTTON] if has_more(article.answer, products, text) else []
     english = looks_english(asked)
     if english:
         text = f"{ENGLISH_LINE}\n{text}"
-    dispatcher.utter_message(text=text)
-    dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug, english=english))
+    utter_whole(dispatcher, text, buttons)
+    dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug, english=english, aspect=aspect))
     return [
         SlotSet("last_article", article.slug),
         SlotSet("articles_shown", shown(tracker, article.slug)),
         SlotSet("misses", 0.0),
     ]
+
+
+async def related_products(svc: Any, article: Any, limit: int = 2) -> list[Any]:
+    """The article's first ``limit`` products that exist in the catalogue."""
+    found = []
+    for product_slug in article.related_products[:limit]:
+        product = await svc.get_product(product_slug)
+        if product is not None:
+            found.append(product)
+    return found
 
 
 class ActionAnswer(Action):

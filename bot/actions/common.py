@@ -7,7 +7,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from hub.conversations.bot_client import META_KEY
+from hub.conversations.bot_client import META_KEY, REPLY_KEY
 from hub.core.db import connect
 from hub.core.settings import get_settings
 
@@ -54,6 +54,11 @@ def meta(tracker: Tracker, action: str, article: str | None = None, **extra: Any
     """The custom message that carries the web chat ``meta`` fields back to the hub."""
     intent, confidence = top_intent(tracker)
     return {META_KEY: {"action": action, "intent": intent, "confidence": confidence, "article": article, **extra}}
+
+
+def utter_whole(dispatcher: Any, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+    """One chat bubble, however many paragraphs (Rasa's REST channel would cut it at blank lines)."""
+    dispatcher.utter_message(json_message={REPLY_KEY: {"text": text, "buttons": buttons or []}})
 
 
 def message_metadata(tracker: Tracker) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Multi-turn context: "en wat kost dat?" after a passport answer stays on the passport."""
+"""Multi-turn context: "en wat kost dat?" after a passport answer stays on the passport.
+
+"Meer weten?" (the button under a short answer, or a typed "meer") is a follow-up too: it
+gets the rest of the last article and the link to its product page, in one bubble.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import knowledge, meta
+from bot.actions.answer import related_products
+from bot.actions.common import knowledge, meta, utter_whole
+from bot.actions.short_answer import (
+    MORE_BUTTON,
+    answer_for,
+    has_more,
+    rest_of,
+    short_answer,
+    wants_more,
+)
+from hub.conversations.bot_client import REPLY_KEY
+from hub.core.settings import get_settings
 
 # aspect -> words that ask for it (checked in this order: "hoe lang duurt" before "duur")
 ASPECTS: list[tuple[str, re.Pattern[str]]] = [
@@ -19,29 +34,26 @@ ASPECTS: list[tuple[str, re.Pattern[str]]] = [
     ("conditions", re.compile(r"voorwaarde|mag ik|recht op|wanneer kom ik|eisen|condition", re.I)),
     ("apply", re.compile(r"online|aanvragen|afspraak|waar|hoe (doe|vraag|regel)|digid|apply|where", re.I)),
 ]
-APPLY_LABELS = {"online": "Online", "appointment": "Op afspraak", "at_home": "Aan huis"}
 
 
 def aspect_of(text: str) -> str:
+    """The product field a follow-up asks for; ``more`` for "Meer weten?"; ``apply`` when unsure."""
     for aspect, pattern in ASPECTS:
         if pattern.search(text):
             return aspect
-    return "apply"
+    return "more" if wants_more(text) else "apply"
 
 
-def answer_for(product: Any, aspect: str) -> str | None:
-    if aspect == "costs" and product.costs:
-        return f"Wat kost {product.name.lower()}? {product.costs}"
-    if aspect == "lead_time" and product.lead_time:
-        return f"Hoe lang duurt het? {product.lead_time}"
-    if aspect == "bring" and product.bring:
-        return "Neem dit mee:\n" + "\n".join(f"- {item}" for item in product.bring)
-    if aspect == "conditions" and product.conditions:
-        return "De voorwaarden:\n" + "\n".join(f"- {item}" for item in product.conditions)
-    ways = [f"- {APPLY_LABELS[k]}: {v}" for k, v in product.apply.model_dump().items() if v]
-    if aspect == "apply" and ways:
-        return f"Zo vraagt u {product.name.lower()} aan:\n" + "\n".join(ways)
-    return None
+def last_bot_text(tracker: Tracker) -> str:
+    """What the bot said last (the short answer a "Meer weten?" expands)."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "bot":
+            continue
+        whole = ((event.get("data") or {}).get("custom") or {}).get(REPLY_KEY)  # common.utter_whole
+        text = whole.get("text") if isinstance(whole, dict) else event.get("text")
+        if text:
+            return str(text)
+    return ""
 
 
 class ActionFollowUp(Action):
@@ -56,14 +68,23 @@ class ActionFollowUp(Action):
             dispatcher.utter_message(text="Waar gaat uw vraag over? Noem het onderwerp, bijvoorbeeld paspoort of afval.")
             dispatcher.utter_message(json_message=meta(tracker, "clarify"))
             return []
-        aspect = aspect_of((tracker.latest_message or {}).get("text") or "")
+        asked = (tracker.latest_message or {}).get("text") or ""
+        aspect = aspect_of(asked)
+        if aspect == "more":
+            products = await related_products(svc, article)
+            text = rest_of(article.answer, products, get_settings().site_url, last_bot_text(tracker))
+            utter_whole(dispatcher, text or "Meer staat er niet over in onze informatie.")
+            dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug, aspect=aspect))
+            return []
         text = None
         for product_slug in article.related_products:
             product = await svc.get_product(product_slug)
             if product and (text := answer_for(product, aspect)):
                 break
-        if text is None:  # the product has no such field: the article itself is the best answer
-            text = article.answer.strip()
-        dispatcher.utter_message(text=text)
+        if text is None:  # the product has no such field: the article's short answer, with the rest on request
+            text, _ = short_answer(article.answer, [], "")
+            utter_whole(dispatcher, text, [MORE_BUTTON] if has_more(article.answer, [], text) else [])
+        else:
+            utter_whole(dispatcher, text)
         dispatcher.utter_message(json_message=meta(tracker, "answer", article=article.slug, aspect=aspect))
         return []

@@ -15,12 +15,21 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import channel_policy, notify
+from bot.actions import channel_policy, melding_prompts, notify
 from bot.actions.common import db, message_metadata, meta, top_intent
 from bot.actions.referral import refer
+from channels.capabilities import can_send
 from hub.core import identifiers
 
 STREET_NUMBER_RE = re.compile(r"\b([A-Za-zÀ-ÿ][\w'.\- ]{2,40}?)\s+(\d{1,5}\s?[a-zA-Z]?)\b")
+# A place in words without a house number: a street name, or where it is ("bij de school").
+STREET_WORD_RE = re.compile(
+    r"\b[\wÀ-ÿ'-]*(straat|weg|laan|plein|pad|singel|gracht|kade|dijk|hof|park|dreef|steeg|markt|baan|wal|plantsoen|"
+    r"allee|boulevard|erf|veld|brug)\b",
+    re.IGNORECASE,
+)
+PLACE_WORDS_RE = re.compile(r"^\s*(bij|tegenover|naast|voor|achter|op|aan|in|hoek|kruising|ter hoogte van)\b", re.IGNORECASE)
+POINT_RE = re.compile(r"^locatie (-?\d+\.\d+), (-?\d+\.\d+)$")
 CASE_RE = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 NONE_WORDS = re.compile(r"\b(geen|nee|niet|anoniem|liever niet|no|none|skip|overslaan)\b", re.IGNORECASE)
 DAY_PARTS = {"ochtend": "ochtend", "morgen": "ochtend", "middag": "middag", "avond": "middag", "maakt niet uit": "geen_voorkeur", "geen voorkeur": "geen_voorkeur", "morning": "ochtend", "afternoon": "middag"}
@@ -28,8 +37,10 @@ DAY_PARTS = {"ochtend": "ochtend", "morgen": "ochtend", "middag": "middag", "avo
 PROMPTS: dict[str, tuple[str, str, list[dict[str, str]]]] = {
     # slot: (meta action, Dutch question at B1 level, buttons)
     "melding_what": ("melding", "Wat wilt u melden? Beschrijf kort wat er aan de hand is.", []),
-    "melding_where": ("melding", "Waar is het? Geef een straat en huisnummer, of een postcode. U kunt ook uw locatie delen.", []),
-    "melding_photo": ("melding", "Heeft u een foto? Stuur die nu mee. Geen foto? Kies dan 'Geen foto'.", [{"title": "Geen foto", "payload": "geen foto"}]),
+    # melding_where, melding_photo and melding_confirm depend on the channel: bot/actions/melding_prompts.py
+    "melding_where": ("melding", "", []),
+    "melding_photo": ("melding", "", []),
+    "melding_confirm": ("melding", "", []),
     "melding_contact": ("melding", "Hoe kunnen we u bereiken als we een vraag hebben? Geef een telefoonnummer of e-mailadres. Liever niet? Kies 'Anoniem melden'.", [{"title": "Anoniem melden", "payload": "anoniem"}]),
     "callback_phone": ("callback", "Op welk telefoonnummer kunnen we u terugbellen?", []),
     "callback_subject": ("callback", "Waar gaat uw vraag over? Dan belt de juiste collega u.", []),
@@ -67,8 +78,12 @@ def find_where(tracker: Tracker) -> str | None:
         return f"{street} {number}" + (f", {postcode}" if postcode else "")
     if postcode:
         return postcode + (f" {number}" if number else "")
-    if _requested(tracker, "melding_where") and (m := STREET_NUMBER_RE.search(text)):
+    if not _requested(tracker, "melding_where") or _stopping(tracker):
+        return None
+    if m := STREET_NUMBER_RE.search(text):
         return f"{m.group(1).strip()} {m.group(2)}"
+    if text and len(text) <= 200 and (STREET_WORD_RE.search(text) or PLACE_WORDS_RE.search(text)):
+        return text  # "op de hoek van de Kerkstraat en de Molenweg": a person reads it
     return None
 
 
@@ -107,6 +122,14 @@ class AskForSlot(Action):
             dispatcher.utter_message(text=channel_policy.move_text(platform))
             dispatcher.utter_message(json_message=meta(tracker, action, slot=self.slot, private_channel=channel_policy.private_url()))
             return []
+        channel = message_metadata(tracker).get("channel")
+        if self.slot == "melding_where":
+            text, buttons = melding_prompts.where_prompt(channel)
+        elif self.slot == "melding_photo":
+            text, buttons = melding_prompts.photo_prompt(channel)
+        elif self.slot == "melding_confirm":
+            said_no = _requested(tracker, "melding_confirm") and saying_no(tracker)
+            text, buttons = melding_prompts.confirm_prompt(tracker.slots, channel, said_no)
         dispatcher.utter_message(text=text, buttons=buttons)
         dispatcher.utter_message(json_message=meta(tracker, action, slot=self.slot))
         return []
@@ -117,9 +140,32 @@ ASK_ACTIONS = {slot: type(f"AskFor_{slot}", (AskForSlot,), {"slot": slot}) for s
 globals().update({cls.__name__: cls for cls in ASK_ACTIONS.values()})
 
 
+def saying_no(tracker: Tracker) -> bool:
+    return top_intent(tracker)[0] == "deny" or bool(melding_prompts.NO.search(_text(tracker)))
+
+
 class ValidateMeldingForm(FormValidationAction):
     def name(self) -> str:
         return "validate_melding_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
+        """No photo question on a channel that cannot send one (SMS)."""
+        channel = message_metadata(tracker).get("channel")
+        return [s for s in domain_slots if s != "melding_photo" or can_send(channel, "photo")]
+
+    async def extract_melding_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """ "ja" sends the report; naming a part ("adres aanpassen") asks that part again."""
+        if not _requested(tracker, "melding_confirm") or _stopping(tracker) or find_where(tracker):
+            return {}
+        text = _text(tracker)
+        change = melding_prompts.change_named(text, message_metadata(tracker).get("channel"))
+        if change:
+            return {change: None}
+        if saying_no(tracker):
+            return {"melding_confirm": None}  # answered: the question becomes "Wat wilt u aanpassen?"
+        if top_intent(tracker)[0] == "affirm" or melding_prompts.YES.search(text):
+            return {"melding_confirm": "ja"}
+        return {}
 
     async def extract_melding_what(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if _stopping(tracker):
@@ -138,7 +184,7 @@ class ValidateMeldingForm(FormValidationAction):
 
     async def extract_melding_photo(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         attachments = message_metadata(tracker).get("attachments") or []
-        images = [a.get("url") or a.get("stored_id") for a in attachments if (a.get("content_type") or "").startswith("image/")]
+        images = [a.get("url") or f"stored:{a.get('stored_id')}" for a in attachments if (a.get("content_type") or "").startswith("image/")]
         if images:
             return {"melding_photo": images[0]}
         if _requested(tracker, "melding_photo") and not _stopping(tracker):
@@ -225,8 +271,14 @@ def _conversation(tracker: Tracker) -> dict[str, Any]:
     return {"conversation_id": md.get("conversation_id"), "contact_id": md.get("contact_id"), "channel": md.get("channel")}
 
 
-CLEAR_MELDING = [SlotSet(s, None) for s in ("melding_what", "melding_where", "melding_photo", "melding_contact")]
+CLEAR_MELDING = [SlotSet(s, None) for s in ("melding_what", "melding_where", "melding_photo", "melding_contact", "melding_confirm")]
+
 CLEAR_CALLBACK = [SlotSet(s, None) for s in ("callback_phone", "callback_subject", "callback_day_part")]
+
+
+def photo_attachment(photo: str) -> dict[str, str]:
+    """The case's attachment: a file the hub stored (web chat, e-mail) or a provider's media URL."""
+    return {"stored_id": photo[len("stored:"):]} if photo.startswith("stored:") else {"url": photo}
 
 
 class ActionSubmitMelding(Action):
@@ -240,14 +292,15 @@ class ActionSubmitMelding(Action):
             return CLEAR_MELDING  # a partner's asset (a dike, a provincial road): their form, not a municipal case
         photo = tracker.get_slot("melding_photo")
         contact = tracker.get_slot("melding_contact")
-        location = message_metadata(tracker).get("location")
+        point = POINT_RE.match(tracker.get_slot("melding_where") or "")
+        location = {"latitude": float(point.group(1)), "longitude": float(point.group(2))} if point else None
         case = await cases.create_case(
             db(),
             kind="melding-openbare-ruimte",
             description=tracker.get_slot("melding_what"),
             location={"address": tracker.get_slot("melding_where"), **({"point": location} if location else {})},
             created_by="bot",
-            attachments=[] if photo in (None, "geen") else [{"url": photo}],
+            attachments=[] if photo in (None, "geen") else [photo_attachment(photo)],
             reporter_contact=None if contact in (None, "anoniem") else contact,
             **_conversation(tracker),
         )

@@ -196,7 +196,10 @@ class ActionMeldingGate(Action):
         intent, conf = top_intent(tracker)
         if intent == "melding-openbare-ruimte":  # the article on reporting, unless this is a report
             thing, problem, _ = report_evidence(text)
-            decision = "start" if thing and problem and conf and conf >= 0.5 and not ASKS_HOW.search(text) else "article"
+            named = bool(thing and problem and conf and conf >= 0.5)
+            # "ik wil een melding maken (van een kapotte lantaarnpaal)": the form, whatever the score
+            wished = bool(GENERIC_REPORT.search(text)) and (bool(thing) or len(text.split()) <= 10) and not NOT_PUBLIC.search(text)
+            decision = "start" if (named or wished) and not ASKS_HOW.search(text) else "article"
             if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
                 decision = "status"  # "hoe staat het met mijn melding?"
         else:

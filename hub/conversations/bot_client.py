@@ -16,6 +16,9 @@ from hub.core.models import Button, Reply
 log = logging.getLogger(__name__)
 
 META_KEY = "kcc_meta"  # custom payload key the action server uses to pass reply metadata
+# custom payload key of one reply kept whole: Rasa's REST channel cuts a text without buttons
+# at every blank line (an article became seven chat bubbles); {"text", "buttons"?}
+REPLY_KEY = "kcc_reply"
 
 
 class BotUnavailable(Exception):
@@ -36,6 +39,8 @@ def parse_rest_response(items: list[dict[str, Any]]) -> BotAnswer:
         if isinstance(custom, dict) and META_KEY in custom:
             meta.update(custom[META_KEY])
             continue
+        if isinstance(custom, dict) and isinstance(custom.get(REPLY_KEY), dict):
+            item = custom[REPLY_KEY]
         text = item.get("text")
         buttons = [Button(title=b["title"], payload=b["payload"]) for b in item.get("buttons") or []]
         if item.get("image"):

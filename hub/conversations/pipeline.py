@@ -76,6 +76,7 @@ def message_view(doc: dict[str, Any]) -> dict[str, Any]:
         "text": doc.get("text", ""),
         "buttons": doc.get("buttons", []),
         "attachments": doc.get("attachments", []),
+        "location": doc.get("location"),
         "created_at": doc["created_at"].isoformat(),
         "speaker": speaker(doc),
     }

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # --- web chat and public endpoints
     max_text_chars: int = 4000
     max_body_bytes: int = 64 * 1024
+    webchat_photo_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="largest photo a resident may send in the web chat (jpeg, png, heic, webp)"
+    )
     webchat_rate_per_minute: int = Field(30, ge=0, description="messages per web chat session per minute; 0 = no limit")
     webchat_openers_file: Path = ROOT / "channels" / "webchat_openers.yaml"
     webchat_welcome_file: Path = ROOT / "channels" / "webchat_welcome.yaml"

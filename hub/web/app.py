@@ -223,7 +223,7 @@ def add_channels(app: web.Application, settings: Settings, pipeline: Pipeline) -
         WebchatChannel(
             pipeline.receive, context, settings.max_text_chars, settings.max_body_bytes,
             load_openers(settings.webchat_openers_file), session_gate=app[RATE_LIMITS].session_gate,
-            welcome=load_welcome(settings.webchat_welcome_file),
+            welcome=load_welcome(settings.webchat_welcome_file), max_photo_bytes=settings.webchat_photo_max_bytes,
         ),
         TwilioChannel(pipeline.receive, context, settings),
         TelegramChannel(pipeline.receive, context, settings),

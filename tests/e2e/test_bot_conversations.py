@@ -68,7 +68,9 @@ async def test_report_form_creates_a_case(bot_stack, http, db, session_id):
     await say(http, bot_stack, session_id, "Kerkstraat 12")
     photo = await say(http, bot_stack, session_id, "geen foto")
     assert "bereiken" in photo["replies"][0]["text"]
-    done = await say(http, bot_stack, session_id, "0612345678")
+    summary = await say(http, bot_stack, session_id, "0612345678")
+    assert summary["replies"][0]["text"].startswith("Klopt dit?"), summary  # nothing is sent before the resident agrees
+    done = await say(http, bot_stack, session_id, "ja")
     assert done["meta"]["action"] == "melding"
     number = re.search(r"Z-\d{4}-\d{6}", done["replies"][0]["text"]).group(0)
     case = await db.cases.find_one({"number": number})

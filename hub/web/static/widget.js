@@ -11,6 +11,8 @@
  * every rule there starts at the widget's own elements, so the host page keeps its own look.
  * The widget tells the bot which page it is on (page_url). Open or closed is kept per browser tab.
  * Everything from the hub is put on the page as text; only http(s) and www. links become <a> elements.
+ * A bot button with the payload "widget:photo" opens the photo picker (POST /api/v1/webchat/photos),
+ * "widget:location" shares the browser's location: the melding form asks for them only here.
  */
 (function () {
   "use strict";
@@ -74,12 +76,14 @@
     '<div class="kcc-log" role="log" aria-live="polite" aria-label="Berichten" tabindex="0"></div>' +
     '<div class="kcc-typing" role="status" hidden>Er wordt getypt<span>.</span><span>.</span><span>.</span></div>' +
     '<div class="kcc-state" role="status" hidden></div>' +
+    '<input type="file" class="kcc-file" accept="image/jpeg,image/png,image/heic,image/heif,image/webp" hidden aria-label="Foto kiezen" tabindex="-1">' +
     '<form><label class="kcc-sr" for="kcc-text">Uw bericht</label>' +
     '<input id="kcc-text" name="text" autocomplete="off" maxlength="4000" placeholder="Typ uw vraag..." />' +
     '<button type="submit">Verstuur</button></form>';
-  var log = root.querySelector(".kcc-log"), form = root.querySelector("form"), input = root.querySelector("input");
+  var log = root.querySelector(".kcc-log"), form = root.querySelector("form"), input = form.querySelector("input");
   var stateBar = root.querySelector(".kcc-state"), typing = root.querySelector(".kcc-typing");
   var nameEl = root.querySelector(".kcc-name"), subEl = root.querySelector(".kcc-sub");
+  var fileInput = root.querySelector(".kcc-file");
   nameEl.textContent = title;
 
   var fab = null;
@@ -155,18 +159,46 @@
     var repeat = who && who === lastWho;  // one name above a run of messages from the same speaker
     lastWho = who;
     if (who && !repeat) { var w = document.createElement("div"); w.className = "kcc-who"; w.textContent = who; div.appendChild(w); }
-    richText(div, m.text || "");
-    if (m.buttons && m.buttons.length) div.appendChild(buttonsFor(m.buttons, function (b) { send(b.title, b.payload); }));
+    richText(div, m.text || ownExtra(m));
+    if (m.buttons && m.buttons.length) div.appendChild(buttonsFor(m.buttons, pick));
     if (m.author === "agent" && m.speaker && m.speaker.name) showSpeaker(m.speaker);
     log.appendChild(div); log.scrollTop = log.scrollHeight;
   }
-  function echo(text) {
+  function ownExtra(m) {  // a photo or a location the resident sent, without words
+    if (m.attachments && m.attachments.length) return "Foto verstuurd: " + (m.attachments[0].filename || "foto");
+    if (m.location) return "Locatie gedeeld";
+    return "";
+  }
+  function echo(text, label) {
     var div = document.createElement("div");
     div.className = "kcc-msg kcc-in kcc-pending"; div.dataset.author = "resident"; lastWho = null;
-    richText(div, text);
+    richText(div, label || text);
     log.appendChild(div); log.scrollTop = log.scrollHeight;
     pending.push({ text: text, node: div });
   }
+  // A bot button: most are sent as the resident's answer; two act here (the melding form asks for them).
+  function pick(b) {
+    if (b.payload === "widget:photo") { fileInput.value = ""; fileInput.click(); return; }
+    if (b.payload === "widget:location") { shareLocation(); return; }
+    send(b.title, b.payload);
+  }
+  function shareLocation() {
+    if (!navigator.geolocation) { notice("Uw browser kan uw locatie niet delen. Typ de straat en het huisnummer."); return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      post({ location: { latitude: pos.coords.latitude, longitude: pos.coords.longitude } }, "Locatie gedeeld");
+    }, function () {
+      notice("Uw locatie kon niet worden gedeeld. Typ de straat en het huisnummer.");
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files && fileInput.files[0];
+    if (!file) return;
+    // the hub checks type and size (KCC_WEBCHAT_PHOTO_MAX_BYTES) and says what is wrong in Dutch
+    var fd = new FormData();
+    fd.append("session_id", sessionId); fd.append("page_url", location.href); fd.append("message_id", newMessageId());
+    fd.append("file", file, file.name);
+    deliver("/api/v1/webchat/photos", { method: "POST", body: fd }, "", "Foto verstuurd: " + file.name);
+  });
 
   var endButton = root.querySelector(".kcc-end"), agentSeen = null;
   function showSpeaker(s) { agentSeen = s; if (state === "agent") header(); }
@@ -246,16 +278,27 @@
     log.appendChild(box); log.scrollTop = log.scrollHeight;
   }
   function failed(text) {
-    var p = pending.shift(); if (p) p.node.classList.remove("kcc-pending");
+    var p = pending.shift(); if (p) { p.node.classList.remove("kcc-pending"); if (p.label) p.node.remove(); }
+    notice(text);
+  }
+  function notice(text) {
     render({ id: "err" + Date.now(), direction: "out", author: "system", text: text });
   }
+  function newMessageId() { return String(Date.now()) + Math.random().toString(36).slice(2, 8); }
   function send(text, payload) {
-    var body = { session_id: sessionId, text: text, page_url: location.href, message_id: String(Date.now()) + Math.random().toString(36).slice(2, 8) };
-    if (payload) body.payload = payload;
+    return post(payload ? { text: text, payload: payload } : { text: text });
+  }
+  function post(fields, label) {
+    var body = { session_id: sessionId, text: "", page_url: location.href, message_id: newMessageId() };
+    Object.keys(fields).forEach(function (k) { body[k] = fields[k]; });
+    return deliver("/api/v1/webchat/messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }, body.text, label);
+  }
+  function deliver(path, init, text, label) {
     clearChips();
-    echo(text);  // the resident sees their own message at once
+    echo(text, label);  // the resident sees their own message at once
+    if (label) pending[pending.length - 1].label = true;
     typing.hidden = state === "agent" || state === "queued";  // the assistant answers; a person types on their own time
-    return fetch(hub + "/api/v1/webchat/messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+    return fetch(hub + path, init)
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
       .then(function (res) {
         if (!res.ok) { failed(res.body.error ? res.body.error.message : "Er ging iets mis."); return; }
