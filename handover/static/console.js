@@ -215,6 +215,8 @@
     renderSuggestions(data.suggestions);
     renderNotes(data.notes);
     $("extra-box").hidden = false;
+    // separate panels (console_appointments.js) listen for the open conversation
+    document.dispatchEvent(new CustomEvent("kcc:conversation", { detail: data }));
   }
   function renderSummary(s, c) {
     var dl = clear($("summary"));
