@@ -27,8 +27,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.answer import answer_article
 from bot.actions.common import db, message_metadata, meta, top_intent
-from bot.actions.gates import is_payload, text_of
-from connectors.calendar import CalDAVBook
+from bot.actions.gates import is_payload, redirect, text_of
+from connectors.calendar import CalDAVBook, book_from_settings
 from hub.cases import appointments
 from hub.cases.appointments import AppointmentError, ContactDetails, Move, NewAppointment
 from hub.core import identifiers
@@ -58,6 +58,10 @@ CANCEL_WORDS = re.compile(r"\b(annul\w*|afzeg\w*|af (te )?zeggen|afmeld\w*|intre
 ASKS_HOW = re.compile(r"^\s*(hoe|waar|wat|wanneer|waarom|moet ik|kan ik zonder|mag ik|is het|op welke (wijze|manier)|"
                       r"how|where|what|when|why|do i (need|have)|can i)\b", re.I)
 WANTS = re.compile(r"\b(ik wil|wil (ik|graag)|ik zou graag|graag een|i'?d like|i would like|i want)\b", re.I)
+# The words must be about an appointment: a story that only says "ik wil ... op zaterdag" is not a request
+# for one (without this evidence the gate answers the next-best topic, as the melding gate does).
+ABOUT_APPOINTMENTS = re.compile(r"\b(afspr\w*|afsrpaak|appointment\w*|langs ?\w*|tijd(en|stip|slot)?|inplannen|agenda|"
+                                r"reserve\w*|book\w*|slot|afs-?\w{6})\b", re.I)
 ORDINALS = {"1": 0, "eerste": 0, "first": 0, "2": 1, "tweede": 1, "second": 1, "3": 2, "derde": 2, "third": 2,
             "4": 3, "vierde": 3, "fourth": 3}
 
@@ -67,11 +71,7 @@ _book: dict[str, CalDAVBook] = {}
 def calendar_book() -> CalDAVBook:
     """This process's CalDAV client, set up as the hub sets up its own (``hub/web/records.py``)."""
     if "book" not in _book:
-        settings = get_settings()
-        local = not settings.caldav_url
-        _book["book"] = CalDAVBook(settings.caldav_effective_url, settings.caldav_username or "kcc",
-                                   settings.caldav_password or ("local" if local else None), settings.caldav_timeout_s,
-                                   create_missing=local)
+        _book["book"] = book_from_settings(get_settings())
     return _book["book"]
 
 
@@ -141,6 +141,9 @@ class ActionAppointmentGate(Action):
                 {"title": "Afspraak verzetten", "payload": "/appointment_move"},
                 {"title": "Afspraak afzeggen", "payload": "/appointment_cancel"},
             ])
+            return [*events, SlotSet("appt_go", False)]
+        if not is_payload(text) and not ABOUT_APPOINTMENTS.search(text):
+            events = await redirect(dispatcher, tracker, domain, {"appointment_book", "appointment_move", "appointment_cancel"})
             return [*events, SlotSet("appt_go", False)]
         mode = decide_mode(intent, "" if is_payload(text) else text)
         fresh = {name: None for name in SLOTS}
@@ -236,7 +239,7 @@ class ActionAskApptReference(Action):
 
 def chosen(text: str, offered: list[dict[str, str]]) -> str | None:
     """The start of the offered slot the resident picked: the button text, its number, or its time and day."""
-    said = " ".join(text.lower().replace(".", ":").split())
+    said = re.sub(r"\b(\d):(\d\d)\b", r"0\1:\2", " ".join(text.lower().replace(".", ":").split()))
     for slot in offered:
         if said == slot["label"].lower():
             return slot["start"]
