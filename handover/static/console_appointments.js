@@ -79,6 +79,7 @@
   }
   function startMove(a) {
     moving = a;
+    $("appt-details").open = true;
     $("appt-product").value = a.product;
     $("appt-product").disabled = true;
     $("appt-moving").hidden = false;

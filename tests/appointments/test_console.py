@@ -103,15 +103,15 @@ async def test_an_editor_may_not_book_from_the_console(stack, console, session_i
 
 
 @pytest.mark.browser
-async def test_booking_from_the_console_in_chromium(bot_stack, http, db, session_id, desk_reset, calendar_server) -> None:  # noqa: F811
+async def test_booking_moving_and_cancelling_from_the_console_in_chromium(bot_stack, http, db, session_id, desk_reset, calendar_server) -> None:  # noqa: F811
     username = "bram-afspraak-" + session_id[-6:]
     await auth.create_staff(db, username, PASSWORD, ["agent"], name="Bram", team="kcc")
     conv_id = await handed_over(http, bot_stack, session_id)
     async with browser() as b:
         page = await (await b.new_context()).new_page()
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("pageerror", lambda e: errors.append(str(e)))  # script errors and failed API calls of the page
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if "/api/" in r.url and r.status >= 400 else None)
         await page.goto(f"{bot_stack.hub_url}/login?next=/console")
         await page.fill("input[name=username]", username)
         await page.fill("input[name=password]", PASSWORD)
@@ -127,6 +127,7 @@ async def test_booking_from_the_console_in_chromium(bot_stack, http, db, session
             await page.locator("#appt-list", has_text="Geen komende afspraken").wait_for(timeout=10_000)
         except Exception:
             raise AssertionError(f"{errors} {await page.locator('#appt-box').inner_html()}")
+        await page.click("#appt-details summary")
         await page.select_option("#appt-product", "paspoort")
         await page.click("#appt-find")
         await page.locator("#appt-slot option[value^='20']").first.wait_for(state="attached", timeout=10_000)
@@ -142,3 +143,19 @@ async def test_booking_from_the_console_in_chromium(bot_stack, http, db, session
         await page.locator(f'#appt-list li[data-reference="{record["_id"]}"]').wait_for(timeout=10_000)
         event = event_of(calendar_server, "burgerzaken", record["_id"])
         assert event.decoded("dtstart") == datetime.fromisoformat(start)
+
+        # move it from the list, then cancel it (the browser's confirm is accepted)
+        await page.click(f'#appt-list li[data-reference="{record["_id"]}"] button:has-text("Verzetten")')
+        await page.locator("#appt-moving", has_text=record["_id"]).wait_for()
+        await page.locator("#appt-slot option[value^='20']").first.wait_for(state="attached", timeout=10_000)
+        later = await page.locator("#appt-slot option").nth(3).get_attribute("value")
+        await page.select_option("#appt-slot", later)
+        await page.click("#appt-submit")
+        await page.locator("#appt-result", has_text="Verzet naar").wait_for(timeout=15_000)
+        assert event_of(calendar_server, "burgerzaken", record["_id"]).decoded("dtstart") == datetime.fromisoformat(later)
+        page.on("dialog", lambda dialog: dialog.accept())
+        await page.click(f'#appt-list li[data-reference="{record["_id"]}"] button:has-text("Afzeggen")')
+        await page.locator("#appt-result", has_text="is afgezegd").wait_for(timeout=15_000)
+        assert (await db.appointments.find_one({"_id": record["_id"]}))["status"] == "cancelled"
+        await page.locator("#appt-list", has_text="Geen komende afspraken").wait_for(timeout=10_000)
+        assert not errors, errors
