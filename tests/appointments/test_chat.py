@@ -119,3 +119,20 @@ async def test_english_booking_and_stopping_halfway(bot_stack: Stack, http: aioh
     stop = await say(http, bot_stack, session_id, "stop")
     assert stop["meta"]["action"] == "fallback" and "gestopt" in text(stop), stop
     assert await db.appointments.count_documents({"conversation_id": stop["conversation_id"]}) == 0
+
+
+async def test_a_contact_with_an_address_is_not_asked_for_one(
+    bot_stack: Stack, http: aiohttp.ClientSession, db: Any, session_id: str
+) -> None:
+    hello = await say(http, bot_stack, session_id, "hallo")
+    conv = await db.conversations.find_one({"_id": hello["conversation_id"]})
+    email = f"bekend-{session_id[-6:]}@example.nl"
+    # as when an agent adds the address to the contact
+    await db.contacts.update_one({"_id": conv["contact_id"]}, {"$addToSet": {"addresses": f"email:{email}"}})
+    offer = await say(http, bot_stack, session_id, "graag een afspraak om mijn rijbewijs te verlengen")
+    slots = offered(offer)
+    assert appt(offer)["product"] == "rijbewijs"
+    done = await say(http, bot_stack, session_id, slots[0]["payload"])
+    assert appt(done)["step"] == "booked", done  # no question for an e-mail address or phone number
+    record = await db.appointments.find_one({"_id": appt(done)["reference"]})
+    assert record["email"] == email and record["contact_id"] == conv["contact_id"]
