@@ -212,7 +212,7 @@ class ActionAskApptContact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if mode_of(tracker) == "book":
-            text = ("Op welk e-mailadres of mobiel nummer kunnen we u een bevestiging en een herinnering sturen?")
+            text = "Op welk e-mailadres of mobiel nummer kunnen we u bereiken over deze afspraak?"
         else:
             text = "Wat is het e-mailadres of telefoonnummer dat u bij het maken van de afspraak gaf?"
         dispatcher.utter_message(text=text)
