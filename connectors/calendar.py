@@ -18,7 +18,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import caldav
 import icalendar
@@ -233,3 +233,16 @@ class CalDAVBook:
 
     async def freebusy(self, calendar: str, start: datetime, end: datetime) -> list[Busy]:
         return await self._run(self._busy, calendar, start, end, False)
+
+
+def book_from_settings(settings: Any) -> CalDAVBook:
+    """The CalDAV client the hub and the action server use (``KCC_CALDAV_*``).
+
+    The local Radicale (no ``KCC_CALDAV_URL``) accepts any password but wants one, and gets missing
+    product calendars created; a municipality's server only with ``KCC_CALDAV_CREATE_CALENDARS=true``.
+    """
+    local = not settings.caldav_url
+    create = settings.caldav_create_calendars if settings.caldav_create_calendars is not None else local
+    return CalDAVBook(settings.caldav_effective_url, settings.caldav_username or "kcc",
+                      settings.caldav_password or ("local" if local else None), settings.caldav_timeout_s,
+                      create_missing=create)

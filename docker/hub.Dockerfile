@@ -5,6 +5,7 @@
 #
 #   docker build -f docker/hub.Dockerfile --target hub .       # kcc serve, port 8080
 #   docker build -f docker/hub.Dockerfile --target actions .   # rasa-sdk action server, port 5055
+#   docker build -f docker/hub.Dockerfile --target calendar .  # Radicale (CalDAV, appointments), port 5232
 #
 # Build context: the repository root (see .dockerignore).
 
@@ -61,3 +62,13 @@ EXPOSE 5055
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:5055/health', timeout=2)"]
 CMD ["python", "-m", "rasa_sdk", "--actions", "bot.actions", "--port", "5055"]
+
+# ---------------------------------------------------------------- the appointment calendars (Radicale)
+# No log-in (any user name): reached only from the compose network, by the hubs and the action server.
+FROM runtime AS calendar
+EXPOSE 5232
+RUN mkdir -p /var/lib/kcc/radicale
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:5232/.web/', timeout=2)"]
+CMD ["python", "-m", "radicale", "--server-hosts", "0.0.0.0:5232", "--storage-filesystem-folder", "/var/lib/kcc/radicale", \
+     "--auth-type", "none", "--logging-level", "warning"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from handover import console_api, slack, specialist_api
+from handover import appointments_desk, console_api, slack, specialist_api
 from handover.lifecycle import Desk
 from handover.routing import Router
 from handover.waiting import WaitNotifier
@@ -68,6 +68,7 @@ def setup_handover(app: web.Application, pipeline: Pipeline) -> None:
     app.on_shutdown.append(stop)
     app.router.add_routes(console_api.routes())
     app.router.add_routes(specialist_api.routes())
+    app.router.add_routes(appointments_desk.routes())  # book, move, cancel from the console (issue 17)
     app.router.add_get("/api/v1/handover/ws", console_ws)
     app.router.add_post("/webhooks/slack", slack_webhook)
     app.router.add_get("/console", console_page)

@@ -220,6 +220,8 @@
     renderNotes(data.notes);
     $("extra-box").hidden = specialistMode;
     renderSpecialist(c);
+    // separate panels (console_appointments.js) listen for the open conversation
+    document.dispatchEvent(new CustomEvent("kcc:conversation", { detail: data }));
   }
   function renderSummary(s, c) {
     var dl = clear($("summary"));

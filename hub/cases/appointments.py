@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -40,6 +40,8 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over th
 REFERENCE_RE = re.compile(r"^AFS-[2-9A-HJ-NP-Z]{6}$")
 ACTIVE = ("booked", "moved")
 STALE_SEAT_S = 120  # a seat this old without its event in the calendar is free again
+SEARCH_DAYS = 7  # the calendar is read a week at a time until enough slots are found
+UNAVAILABLE = "De agenda is even niet bereikbaar. Probeer het zo opnieuw."
 
 
 class AppointmentError(Exception):
@@ -116,6 +118,30 @@ async def check_slot(rules: AppointmentRules, start: datetime, settings: Setting
         raise AppointmentError(422, "not_a_slot", "Op dit tijdstip maken we geen afspraken. Kies een tijd uit de lijst.",
                                fields=["start"])
     return end
+
+
+async def free_slots(
+    book_: AppointmentBook, rules: AppointmentRules, settings: Settings, first_day: date | None = None, limit: int = 3,
+    now: datetime | None = None,
+) -> list[slots.Slot]:
+    """Up to ``limit`` free slots from ``first_day`` (today by default) within the booking horizon."""
+    now = now or utcnow()
+    today = now.astimezone(workdays.TZ).date()
+    day = max(first_day or today, today)
+    last = today + timedelta(days=settings.appointment_horizon_days)
+    found: list[slots.Slot] = []
+    not_before = slots.earliest(now, settings.appointment_min_lead_minutes)
+    while day <= last and len(found) < limit:
+        until = min(day + timedelta(days=SEARCH_DAYS - 1), last)
+        start = datetime.combine(day, time.min, tzinfo=workdays.TZ).astimezone(UTC)
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=workdays.TZ).astimezone(UTC)
+        try:
+            busy = await book_.busy(rules.calendar, start, end)
+        except CalendarUnavailable as exc:
+            raise AppointmentError(503, "calendar_unavailable", UNAVAILABLE) from exc
+        found += slots.free_slots(rules, busy, day, until, workdays.from_settings(settings), not_before, limit - len(found))
+        day = until + timedelta(days=1)
+    return found
 
 
 def seat_id(calendar: str, start: datetime, seat: int) -> str:

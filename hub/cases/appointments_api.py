@@ -21,13 +21,12 @@ from hub.cases.appointments import AppointmentError, ContactDetails, Move, NewAp
 from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.http import BodyError, domain_error, invalid_fields, json_error, parse
 from hub.core.models import utcnow
-from hub.core.workdays import TZ, from_settings
+from hub.core.workdays import TZ
 from hub.privacy import audit
 from hub.privacy.audit import audit_entry
 from hub.staff.auth import current_staff, has_role, require_role
 
 APPOINTMENT_BOOK = web.AppKey("appointment_book", AppointmentBook)
-SEARCH_DAYS = 7  # the calendar is read a week at a time until enough slots are found
 UNAVAILABLE = "De agenda is even niet bereikbaar. Probeer het zo opnieuw."
 
 
@@ -65,23 +64,9 @@ async def list_slots(request: web.Request) -> web.Response:
     settings, now = app[SETTINGS], utcnow()
     try:
         product, rules = await appointments.product_rules(app[DB], query.product)
+        found = await appointments.free_slots(app[APPOINTMENT_BOOK], rules, settings, query.from_, query.limit, now)
     except AppointmentError as exc:
         return domain_error(exc)
-    today = now.astimezone(TZ).date()
-    day = max(query.from_ or today, today)
-    last = today + timedelta(days=settings.appointment_horizon_days)
-    found: list[slots.Slot] = []
-    not_before = slots.earliest(now, settings.appointment_min_lead_minutes)
-    while day <= last and len(found) < query.limit:
-        until = min(day + timedelta(days=SEARCH_DAYS - 1), last)
-        start = datetime.combine(day, time.min, tzinfo=TZ).astimezone(UTC)
-        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=TZ).astimezone(UTC)
-        try:
-            busy = await app[APPOINTMENT_BOOK].busy(rules.calendar, start, end)
-        except CalendarUnavailable:
-            return json_error(503, "calendar_unavailable", UNAVAILABLE)
-        found += slots.free_slots(rules, busy, day, until, from_settings(settings), not_before, query.limit - len(found))
-        day = until + timedelta(days=1)
     return web.json_response({
         "product": product.slug, "product_name": product.name, "place": rules.location,
         "slots": [{"start": s.start.isoformat(), "end": s.end.isoformat(), "when": slots.spoken(s.start), "free": s.free}

@@ -370,6 +370,7 @@ class Pipeline:
                 meta = Meta(
                     state=State.QUEUED if action == "handover" else State.BOT,
                     intent=raw.get("intent"), confidence=raw.get("confidence"), article=raw.get("article"), action=action,
+                appointment=raw.get("appointment") if action == "appointment" else None,
                 )
                 replies, author = answer.replies, "bot"
                 handover = (raw.get("reason", "bot"), raw.get("summary", {})) if action == "handover" else None

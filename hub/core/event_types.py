@@ -99,6 +99,9 @@ class EventType(StrEnum):
     BOT_STATUS = _logged("bot_status", "The bot told the resident the status of their case.", "intent", "channel")
     BOT_MELDING = _logged("bot_melding", "The bot took a report (melding openbare ruimte).", "intent", "channel")
     BOT_CALLBACK = _logged("bot_callback", "The bot took a callback request.", "intent", "channel")
+    BOT_APPOINTMENT = _logged(
+        "bot_appointment", "The bot offered, booked, moved or cancelled a desk appointment (issue 17).", "intent", "channel"
+    )
     BOT_DATA_ACCESS = _logged(
         "bot_data_access", "The bot answered 'who has looked at my data?' (from the audit log; issue 9).", "intent", "channel"
     )

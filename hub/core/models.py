@@ -27,7 +27,7 @@ class State(StrEnum):
 
 Action = Literal[
     "answer", "clarify", "handover", "status", "callback", "melding",
-    "greet", "thanks", "out_of_scope", "fallback", "data_access",
+    "greet", "thanks", "out_of_scope", "fallback", "data_access", "appointment",
     "notify", "referral",  # issue 17: the resident's choice of notifications; a referral to a partner
 ]
 
@@ -85,12 +85,30 @@ class OutboundMessage(BaseModel):
     metadata: dict[str, Any] = {}
 
 
+class OfferedSlot(BaseModel):
+    label: str  # "di 8 dec 10:30", the button's text
+    start: datetime
+
+
+class AppointmentMeta(BaseModel):
+    """Where an appointment dialogue stands (``meta.action == "appointment"``; issue 17)."""
+
+    step: Literal["product", "offer", "contact", "reference", "booked", "moved", "cancelled", "refused", "full",
+                  "unavailable"]
+    product: str | None = None
+    slots: list[OfferedSlot] = Field(default_factory=list)
+    reference: str | None = None
+    start: datetime | None = None
+    place: str | None = None
+
+
 class Meta(BaseModel):
     state: State
     intent: str | None = None
     confidence: float | None = None
     article: str | None = None
     action: Action = "fallback"
+    appointment: AppointmentMeta | None = None
 
 
 class PipelineResult(BaseModel):

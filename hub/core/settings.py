@@ -229,6 +229,9 @@ class Settings(BaseSettings):
     caldav_password: str | None = None
     caldav_port: int = Field(5232, description="port of the local Radicale when KCC_CALDAV_URL is empty")
     caldav_timeout_s: float = Field(10.0, gt=0)
+    caldav_create_calendars: bool | None = Field(
+        None, description="create a missing product calendar on first use; default: only on the local Radicale"
+    )
     appointment_min_lead_minutes: int = Field(60, ge=0, description="no slot starts sooner than this from now")
     appointment_horizon_days: int = Field(42, ge=1, description="slots are offered this many days ahead")
     appointment_reminder_hour: int = Field(

@@ -101,3 +101,9 @@ def dutch_date(moment: datetime, weekday: bool = True, year: bool = False) -> st
 def dutch_datetime(moment: datetime, weekday: bool = True, year: bool = False) -> str:
     """``dinsdag 8 december om 10:30`` (local time)."""
     return f"{dutch_date(moment, weekday, year)} om {_as_utc(moment).astimezone(TZ):%H:%M}"
+
+
+def short_dutch_datetime(moment: datetime) -> str:
+    """``di 8 dec 10:30`` (local time): short enough for a button."""
+    local = _as_utc(moment).astimezone(TZ)
+    return f"{DAY_NAMES_NL[local.weekday()][:2]} {local.day} {MONTHS_NL[local.month - 1][:3]} {local:%H:%M}"

@@ -37,6 +37,7 @@ WHAT_NL = {
     "case.read": "bekeek uw zaak",
     "case.list": "zag uw zaak in een overzicht",
     "callback.read": "bekeek uw terugbelverzoek",
+    "appointment.read": "bekeek uw afspraken",
     "brp.lookup": "bekeek uw gegevens in de BRP",
     "kvk.lookup": "bekeek uw gegevens bij de KvK",
     "contact.export": "maakte een kopie van uw gegevens",

@@ -26,6 +26,7 @@ Action = Literal[
     "case.read",
     "case.list",
     "callback.read",
+    "appointment.read",
     "brp.lookup",
     "kvk.search",
     "kvk.lookup",
@@ -42,7 +43,7 @@ Action = Literal[
 # Reads of a contact's data: what a resident's "who has looked at my data?" lists.
 READS: frozenset[str] = frozenset({
     "contact.read", "contact.search", "case.read", "case.list", "callback.read", "brp.lookup", "kvk.lookup",
-    "conversation.read", "contact.export",
+    "conversation.read", "contact.export", "appointment.read",
 })
 SYSTEM_PREFIX = "system:"
 

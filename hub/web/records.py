@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from connectors.calendar import CalDAVBook
+from connectors.calendar import book_from_settings
 from hub.cases import api as cases_api
 from hub.cases import appointments_api, callbacks_api, contact_card, deadlines, reminders
 from hub.cases import outbox as external_sync
@@ -27,10 +27,7 @@ def setup_contact_records(app: web.Application, pipeline: cases_api.Sender) -> N
          *callbacks_api.routes(), *appointments_api.routes()]
     )
     settings = app[SETTINGS]
-    local = not settings.caldav_url  # the local Radicale takes any password, but wants one
-    book = CalDAVBook(settings.caldav_effective_url, settings.caldav_username or "kcc",
-                      settings.caldav_password or ("local" if local else None), settings.caldav_timeout_s,
-                      create_missing=local)
+    book = book_from_settings(settings)
     app[appointments_api.APPOINTMENT_BOOK] = book
 
     async def close_book(app: web.Application) -> None:

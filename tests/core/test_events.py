@@ -114,7 +114,7 @@ STORED_NAMES = {  # written by the hub before the vocabulary was an enum; statis
     "answer_deadline_met", "answer_deadline_missed", "callback_created", "callback_attempt", "callback_done",
     "callback_overdue", "case_overdue", "conversation_marked", "conversation_unmarked", "identity_conflict",
     "contact_linked", "contacts_merged", "contacts_unmerged", "satisfaction",
-    "appointment_booked", "appointment_moved", "appointment_cancelled", "appointment_reminded",
+    "appointment_booked", "appointment_moved", "appointment_cancelled", "appointment_reminded", "bot_appointment",
     "specialist_asked", "specialist_accepted", "specialist_returned",
     # issue 17: notifications, crisis mode, referrals
     "bot_notify", "bot_referral", "consent_recorded", "notice_queued", "notice_sent", "notice_skipped",

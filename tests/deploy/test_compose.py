@@ -228,6 +228,20 @@ def test_elasticsearch_is_optional() -> None:
             assert "KCC_ELASTICSEARCH_URL" not in env_of(service), f"{name}: set it in kcc.env with the profile"
 
 
+def test_the_appointment_calendars_run_beside_the_hubs_and_can_be_replaced() -> None:
+    """Radicale from the hub's own image, internal only; KCC_CALDAV_URL in docker/.env points elsewhere."""
+    svc = services()
+    calendar = svc["calendar"]
+    assert calendar["build"]["target"] == "calendar" and not calendar.get("ports")
+    assert any(v.startswith("calendars:") for v in calendar["volumes"]), "bookings survive a restart"
+    command = last_instruction(built_stages(calendar), "CMD")
+    assert "radicale" in command and "/var/lib/kcc/radicale" in command
+    for name in ("hub", "actions"):
+        env = env_of(svc[name])
+        assert env["KCC_CALDAV_URL"] == "${KCC_CALDAV_URL:-http://calendar:5232/}", name
+        assert "calendar" in depends(svc[name]), name
+
+
 def test_every_kcc_variable_of_the_deployment_is_a_setting() -> None:
     known = {f"KCC_{name.upper()}" for name in Settings.model_fields}
     files = [COMPOSE, ENV_EXAMPLE, CADDYFILE, DOCKER / "hub.Dockerfile", DOCKER / "rasa.Dockerfile"]
