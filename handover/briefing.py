@@ -16,7 +16,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from connectors.base import ConnectorError
 from handover.lifecycle import OUTCOMES_NL
-from handover.specialist import helped_view, request_view
+from handover.specialists.transfer import helped_view, request_view
 from handover.topics import intent_labels, topic_label
 from hub.cases import callbacks
 from hub.cases import store as cases

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from handover import appointments_desk, console_api, slack, specialist_api
+from handover import slack
+from handover.console import api as console_api
+from handover.console import appointments as appointments_desk
+from handover.console.ws import console_ws
 from handover.lifecycle import Desk
 from handover.routing import Router
+from handover.specialists import api as specialist_api
 from handover.waiting import WaitNotifier
-from handover.ws import console_ws
 from hub.conversations.pipeline import Pipeline
 from hub.core.appkeys import BUS, DB, SETTINGS
 from hub.core.http import json_error

@@ -2,7 +2,7 @@
 
 Roles: ``agent``, ``editor``, ``supervisor``, ``specialist``, ``admin`` (admin passes every role check).
 A ``specialist`` works in a backoffice team (the account's ``team``, e.g. ``belastingen``): the
-KCC consults them or transfers a live conversation to them (``handover.specialist``); they see
+KCC consults them or transfers a live conversation to them (``handover.specialists``); they see
 only what was asked of them or their team.
 Rights (``sociaal_domein``, ``privacy``, ``knowledge.publish``) are granted by name on the account or held through
 a role (``RIGHTS_BY_ROLE``; an admin holds every right). ``has_role`` and ``has_right`` are

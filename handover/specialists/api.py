@@ -1,4 +1,4 @@
-"""The warm transfer's JSON API (``handover.specialist``).
+"""The warm transfer's JSON API (``handover.specialists.transfer``).
 
 The agent's side (role ``agent``): ``GET /api/v1/handover/specialists`` (whom to ask) and
 ``POST /api/v1/handover/conversations/{id}/specialist`` (consult or transfer, with a summary).
@@ -16,9 +16,10 @@ from typing import Any
 
 from aiohttp import web
 
-from handover import briefing, specialist
-from handover.console_api import DESK, KNOWN_ERRORS, NoteBody, ReplyBody, agent_api
+from handover import briefing
+from handover.console.api import DESK, KNOWN_ERRORS, NoteBody, ReplyBody, agent_api
 from handover.lifecycle import Desk
+from handover.specialists import transfer as specialist
 from hub.core.http import BodyError, domain_error, parse
 from hub.staff.auth import require_role
 

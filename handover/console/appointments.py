@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from handover.console_api import API, agent_api, desk, load_visible, staff
+from handover.console.api import API, agent_api, desk, load_visible, staff
 from hub.cases import appointments
 from hub.cases.appointments import AppointmentError, ContactDetails, Move, NewAppointment
 from hub.cases.appointments_api import APPOINTMENT_BOOK
