@@ -23,7 +23,7 @@ from hub.cases import store as cases
 from hub.cases.contact_card import register_contacts
 from hub.cases.outbox_klant import identificatoren
 from hub.contacts import store as contacts
-from hub.conversations.pipeline import message_view
+from hub.conversations.outbound import message_view
 from hub.core.identifiers import mask_bsn
 from hub.privacy import audit, need_to_know
 from hub.staff.auth import SOCIAL_DOMAIN, has_right

@@ -79,7 +79,7 @@ async def _residents(agent, count: int, crisis: bool | None) -> list[str]:
 
 async def test_crisis_on_and_off_with_the_broadcast_resumed_after_a_restart(crisis_hub, crisis_db, http):
     db = crisis_db
-    async with logged_in(crisis_hub, db, ["editor", "agent"]) as editor:
+    async with logged_in(crisis_hub, db, ["editor", "agent"], rights=["knowledge.publish"]) as editor:
         status, article = await editor.post("/api/v1/knowledge/articles", {
             "slug": SLUG, "status": "published", "title": "Stroomstoring in Lindewaard",
             "answer": "Door een storing is er in een deel van Lindewaard geen stroom. De netbeheerder werkt eraan. "

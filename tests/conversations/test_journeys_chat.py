@@ -15,7 +15,9 @@ async def _melding(http, stack, session_id: str, what: str, where: str, contact:
     assert first["meta"]["action"] == "melding" and "Waar" in first["replies"][0]["text"], first
     await say(http, stack, session_id, where)
     await say(http, stack, session_id, "geen foto")
-    return await say(http, stack, session_id, contact)
+    summary = await say(http, stack, session_id, contact)
+    assert "Klopt dit?" in summary["replies"][0]["text"], summary  # the summary before sending
+    return await say(http, stack, session_id, "ja")
 
 
 async def test_after_a_melding_the_bot_asks_how_to_send_news_and_records_the_answer(bot_stack, http, db, session_id):
