@@ -60,13 +60,24 @@ def contribution() -> dict[str, Any]:
         "sat_n": _one(known("$sat_v")),
         "sat_sum": {"$ifNull": ["$sat_v", 0]},
         **{f"s{i}": _one({"$eq": ["$sat_v", i]}) for i in range(1, 6)},
-        "unanswered": {"$map": {"input": {"$ifNull": ["$unanswered", []]}, "in": {"k": "$$this.k", "n": 1}}},
+        "g_n": _one(known("$grade_v")),
+        "g_sum": {"$ifNull": ["$grade_v", 0]},
+        **{f"g{i}": _one({"$eq": ["$grade_v", i]}) for i in range(1, 11)},
+        **{f"term_{v}": _one({"$eq": ["$term", v]}) for v in ("met", "missed", "pending")},
+        **{f"pick_{v}": _one({"$and": [{"$eq": ["$term_kind", "chat"]}, "$handed_over", {"$eq": ["$term", v]}]})
+           for v in ("met", "missed")},
+        "pickups": {"$cond": [{"$and": [{"$eq": ["$term_kind", "chat"]}, known("$wait_s")]}, ["$wait_s"], []]},
+        **{f"fcr_{v}": _one({"$eq": ["$fcr", v]}) for v in ("yes", "no", "pending")},
+        "unanswered": {"$map": {"input": {"$ifNull": ["$unanswered", []]},
+                                "in": {"k": "$$this.k", "t": {"$ifNull": ["$topic_v", None]}, "n": 1}}},
     }
 
 
+GRADES = tuple(f"g{i}" for i in range(1, 11))
+NORM_SUMS = ("term_met", "term_missed", "term_pending", "pick_met", "pick_missed", "fcr_yes", "fcr_no", "fcr_pending")
 SUMMED = ["n", *(f"h{h}" for h in range(24)), "bot_resolved", "contained", "handed_over", "abandoned",
-          "handle_sum", "sat_n", "sat_sum", *(f"s{i}" for i in range(1, 6))]
-LISTS = ["waits", "replies", "handles", "unanswered"]
+          "handle_sum", "sat_n", "sat_sum", *(f"s{i}" for i in range(1, 6)), "g_n", "g_sum", *GRADES, *NORM_SUMS]
+LISTS = ["waits", "replies", "handles", "pickups", "unanswered"]
 
 
 def _flatten(field: str) -> dict[str, Any]:
@@ -89,9 +100,12 @@ def rollup_pipeline(days: list[str], stamp: str, keys: tuple[str, ...], into: st
             "_id": _key(*(f"$_id.{k}" for k in keys)),
             **{f: _flatten(f) for f in LISTS},
         }},
-        {"$set": {"unanswered": {"$map": {
-            "input": {"$setUnion": [{"$map": {"input": "$unanswered", "in": "$$this.k"}}, []]}, "as": "k",
-            "in": {"k": "$$k", "n": {"$size": {"$filter": {"input": "$unanswered", "cond": {"$eq": ["$$this.k", "$$k"]}}}}},
+        {"$set": {"unanswered": {"$map": {  # per question key and topic: how often
+            "input": {"$setUnion": [{"$map": {"input": "$unanswered", "in": {"k": "$$this.k", "t": "$$this.t"}}}, []]},
+            "as": "kt",
+            "in": {"k": "$$kt.k", "t": "$$kt.t", "n": {"$size": {"$filter": {
+                "input": "$unanswered", "cond": {"$and": [{"$eq": ["$$this.k", "$$kt.k"]}, {"$eq": ["$$this.t", "$$kt.t"]}]},
+            }}}},
         }}}},
         {"$merge": {"into": into, "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"}},
     ]
