@@ -264,7 +264,7 @@ class Pipeline:
         link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
         self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
         closed = conv["state"] == State.CLOSED.value
-        meta = Meta(state=State(conv["state"]), action="satisfaction")
+        meta = Meta(state=State(conv["state"]), action="thanks")  # the grade is kept; the resident is thanked
         await self.messages.update_one({"_id": message_id}, {"$set": {
             **link, "status": "handled", "meta": meta.model_dump(exclude={"state"}),
         }})
