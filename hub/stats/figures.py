@@ -34,11 +34,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from hub.core import workdays
 from hub.core.settings import Settings
 from hub.stats import norm_figures
 from hub.stats import rollup as stats_rollup
@@ -231,7 +232,9 @@ class Stats:
         raw = await self.read(q, figures)
         watermark = await self.db.stats_state.find_one({"_id": "watermark"})
         return {
-            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": TZ},
+            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": TZ,
+                       "label": f"{_dutch(q.start, year=True)} tot en met {_dutch(q.end, year=True)}"},
+            "day_labels": day_labels(q.start, q.end),
             "filters": q.filters(),
             "granularity": q.granularity,
             "min_group": self.privacy.min_group,
@@ -515,6 +518,16 @@ def tables(name: str, figure: dict[str, Any]) -> dict[str, list[dict[str, Any]]]
     if single:
         found = {name: [single], **found}
     return found
+
+
+def _dutch(day: date, year: bool = False, short: bool = False) -> str:
+    return workdays.dutch_date(datetime.combine(day, time(12), tzinfo=workdays.TZ), weekday=False, year=year, short=short)
+
+
+def day_labels(start: date, end: date) -> dict[str, str]:
+    """``{"2025-12-01": "1 dec"}`` for every day of the period: the dashboard's Dutch dates."""
+    return {(start + timedelta(days=i)).isoformat(): _dutch(start + timedelta(days=i), short=True)
+            for i in range((end - start).days + 1)}
 
 
 def parse_day(text: str) -> date:

@@ -34,7 +34,9 @@ async def test_summary_gives_the_known_figures(hub_history, db):
         status, body = await boss.get("/api/v1/stats/summary", **APRIL)
     assert status == 200, body
     f = body["figures"]
-    assert body["period"] == {"from": "2025-04-01", "to": "2025-04-30", "timezone": "Europe/Amsterdam"}
+    assert body["period"] == {"from": "2025-04-01", "to": "2025-04-30", "timezone": "Europe/Amsterdam",
+                              "label": "1 april 2025 tot en met 30 april 2025"}
+    assert body["day_labels"]["2025-04-01"] == "1 apr" and len(body["day_labels"]) == 30
     assert f["contacts"]["total"] == {"value": 22, "suppressed": False}
     assert f["wait"]["p90_s"] == {"value": 3000.0, "suppressed": False} and f["wait"]["breach"] is True
     assert f["containment"]["containment"]["value"] == 0.2727

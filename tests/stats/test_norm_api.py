@@ -3,30 +3,10 @@ dashboard's rights, on the June 2025 norm history (norm_history.py), read now (a
 
 from __future__ import annotations
 
-import pytest
-from pymongo.errors import BulkWriteError
-
 from tests.contacts.staff import logged_in
-from tests.stats import norm_history
 from tests.stats.test_api import get_csv
 
 JUNE = {"from": "2025-06-01", "to": "2025-06-30"}
-_ready: set[str] = set()
-
-
-@pytest.fixture
-async def hub_norms(stack, db):
-    if stack.hub_url not in _ready:
-        try:
-            await db.events.insert_many(norm_history.build(), ordered=False)
-        except BulkWriteError as exc:  # already there from an earlier run on this stack: the ids are fixed
-            if any(e["code"] != 11000 for e in exc.details["writeErrors"]):
-                raise
-        async with logged_in(stack, db, ["supervisor"]) as boss:
-            status, body = await boss.post("/api/v1/stats/rebuild", {"since": "2025-06-01"})
-            assert status == 200, body
-        _ready.add(stack.hub_url)
-    return stack
 
 
 async def test_within_term_per_channel_as_csv(hub_norms, db):
