@@ -78,6 +78,10 @@ def finish_pipeline(
             "_resp": response,
             "_left": left,
             "_base": {"$cond": [resolved, {"$ifNull": ["$ended_at", "$bot_at", "$opened"]}, None]},
+            # the resident to look for again; a fact without one looks up a key nobody has (one index probe,
+            # never every fact without a contact)
+            "_who": {"$cond": [{"$and": [known("$contact_v"), known("$topic_v")]}, "$contact_v",
+                               {"$concat": ["-none-", {"$toString": "$_id"}]}]},
         }},
         {"$set": {
             "term": {"$switch": {"branches": [
@@ -90,7 +94,7 @@ def finish_pipeline(
             "_window_end": {"$cond": [known("$_base"), {"$add": ["$_base", window_ms]}, None]},
         }},
         {"$lookup": {
-            "from": "stats_conversations", "localField": "contact_v", "foreignField": "contact_v", "as": "_next",
+            "from": "stats_conversations", "localField": "_who", "foreignField": "contact_v", "as": "_next",
             "let": {"topic": "$topic_v", "opened": "$opened", "until": "$_window_end", "me": "$_id"},
             "pipeline": [
                 {"$match": {"$expr": {"$and": [
@@ -111,7 +115,7 @@ def finish_pipeline(
             {"$cond": [{"$eq": ["$term", "pending"]}, "$term_due", None]},
             {"$cond": [{"$eq": ["$fcr", "pending"]}, "$_window_end", None]},
         ]}}},
-        {"$unset": ["_resp", "_left", "_base", "_window_end", "_next"]},
+        {"$unset": ["_resp", "_left", "_base", "_who", "_window_end", "_next"]},
         {"$merge": {"into": "stats_conversations", "on": "_id", "whenMatched": "replace", "whenNotMatched": "discard"}},
     ]
 
