@@ -73,6 +73,14 @@ def contribution() -> dict[str, Any]:
     }
 
 
+def norm_contribution() -> dict[str, Any]:
+    """The part of ``contribution`` the norms per team and topic need (fewer fields: the embedded server
+    evaluates every one of them per fact)."""
+    full = contribution()
+    keep = ("team", "topic", "n", "contained", "handed_over", "g_n", "g_sum", *NORM_SUMS)
+    return {"channel": 1, **{k: full[k] for k in keep}}
+
+
 GRADES = tuple(f"g{i}" for i in range(1, 11))
 NORM_SUMS = ("term_met", "term_missed", "term_pending", "pick_met", "pick_missed", "fcr_yes", "fcr_no", "fcr_pending")
 SUMMED = ["n", *(f"h{h}" for h in range(24)), "bot_resolved", "contained", "handed_over", "abandoned",

@@ -59,15 +59,32 @@ def term_due(base: datetime, tables: dict[int, list[datetime]], by_channel: dict
 
 def finish_pipeline(
     days: list[str], until: datetime, base: datetime, tables: dict[int, list[datetime]],
-    by_channel: dict[str, int], pickup_s: float, follow_up_days: int,
+    by_channel: dict[str, int], pickup_s: float, follow_up_days: int, with_resident: bool = True,
 ) -> list[dict[str, Any]]:
-    """Term and first-contact resolution of the facts of ``days``, as known at ``until``."""
+    """Term and first-contact resolution of the facts of ``days``, as known at ``until``.
+
+    Run twice per batch of days: for the facts with a known resident and topic (``with_resident``:
+    they look for a follow-up) and for the others (no look-up at all).
+    """
     window_ms = follow_up_days * 86_400_000
     response = {"$cond": [{"$in": ["$channel", list(norms.CHAT_CHANNELS)]}, "$assigned_at", "$reply_at"]}
     left = {"$min": ["$ended_at", "$abandoned_at"]}  # $min skips the missing one
     resolved = {"$or": ["$contained", {"$and": ["$handed_over", known("$ended_at"), {"$not": ["$abandoned"]}]}]}
+    who = {"contact_v": {"$ne": None}, "topic_v": {"$ne": None}}
+    find_next: list[dict[str, Any]] = [{"$lookup": {
+        "from": "stats_conversations", "localField": "contact_v", "foreignField": "contact_v", "as": "_next",
+        "let": {"topic": "$topic_v", "opened": "$opened", "until": "$_window_end", "me": "$_id"},
+        "pipeline": [
+            {"$match": {"$expr": {"$and": [
+                {"$ne": ["$_id", "$$me"]}, {"$eq": ["$topic_v", "$$topic"]},
+                {"$gt": ["$opened", "$$opened"]}, {"$lte": ["$opened", "$$until"]},
+            ]}}},
+            {"$limit": 1},
+            {"$project": {"_id": 1}},
+        ],
+    }}] if with_resident else [{"$set": {"_next": []}}]
     return [
-        {"$match": {"day": {"$in": days}}},
+        {"$match": {"day": {"$in": days}, **(who if with_resident else {"$nor": [who]})}},
         {"$set": {
             "term_kind": {"$switch": {"branches": [
                 {"case": {"$in": ["$channel", list(norms.CHAT_CHANNELS)]}, "then": "chat"},
@@ -78,10 +95,6 @@ def finish_pipeline(
             "_resp": response,
             "_left": left,
             "_base": {"$cond": [resolved, {"$ifNull": ["$ended_at", "$bot_at", "$opened"]}, None]},
-            # the resident to look for again; a fact without one looks up a key nobody has (one index probe,
-            # never every fact without a contact)
-            "_who": {"$cond": [{"$and": [known("$contact_v"), known("$topic_v")]}, "$contact_v",
-                               {"$concat": ["-none-", {"$toString": "$_id"}]}]},
         }},
         {"$set": {
             "term": {"$switch": {"branches": [
@@ -93,18 +106,7 @@ def finish_pipeline(
             ], "default": "pending"}},
             "_window_end": {"$cond": [known("$_base"), {"$add": ["$_base", window_ms]}, None]},
         }},
-        {"$lookup": {
-            "from": "stats_conversations", "localField": "_who", "foreignField": "contact_v", "as": "_next",
-            "let": {"topic": "$topic_v", "opened": "$opened", "until": "$_window_end", "me": "$_id"},
-            "pipeline": [
-                {"$match": {"$expr": {"$and": [
-                    {"$ne": ["$_id", "$$me"]}, {"$eq": ["$topic_v", "$$topic"]},
-                    {"$gt": ["$opened", "$$opened"]}, {"$lte": ["$opened", "$$until"]},
-                ]}}},
-                {"$limit": 1},
-                {"$project": {"_id": 1}},
-            ],
-        }},
+        *find_next,
         {"$set": {"fcr": {"$switch": {"branches": [
             {"case": {"$or": [{"$not": [known("$_base")]}, {"$not": [known("$contact_v")]}, {"$not": [known("$topic_v")]}]},
              "then": None},
@@ -115,7 +117,7 @@ def finish_pipeline(
             {"$cond": [{"$eq": ["$term", "pending"]}, "$term_due", None]},
             {"$cond": [{"$eq": ["$fcr", "pending"]}, "$_window_end", None]},
         ]}}},
-        {"$unset": ["_resp", "_left", "_base", "_who", "_window_end", "_next"]},
+        {"$unset": ["_resp", "_left", "_base", "_window_end", "_next"]},
         {"$merge": {"into": "stats_conversations", "on": "_id", "whenMatched": "replace", "whenNotMatched": "discard"}},
     ]
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from hub.stats.daily import GRADES, NORM_SUMS, contribution
+from hub.stats.daily import GRADES, NORM_SUMS, norm_contribution
 from hub.stats.measures import Privacy, Query, _sum, breach, durations, share
 
-BY = {"by_channel": "$channel", "by_team": "$team"}
-NORM_FIELDS = ("n", "contained", "handed_over", "g_n", "g_sum", *GRADES, *NORM_SUMS)
+NORM_FIELDS = ("n", "contained", "handed_over", "g_n", "g_sum", *NORM_SUMS)  # per team and topic
+WITH_GRADES = (*NORM_FIELDS, *GRADES)  # overall and per channel: with the grades' distribution
 ITEM_COUNTS = {
     "created": {"$sum": 1},
     "on_time": {"$sum": {"$cond": ["$on_time", 1, 0]}},
@@ -28,11 +28,11 @@ ITEM_COUNTS = {
 def conversation_branches() -> dict[str, list[dict[str, Any]]]:
     """$facet branches over rollup-shaped documents (see ``hub.stats.figures.conversation_branches``)."""
     out: dict[str, list[dict[str, Any]]] = {
-        "norm_total": [{"$group": {"_id": None, **_sum(*NORM_FIELDS)}}],
+        "norm_total": [{"$group": {"_id": None, **_sum(*WITH_GRADES)}}],
+        "norm_by_channel": [{"$group": {"_id": "$channel", **_sum(*WITH_GRADES)}}, {"$sort": {"_id": 1}}],
+        "norm_by_team": [{"$group": {"_id": "$team", **_sum(*NORM_FIELDS)}}, {"$sort": {"_id": 1}}],
         "pickups": durations("pickups"),
     }
-    for name, key in BY.items():
-        out[f"norm_{name}"] = [{"$group": {"_id": key, **_sum(*NORM_FIELDS)}}, {"$sort": {"_id": 1}}]
     return out
 
 
@@ -54,7 +54,7 @@ async def by_topic(db: AsyncIOMotorDatabase, q: Query) -> list[dict[str, Any]]:
         match: dict[str, Any] = {"day": q.days(), **q.dims("team_v")}
         if q.topic:
             match["topic_v"] = q.topic
-        head = [{"$match": match}, {"$project": contribution()}]
+        head = [{"$match": match}, {"$project": norm_contribution()}]
         source = db.stats_conversations
     else:
         head = [{"$match": {"day": q.days()}}]
@@ -158,6 +158,8 @@ def satisfaction(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: li
     out = _broken_down(raw_conv, topics, shape)
     for name in LABEL:
         out[name] = [r for r in out[name] if r["responses"]["value"]]
+        if name != "by_channel":  # per team and topic the average only (the distribution is not summed there)
+            out[name] = [{k: v for k, v in r.items() if k != "distribution"} for r in out[name]]
     return {**out, "scale": 10, "norm": norm}
 
 

@@ -184,10 +184,11 @@ class Rollup:
         for batch in _batches(days, 7):
             first, last = date.fromisoformat(batch[0]), date.fromisoformat(batch[-1])
             tables = {n: due_table(self.calendar, first, last + TERM_LOOKAHEAD, n) for n in set(by_channel.values())}
-            await self.db.stats_conversations.aggregate(finish_pipeline(
-                batch, until, local_midnight(first), tables, by_channel,
-                self.settings.norm_chat_pickup_s, self.settings.norm_follow_up_days,
-            )).to_list(None)
+            for with_resident in (True, False):
+                await self.db.stats_conversations.aggregate(finish_pipeline(
+                    batch, until, local_midnight(first), tables, by_channel,
+                    self.settings.norm_chat_pickup_s, self.settings.norm_follow_up_days, with_resident,
+                )).to_list(None)
             await self.db.stats_conversations.aggregate(daily_pipeline(batch, stamp)).to_list(None)
             await self.db.stats_conversations.aggregate(topic_daily_pipeline(batch, stamp)).to_list(None)
             await self.db.stats_conversations.aggregate(topic_parts_pipeline(batch)).to_list(None)
