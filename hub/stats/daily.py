@@ -129,6 +129,17 @@ def topic_daily_pipeline(days: list[str], stamp: str) -> list[dict[str, Any]]:
     return rollup_pipeline(days, stamp, ("day", "topic"), "stats_topic_daily")
 
 
+# the norm sums each day-and-topic part keeps too (the norms per topic of one channel or team)
+PART_NORMS: dict[str, Any] = {
+    **{f"term_{v}": _count({"$eq": ["$term", v]}) for v in ("met", "missed", "pending")},
+    **{f"pick_{v}": _count({"$and": [{"$eq": ["$term_kind", "chat"]}, "$handed_over", {"$eq": ["$term", v]}]})
+       for v in ("met", "missed")},
+    **{f"fcr_{v}": _count({"$eq": ["$fcr", v]}) for v in ("yes", "no", "pending")},
+    "g_n": _count(known("$grade_v")),
+    "g_sum": {"$sum": {"$ifNull": ["$grade_v", 0]}},
+}
+
+
 def topic_parts_pipeline(days: list[str]) -> list[dict[str, Any]]:
     """Adds to each day-and-topic rollup its counts per channel and team (top topics of a channel or team)."""
     return [
@@ -138,11 +149,13 @@ def topic_parts_pipeline(days: list[str]) -> list[dict[str, Any]]:
             "n": {"$sum": 1},
             "contained": _count("$contained"),
             "handed_over": _count("$handed_over"),
+            **PART_NORMS,
         }},
         {"$group": {
             "_id": _key("$_id.day", "$_id.topic"),
             "parts": {"$push": {"channel": "$_id.channel", "team": "$_id.team", "n": "$n",
-                                "contained": "$contained", "handed_over": "$handed_over"}},
+                                "contained": "$contained", "handed_over": "$handed_over",
+                                **{f: f"${f}" for f in PART_NORMS}}},
         }},
         {"$merge": {"into": "stats_topic_daily", "on": "_id", "whenMatched": [{"$set": {"parts": "$$new.parts"}}],
                     "whenNotMatched": "discard"}},

@@ -50,12 +50,18 @@ def item_branches() -> dict[str, list[dict[str, Any]]]:
 
 async def by_topic(db: AsyncIOMotorDatabase, q: Query) -> list[dict[str, Any]]:
     """The norm sums per topic: from the day-and-topic rollups, or the facts when a channel or team is asked."""
-    if q.channel or q.team or q.topic:
-        match: dict[str, Any] = {"day": q.days(), **q.dims("team_v")}
-        if q.topic:
-            match["topic_v"] = q.topic
+    if q.topic:  # one topic: its facts
+        match: dict[str, Any] = {"day": q.days(), **q.dims("team_v"), "topic_v": q.topic}
         head = [{"$match": match}, {"$project": norm_contribution()}]
         source = db.stats_conversations
+    elif q.channel or q.team:  # the day-and-topic rollups keep their sums per channel and team ("parts")
+        head = [
+            {"$match": {"day": q.days()}},
+            {"$unwind": "$parts"},
+            {"$match": {f"parts.{k}": v for k, v in q.dims().items()}},
+            {"$project": {"topic": 1, **{f: f"$parts.{f}" for f in NORM_FIELDS}}},
+        ]
+        source = db.stats_topic_daily
     else:
         head = [{"$match": {"day": q.days()}}]
         source = db.stats_topic_daily

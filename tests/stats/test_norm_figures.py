@@ -64,6 +64,24 @@ async def test_share_of_contacts_handled_within_their_term(fresh_db):
                           "social_working_days": 1, "callback_working_days": 2}
 
 
+async def test_norms_per_topic_of_one_channel_or_team(fresh_db):
+    """Per topic within a channel or team: from the day-and-topic rollups' parts, the same as the facts give."""
+    await folded(fresh_db, norm_history.FIRST_LOOK)
+    webchat = (await figures(fresh_db, channel="webchat"))["within_term"]["by_topic"]
+    assert [(r["topic"], r["within_term"], r["late"], r["share_within_term"]) for r in webchat] == [
+        (None, 0, 0, None), ("afval", 3, 0, 1.0), ("paspoort", 2, 2, 0.5),  # B4; B1-B3; W1 W4 vs W2 W5
+    ]
+    kcc = await figures(fresh_db, team="kcc")
+    assert [(r["topic"], r["share_within_term"]) for r in kcc["within_term"]["by_topic"]] == [
+        ("afval", 0.5), ("paspoort", 0.5),  # S1 vs S2; W1 W4 vs W2 W5
+    ]
+    assert [(r["topic"], r["responses"], r["average"]) for r in kcc["satisfaction"]["by_topic"]] == [
+        ("afval", 1, "S"), ("paspoort", 3, "S"),  # S1 8; W1 8, W2 6, W4 9
+    ]
+    one = (await figures(fresh_db, channel="webchat", topic="paspoort"))["within_term"]["by_topic"]
+    assert one == [r for r in webchat if r["topic"] == "paspoort"]  # one topic: from the facts, the same
+
+
 async def test_a_running_term_and_follow_up_window_become_known_without_new_events(fresh_db):
     rollup = await folded(fresh_db, norm_history.FIRST_LOOK)
     await rollup.refresh(now=norm_history.at(norm_history.SECOND_LOOK))  # no new event: only time passed
