@@ -16,6 +16,7 @@ from pymongo import ReturnDocument
 from handover import agents
 from handover.queue import WRITTEN_CHANNELS
 from handover.routing import DeskError, Router
+from hub.conversations import satisfaction
 from hub.conversations.pipeline import Pipeline
 from hub.core import events
 from hub.core.bus import LiveBus
@@ -35,6 +36,7 @@ OUTCOMES_NL: dict[str, str] = {
     "referred": "Doorverwezen naar een partner",
     "no_answer_needed": "Geen antwoord nodig",
 }
+NO_QUESTION = ("no_answer_needed",)  # spam or a message that needed no answer: no satisfaction question
 HANDBACK_TEXT = "U praat nu weer met de digitale assistent. Stel gerust uw volgende vraag."
 CLOSED_TEXT = "Dit gesprek is afgesloten. Heeft u nog een vraag? Stuur dan gerust een nieuw bericht."
 OPEN_STATES = [State.QUEUED.value, State.AGENT.value]
@@ -283,7 +285,10 @@ class Desk:
             raise await self.refusal(conv_id, staff)
         if note:
             await self.note(conv_id, staff, note, kind="close", outcome=outcome)
-        await self.pipeline.send(before, [Reply(text=CLOSED_TEXT)], author="system")
+        replies = [Reply(text=CLOSED_TEXT)]
+        if outcome not in NO_QUESTION and await satisfaction.hold_for_grade(self.db, before):
+            replies.append(satisfaction.question(before.get("channel")))  # optional; the next message may be the grade
+        await self.pipeline.send(before, replies, author="system")
         return {"conversation_id": conv_id, "state": State.CLOSED.value, "outcome": outcome}
 
 

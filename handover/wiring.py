@@ -15,6 +15,7 @@ from handover import slack
 from handover.console import api as console_api
 from handover.console import appointments as appointments_desk
 from handover.console.ws import console_ws
+from handover.interim import InterimNotifier
 from handover.lifecycle import Desk
 from handover.routing import Router
 from handover.specialists import api as specialist_api
@@ -27,6 +28,7 @@ from hub.staff.auth import require_role
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 WAIT_NOTIFIER = web.AppKey("wait_notifier", WaitNotifier)
+INTERIM_NOTIFIER = web.AppKey("interim_notifier", InterimNotifier)
 SLACK_DESK = web.AppKey("slack_desk", slack.SlackDesk)  # only when Slack is configured
 
 
@@ -53,6 +55,8 @@ def setup_handover(app: web.Application, pipeline: Pipeline) -> None:
         app[WAIT_NOTIFIER] = notifier
         router.start()
         notifier.start()
+        app[INTERIM_NOTIFIER] = InterimNotifier(pipeline, settings)  # a term about to run out (hub.cases.norms)
+        app[INTERIM_NOTIFIER].start()
         if slack.configured(settings):
             app[SLACK_DESK] = slack.SlackDesk(desk, settings)
             app[SLACK_DESK].start()
@@ -64,6 +68,8 @@ def setup_handover(app: web.Application, pipeline: Pipeline) -> None:
             await app[SLACK_DESK].stop()
         if WAIT_NOTIFIER in app:
             await app[WAIT_NOTIFIER].stop()
+        if INTERIM_NOTIFIER in app:
+            await app[INTERIM_NOTIFIER].stop()
         if console_api.DESK in app:
             await app[console_api.DESK].router.stop()
 

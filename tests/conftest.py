@@ -64,6 +64,7 @@ class Stack:
             "KCC_LOG_LEVEL": "INFO",
             "KCC_CALDAV_PORT": str(self.caldav_port),
             "KCC_APPOINTMENT_REMINDER_SWEEP_S": "1",  # tests move a reminder's due time in the database
+            "KCC_NORM_INTERIM_SWEEP_S": "1",  # tests queue a conversation whose answer term runs out
             **channel_env(self.channel_ports),
             **contact_env(self.contact_ports),
             **handover_env(self.handover_ports),

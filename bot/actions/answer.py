@@ -110,8 +110,10 @@ class ActionClarify(Action):
             reply = f"I can help you in Dutch. Is your question about one of these topics?\n{reply}" if hits else (
                 f"I can help you in Dutch. Could you put your question in other words?\n{reply}"
             )
-        dispatcher.utter_message(text=reply, buttons=buttons)
-        dispatcher.utter_message(json_message=meta(tracker, action, offered=[h.slug for h in hits]))
+        key = None
         if text.strip() and not text.startswith("/"):
-            await unanswered.record(db(), text, [h.slug for h in hits])
+            key = await unanswered.record(db(), text, [h.slug for h in hits])
+        dispatcher.utter_message(text=reply, buttons=buttons)
+        # the group key (no personal data) lets the dashboard show the question's text, not an intent name
+        dispatcher.utter_message(json_message=meta(tracker, action, offered=[h.slug for h in hits], question_key=key))
         return [SlotSet("misses", misses), SlotSet("articles_shown", shown(tracker, *[h.slug for h in hits]))]

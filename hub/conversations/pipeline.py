@@ -23,6 +23,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub.contacts import store as contacts
+from hub.conversations import satisfaction
 from hub.conversations.bot_client import BotAnswer, BotClient, BotUnavailable
 from hub.conversations.crisis import CrisisState
 from hub.conversations.desk import Desk
@@ -58,6 +59,8 @@ UNFINISHED = ("received", "linked", "interrupted")
 # (gaps are harmless: clients ask for messages after a number, never count them).
 SEQ_BLOCK = 16
 AFTER = ReturnDocument.AFTER
+# The resident signs off after the bot helped: then the satisfaction question follows the bot's words.
+SIGN_OFF_INTENTS = ("thanks", "goodbye")
 
 class Pipeline(Outbound):
     def __init__(
@@ -205,11 +208,21 @@ class Pipeline(Outbound):
         async with self._turn(timings):
             opening = time.perf_counter()
             conv, opened = await self._open_conversation(msg)
+            if satisfaction.awaits_grade(conv):  # the satisfaction question went out: is this the grade?
+                grade = satisfaction.parse_grade(msg.text, msg.payload)
+                if grade is not None:
+                    return await self._grade_turn(conv, msg, message_id, doc, grade)
+            if conv["state"] == State.CLOSED.value:  # kept its address only for the grade: a new question opens a new one
+                await self.conversations.update_one(
+                    {"_id": conv["_id"], "open_key": conv["open_key"]}, {"$set": {"open_key": f"closed:{conv['_id']}"}}
+                )
+                conv, opened = await self._open_conversation(msg)
             timings["open"] = _ms_since(opening)
         seq = conv["seq"] - SEQ_BLOCK + 1  # this message's number; the block's next ones are for its replies
         link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
         self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
-        steps = [events.event(EventType.CONVERSATION_OPENED, conv["_id"], channel=msg.channel)] if opened else []
+        steps = [events.event(EventType.CONVERSATION_OPENED, conv["_id"], channel=msg.channel,
+                              contact_id=conv["contact_id"])] if opened else []
         steps.append(events.event(EventType.MESSAGE_IN, conv["_id"], channel=msg.channel))
         state = State(conv["state"])
         if msg.channel in self.desk_only:
@@ -224,6 +237,36 @@ class Pipeline(Outbound):
             replies = await self.desk.resident_message(self, conv, message_id, msg.text)
             await self.messages.update_one({"_id": message_id}, {"$set": {"status": "handled"}})
         return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=Meta(state=state, action="handover"))
+
+    async def _grade_turn(
+        self, conv: dict[str, Any], msg: InboundMessage, message_id: str, doc: dict[str, Any], grade: int
+    ) -> PipelineResult:
+        """The resident answered the satisfaction question: keep the grade, thank them; the bot is not asked."""
+        seq = conv["seq"] - SEQ_BLOCK + 1
+        link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
+        self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
+        closed = conv["state"] == State.CLOSED.value
+        meta = Meta(state=State(conv["state"]), action="thanks")  # the grade is kept; the resident is thanked
+        await self.messages.update_one({"_id": message_id}, {"$set": {
+            **link, "status": "handled", "meta": meta.model_dump(exclude={"state"}),
+        }})
+        await events.emit(self.db, self.live, EventType.MESSAGE_IN, conv["_id"], channel=msg.channel)
+        try:
+            result = await satisfaction.record_score(self.db, conv["_id"], grade, release_key=closed)
+            replies = [Reply(text=result["message"])]
+        except satisfaction.SatisfactionError as exc:
+            replies = [Reply(text=exc.message)]
+        await self.send(conv, replies, author="system", in_reply_to=message_id, metadata={"kind": "satisfaction"})
+        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta)
+
+    async def ask_satisfaction(self, conv: dict[str, Any], replies: list[Reply]) -> list[Reply]:
+        """``replies`` and the satisfaction question, once per conversation (marked before it goes out)."""
+        if conv.get(satisfaction.ASKED) or conv.get("satisfaction"):
+            return replies
+        marked = await self.conversations.update_one(
+            {"_id": conv["_id"], satisfaction.ASKED: None}, {"$set": {satisfaction.ASKED: utcnow()}}
+        )
+        return [*replies, satisfaction.question(conv.get("channel"))] if marked.modified_count else replies
 
     async def _open_conversation(self, msg: InboundMessage) -> tuple[dict[str, Any], bool]:
         """The open conversation for this channel address (created, with its contact, if none), and whether it is new.
@@ -338,13 +381,16 @@ class Pipeline(Outbound):
                 meta = Meta(
                     state=State.QUEUED if action == "handover" else State.BOT,
                     intent=raw.get("intent"), confidence=raw.get("confidence"), article=raw.get("article"), action=action,
-                appointment=raw.get("appointment") if action == "appointment" else None,
+                    appointment=raw.get("appointment") if action == "appointment" else None,
                 )
                 replies, author = answer.replies, "bot"
                 handover = (raw.get("reason", "bot"), raw.get("summary", {})) if action == "handover" else None
                 steps.append(events.event(
-                    EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel
+                    EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel,
+                    **({"question_key": raw["question_key"]} if raw.get("question_key") else {}),
                 ))
+                if meta.intent in SIGN_OFF_INTENTS and conv["seq"] > SEQ_BLOCK:  # signs off after an earlier question
+                    replies = await self.ask_satisfaction(conv, replies)
                 if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
                     await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")
             notice = None if crisis else self.crisis.first_reply_notice(link["seq"])

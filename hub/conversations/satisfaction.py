@@ -1,18 +1,26 @@
-"""The satisfaction question at the end of a conversation: a score from 1 to 5, optional.
+"""The satisfaction question at the end of a conversation: a Dutch school grade from 1 to 10, optional.
 
-The resident may answer or not; a conversation gets at most one score. The score is kept
-on the conversation and written to the event log (``satisfaction``: score, channel, team,
-topic), where ``hub.stats.figures`` counts it per channel and team. No text is asked for, so no
-personal data comes in this way.
+Asked after a conversation the bot handled alone (when the resident says thanks or goodbye
+after an answer) and after an agent closed one, on every channel: with buttons where the
+channel shows them (``BUTTON_CHANNELS``), else the resident types a number. The resident may
+answer or not; a conversation gets at most one grade. The grade is kept on the conversation
+(``satisfaction: {score, scale: 10, at}``) and written to the event log (``satisfaction``: score,
+scale 10, channel, team, topic), where ``hub.stats`` averages it per channel, team and topic.
+No text is asked for, so no personal data comes in this way.
+
+Scores given before the grade (1 to 5, events without ``scale``) are kept as they were and
+shown apart on the dashboard ("oude schaal 1-5"); they are not mapped onto the grade.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel, Field, StrictInt
+from pymongo.errors import DuplicateKeyError
 
 from hub.core import events
 from hub.core.appkeys import DB
@@ -20,10 +28,18 @@ from hub.core.event_types import EventType
 from hub.core.http import BodyError, json_error, parse
 from hub.core.models import Button, Reply, utcnow
 
-QUESTION = "Wat vindt u van dit gesprek? Geef een cijfer van 1 (slecht) tot 5 (heel goed). Antwoorden hoeft niet."
-LABELS = {1: "1 - slecht", 2: "2", 3: "3", 4: "4", 5: "5 - heel goed"}
+SCALE = 10
+BUTTON_CHANNELS = ("webchat", "telegram", "messenger", "instagram")
+QUESTION = "Wat vindt u van dit gesprek? Geef een rapportcijfer van 1 tot en met 10. Antwoorden hoeft niet."
+QUESTION_TYPED = (
+    "Wat vindt u van dit gesprek? Stuur een rapportcijfer van 1 tot en met 10, bijvoorbeeld 8. Antwoorden hoeft niet."
+)
 THANKS = "Bedankt voor uw cijfer. Daarmee maken we ons klantcontact beter."
+INVALID = "Geef een cijfer van 1 tot en met 10."
 PAYLOAD_PREFIX = "/tevredenheid:"
+ASKED = "satisfaction_asked_at"  # on the conversation: the question went out (the next answer may be a grade)
+# "8", "een 8", "cijfer 8", "8/10", "8 van 10", "10!" - a typed grade and nothing else
+_TYPED = re.compile(r"^\s*(?:(?:een|cijfer|rapportcijfer|ik geef een?)\s+)?(10|[1-9])\s*(?:(?:/|van|uit)\s*10)?\s*[.!]?\s*$", re.I)
 
 
 class SatisfactionError(Exception):
@@ -33,30 +49,67 @@ class SatisfactionError(Exception):
 
 
 class ScoreBody(BaseModel):
-    score: StrictInt = Field(ge=1, le=5)
+    score: StrictInt = Field(ge=1, le=SCALE)
 
 
-def question() -> Reply:
-    """The question with five buttons, for any channel that shows buttons."""
-    return Reply(text=QUESTION, buttons=[Button(title=LABELS[i], payload=f"{PAYLOAD_PREFIX}{i}") for i in range(1, 6)])
+def question(channel: str | None = None) -> Reply:
+    """The question: ten buttons on a channel that shows buttons, else a request to type a number."""
+    if channel is not None and channel not in BUTTON_CHANNELS:
+        return Reply(text=QUESTION_TYPED)
+    return Reply(text=QUESTION, buttons=[Button(title=str(i), payload=f"{PAYLOAD_PREFIX}{i}") for i in range(1, SCALE + 1)])
+
+
+def parse_grade(text: str | None, payload: str | None = None) -> int | None:
+    """The grade in a button's payload or a typed answer ("8", "een 8", "8/10"); None when it is not one."""
+    for value in (payload, text):
+        if value and value.startswith(PAYLOAD_PREFIX):
+            tail = value[len(PAYLOAD_PREFIX):]
+            return int(tail) if tail.isdigit() and 1 <= int(tail) <= SCALE else None
+    found = _TYPED.match(text or "")
+    return int(found.group(1)) if found else None
+
+
+def awaits_grade(conv: dict[str, Any]) -> bool:
+    """The question went out and no grade came yet (read from the conversation at hand: no extra read)."""
+    return bool(conv.get(ASKED)) and not conv.get("satisfaction")
+
+
+async def hold_for_grade(db: AsyncIOMotorDatabase, conv: dict[str, Any]) -> bool:
+    """A conversation just closed keeps its address until the resident's next message, so that message
+    can be the grade (``hub.conversations.pipeline``); False when the resident already wrote again."""
+    conv_id = conv["_id"]
+    try:
+        res = await db.conversations.update_one(
+            {"_id": conv_id, "open_key": f"closed:{conv_id}", "satisfaction": {"$exists": False}},
+            {"$set": {"open_key": f"{conv['channel']}:{conv['address']}", ASKED: utcnow()}},
+        )
+    except DuplicateKeyError:  # a new conversation on this address is open already
+        return False
+    return bool(res.modified_count)
 
 
 async def record_score(
-    db: AsyncIOMotorDatabase, conversation_id: str, score: int, channel: str | None = None
+    db: AsyncIOMotorDatabase, conversation_id: str, score: int, channel: str | None = None,
+    release_key: bool = False,
 ) -> dict[str, Any]:
-    """Keep the resident's score (once per conversation) and write the ``satisfaction`` event.
+    """Keep the resident's grade (once per conversation) and write the ``satisfaction`` event.
 
     ``channel`` limits which conversations qualify (the web chat endpoint passes "webchat").
+    ``release_key``: the conversation was closed and kept its address only to hear the grade;
+    now the address is free for a new conversation.
     """
-    if not 1 <= score <= 5:
-        raise SatisfactionError(422, "invalid_score", "Geef een cijfer van 1 tot en met 5.")
+    if not 1 <= score <= SCALE:
+        raise SatisfactionError(422, "invalid_score", INVALID)
     query: dict[str, Any] = {"_id": conversation_id}
     if channel:
         query["channel"] = channel
     now = utcnow()
+    update: dict[str, Any] = {"satisfaction": {"score": score, "scale": SCALE, "at": now}}
+    if release_key:
+        update["open_key"] = f"closed:{conversation_id}"
     conv = await db.conversations.find_one_and_update(
         {**query, "satisfaction": {"$exists": False}},
-        {"$set": {"satisfaction": {"score": score, "at": now}}},
+        {"$set": update},
         projection={"channel": 1, "team": 1, "topic": 1},
     )
     if conv is None:
@@ -64,19 +117,19 @@ async def record_score(
             raise SatisfactionError(409, "already_rated", "U heeft dit gesprek al een cijfer gegeven. Bedankt!")
         raise SatisfactionError(404, "unknown_conversation", "Dit gesprek bestaat niet.")
     await events.emit(
-        db, None, EventType.SATISFACTION, conversation_id, score=score,
+        db, None, EventType.SATISFACTION, conversation_id, score=score, scale=SCALE,
         channel=conv.get("channel"), team=conv.get("team"), topic=conv.get("topic"),
     )
-    return {"conversation_id": conversation_id, "score": score, "message": THANKS}
+    return {"conversation_id": conversation_id, "score": score, "scale": SCALE, "message": THANKS}
 
 
 async def webchat_score(request: web.Request) -> web.Response:
-    """``POST /api/v1/webchat/conversations/{id}/satisfaction`` with ``{"score": 1..5}``."""
+    """``POST /api/v1/webchat/conversations/{id}/satisfaction`` with ``{"score": 1..10}``."""
     try:
         body = await parse(request, ScoreBody)
     except BodyError as exc:
         if exc.response.status == 422:
-            return json_error(422, "invalid_score", "Geef een cijfer van 1 tot en met 5.")
+            return json_error(422, "invalid_score", INVALID)
         return exc.response
     try:
         result = await record_score(request.app[DB], request.match_info["id"], body.score, channel="webchat")

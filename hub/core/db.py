@@ -42,6 +42,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("day", ASCENDING)], name="day"),
         IndexModel([("topic_v", ASCENDING), ("day", ASCENDING)], name="topic_day"),
         IndexModel([("dirty", ASCENDING)], sparse=True, name="dirty"),
+        IndexModel([("recheck_at", ASCENDING)], sparse=True, name="recheck_at"),  # norms: pending outcomes
+        IndexModel([("contact_v", ASCENDING)], sparse=True, name="contact"),  # norms: follow-up contacts
     ],
     "stats_daily": [IndexModel([("day", ASCENDING)], name="day")],
     "stats_topic_daily": [

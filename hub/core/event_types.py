@@ -71,7 +71,8 @@ class EventType(StrEnum):
 
     # ------------------------------------------------------------ messages and the bot
     CONVERSATION_OPENED = _logged(
-        "conversation_opened", "A new conversation started on a channel (first message of an address).", "channel"
+        "conversation_opened", "A new conversation started on a channel (first message of an address); contact_id "
+        "lets the statistics find a follow-up contact on the same topic.", "channel", "contact_id"
     )
     MESSAGE_IN = _logged(
         "message_in", "A resident's message was stored (the consoles hear it as 'message').", "channel"
@@ -261,8 +262,9 @@ class EventType(StrEnum):
 
     # ------------------------------------------------------------ the resident's verdict
     SATISFACTION = _logged(
-        "satisfaction", "The resident's answer to the satisfaction question (score 1-5; optional for the "
-        "resident). The last score of a conversation counts.", "score", "channel", "team",
+        "satisfaction", "The resident's answer to the satisfaction question: a Dutch school grade 1-10 with "
+        "scale 10 (events without scale are the former 1-5 scores, shown apart). Optional for the resident; "
+        "one per conversation.", "score", "scale", "channel", "team", "topic",
     )
 
     # ------------------------------------------------------------ desk only (not logged)

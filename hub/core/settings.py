@@ -285,8 +285,26 @@ class Settings(BaseSettings):
     norm_callback_on_time: float = Field(0.9, ge=0, le=1, description="norm: share of callbacks done within two working days")
     norm_answer_5_days: float = Field(0.9, ge=0, le=1, description="norm: share of questions (cases) answered within five working days")
     norm_abandoned: float = Field(0.1, ge=0, le=1, description="norm: at most this share of queued residents leaves before an agent comes")
-    norm_satisfaction: float = Field(3.5, ge=1, le=5, description="norm: average satisfaction score (1-5) at least this")
-    stats_min_group: int = Field(5, ge=1, description="figures about fewer contacts than this are suppressed")
+    norm_satisfaction: float = Field(7.5, ge=1, le=10, description="norm: average satisfaction grade (1-10) at least this")
+    # --- the KCC's response terms per channel (hub/cases/norms.py; callbacks: KCC_CALLBACK_WORKING_DAYS)
+    norm_chat_pickup_s: float = Field(60.0, gt=0, description="term: an agent picks up a live web chat within this many seconds")
+    norm_email_working_days: int = Field(5, ge=1, description="term: an e-mail is answered within this many working days")
+    norm_webform_working_days: int = Field(5, ge=1, description="term: a web form is answered within this many working days")
+    norm_social_working_days: int = Field(
+        1, ge=1, description="term: a message on WhatsApp, SMS, Telegram, Messenger or Instagram is answered within this many working days"
+    )
+    norm_within_term: float = Field(0.95, ge=0, le=1, description="norm: at least this share of contacts handled within their term")
+    norm_first_contact_resolution: float = Field(
+        0.8, ge=0, le=1, description="norm: at least this share resolved without a follow-up contact on the same topic"
+    )
+    norm_follow_up_days: int = Field(7, ge=1, description="a contact on the same topic within this many days counts as a follow-up")
+    norm_interim_hours: float = Field(
+        4.0, gt=0, description="an interim message goes to the resident this many hours before a written or social term runs out"
+    )
+    norm_interim_sweep_s: float = Field(300.0, gt=0, description="how often the interim-message loop looks for terms about to run out")
+    stats_min_group: int = Field(
+        5, ge=1, description="satisfaction figures (and unanswered examples) about fewer than this many are suppressed"
+    )
     stats_min_agents: int = Field(3, ge=1, description="figures about staff (occupancy) need at least this many agents")
     stats_refresh_s: float = Field(
         30.0, gt=0, description="how often the figures take in new events while the hub logs some (every 5 minutes without)"

@@ -26,6 +26,7 @@ CLOSING_TIME = time(17, 0)
 DAY_NAMES_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
              "september", "oktober", "november", "december")
+MONTHS_NL_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 LIBERATION_DAY = "Bevrijdingsdag"
 
 
@@ -91,9 +92,12 @@ def from_settings(settings: object) -> WorkCalendar:
 
 
 # ---------------------------------------------------------------------- Dutch dates for residents
-def dutch_date(moment: datetime, weekday: bool = True, year: bool = False) -> str:
-    """``dinsdag 8 december`` (local time); ``year=True`` adds the year."""
+def dutch_date(moment: datetime, weekday: bool = True, year: bool = False, short: bool = False) -> str:
+    """``dinsdag 8 december`` (local time); ``year=True`` adds the year; ``short=True`` gives ``8 dec``
+    (no weekday, the month abbreviated as Dutch does: "mrt", "mei", "okt")."""
     local = _as_utc(moment).astimezone(TZ)
+    if short:
+        return f"{local.day} {MONTHS_NL_SHORT[local.month - 1]}" + (f" {local.year}" if year else "")
     text = f"{local.day} {MONTHS_NL[local.month - 1]}" + (f" {local.year}" if year else "")
     return f"{DAY_NAMES_NL[local.weekday()]} {text}" if weekday else text
 

@@ -5,8 +5,9 @@ returns every figure (``from``/``to`` are local days, both included; default thi
 ``team=-`` selects the conversations the bot handled alone; ``granularity`` is hour, day or
 week); ``GET /api/v1/stats/<figure>`` one of them (contacts, containment,
 wait, first-reply, handling, abandoned, callbacks, answers, cases, topics, unanswered,
-satisfaction, occupancy, daily). ``?format=csv`` gives a table as CSV (``&table=`` picks
-one; the summary's CSV is every table in long form). ``/api/v1/stats/live`` is today's
+satisfaction, occupancy, daily, within-term, pickup, first-contact). ``?format=csv`` or
+``GET /api/v1/stats/<figure>.csv`` gives a table as CSV (``&table=`` picks one, e.g.
+``by_channel``, ``by_team``, ``by_topic``; the summary's CSV is every table in long form). ``/api/v1/stats/live`` is today's
 queue, ``/api/v1/stats/events`` the event vocabulary, ``POST /api/v1/stats/rebuild``
 recomputes the figures from the event log. All need the supervisor role.
 """
@@ -164,6 +165,16 @@ async def summary(request: web.Request) -> web.StreamResponse:
 
 @require_role("supervisor")
 async def figure(request: web.Request) -> web.StreamResponse:
+    return await _figure(request, request.query.get("format") == "csv")
+
+
+@require_role("supervisor")
+async def figure_csv(request: web.Request) -> web.StreamResponse:
+    """``GET /api/v1/stats/<figure>.csv``: the same as ``?format=csv`` (``&table=`` picks a table)."""
+    return await _figure(request, True)
+
+
+async def _figure(request: web.Request, as_csv: bool) -> web.StreamResponse:
     name = PATHS.get(request.match_info["figure"])
     if name is None:
         return json_error(404, "unknown_figure", "Dit cijfer bestaat niet.", figures=sorted(PATHS))
@@ -173,7 +184,7 @@ async def figure(request: web.Request) -> web.StreamResponse:
         return exc.response
     await _fresh(request, q)
     body = await _stats(request).summary(q, (name,))
-    if request.query.get("format") == "csv":
+    if as_csv:
         found = tables(name, body["figures"][name])
         table = request.query.get("table") or next(iter(found), name)
         if table not in found and found:
@@ -230,6 +241,7 @@ def setup_stats(app: web.Application) -> None:
     app.router.add_get("/api/v1/stats/live", live)
     app.router.add_get("/api/v1/stats/events", vocabulary)
     app.router.add_post("/api/v1/stats/rebuild", rebuild)
+    app.router.add_get("/api/v1/stats/{figure}.csv", figure_csv)
     app.router.add_get("/api/v1/stats/{figure}", figure)
     app.router.add_get("/dashboard", dashboard_page)
     app.router.add_static("/dashboard/static", DASHBOARD, append_version=True)

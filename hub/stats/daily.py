@@ -60,13 +60,32 @@ def contribution() -> dict[str, Any]:
         "sat_n": _one(known("$sat_v")),
         "sat_sum": {"$ifNull": ["$sat_v", 0]},
         **{f"s{i}": _one({"$eq": ["$sat_v", i]}) for i in range(1, 6)},
-        "unanswered": {"$map": {"input": {"$ifNull": ["$unanswered", []]}, "in": {"k": "$$this.k", "n": 1}}},
+        "g_n": _one(known("$grade_v")),
+        "g_sum": {"$ifNull": ["$grade_v", 0]},
+        **{f"g{i}": _one({"$eq": ["$grade_v", i]}) for i in range(1, 11)},
+        **{f"term_{v}": _one({"$eq": ["$term", v]}) for v in ("met", "missed", "pending")},
+        **{f"pick_{v}": _one({"$and": [{"$eq": ["$term_kind", "chat"]}, "$handed_over", {"$eq": ["$term", v]}]})
+           for v in ("met", "missed")},
+        "pickups": {"$cond": [{"$and": [{"$eq": ["$term_kind", "chat"]}, known("$wait_s")]}, ["$wait_s"], []]},
+        **{f"fcr_{v}": _one({"$eq": ["$fcr", v]}) for v in ("yes", "no", "pending")},
+        "unanswered": {"$map": {"input": {"$ifNull": ["$unanswered", []]},
+                                "in": {"k": "$$this.k", "t": {"$ifNull": ["$topic_v", None]}, "n": 1}}},
     }
 
 
+def norm_contribution() -> dict[str, Any]:
+    """The part of ``contribution`` the norms per team and topic need (fewer fields: the embedded server
+    evaluates every one of them per fact)."""
+    full = contribution()
+    keep = ("team", "topic", "n", "contained", "handed_over", "g_n", "g_sum", *NORM_SUMS)
+    return {"channel": 1, **{k: full[k] for k in keep}}
+
+
+GRADES = tuple(f"g{i}" for i in range(1, 11))
+NORM_SUMS = ("term_met", "term_missed", "term_pending", "pick_met", "pick_missed", "fcr_yes", "fcr_no", "fcr_pending")
 SUMMED = ["n", *(f"h{h}" for h in range(24)), "bot_resolved", "contained", "handed_over", "abandoned",
-          "handle_sum", "sat_n", "sat_sum", *(f"s{i}" for i in range(1, 6))]
-LISTS = ["waits", "replies", "handles", "unanswered"]
+          "handle_sum", "sat_n", "sat_sum", *(f"s{i}" for i in range(1, 6)), "g_n", "g_sum", *GRADES, *NORM_SUMS]
+LISTS = ["waits", "replies", "handles", "pickups", "unanswered"]
 
 
 def _flatten(field: str) -> dict[str, Any]:
@@ -89,9 +108,12 @@ def rollup_pipeline(days: list[str], stamp: str, keys: tuple[str, ...], into: st
             "_id": _key(*(f"$_id.{k}" for k in keys)),
             **{f: _flatten(f) for f in LISTS},
         }},
-        {"$set": {"unanswered": {"$map": {
-            "input": {"$setUnion": [{"$map": {"input": "$unanswered", "in": "$$this.k"}}, []]}, "as": "k",
-            "in": {"k": "$$k", "n": {"$size": {"$filter": {"input": "$unanswered", "cond": {"$eq": ["$$this.k", "$$k"]}}}}},
+        {"$set": {"unanswered": {"$map": {  # per question key and topic: how often
+            "input": {"$setUnion": [{"$map": {"input": "$unanswered", "in": {"k": "$$this.k", "t": "$$this.t"}}}, []]},
+            "as": "kt",
+            "in": {"k": "$$kt.k", "t": "$$kt.t", "n": {"$size": {"$filter": {
+                "input": "$unanswered", "cond": {"$and": [{"$eq": ["$$this.k", "$$kt.k"]}, {"$eq": ["$$this.t", "$$kt.t"]}]},
+            }}}},
         }}}},
         {"$merge": {"into": into, "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert"}},
     ]
@@ -107,6 +129,17 @@ def topic_daily_pipeline(days: list[str], stamp: str) -> list[dict[str, Any]]:
     return rollup_pipeline(days, stamp, ("day", "topic"), "stats_topic_daily")
 
 
+# the norm sums each day-and-topic part keeps too (the norms per topic of one channel or team)
+PART_NORMS: dict[str, Any] = {
+    **{f"term_{v}": _count({"$eq": ["$term", v]}) for v in ("met", "missed", "pending")},
+    **{f"pick_{v}": _count({"$and": [{"$eq": ["$term_kind", "chat"]}, "$handed_over", {"$eq": ["$term", v]}]})
+       for v in ("met", "missed")},
+    **{f"fcr_{v}": _count({"$eq": ["$fcr", v]}) for v in ("yes", "no", "pending")},
+    "g_n": _count(known("$grade_v")),
+    "g_sum": {"$sum": {"$ifNull": ["$grade_v", 0]}},
+}
+
+
 def topic_parts_pipeline(days: list[str]) -> list[dict[str, Any]]:
     """Adds to each day-and-topic rollup its counts per channel and team (top topics of a channel or team)."""
     return [
@@ -116,11 +149,13 @@ def topic_parts_pipeline(days: list[str]) -> list[dict[str, Any]]:
             "n": {"$sum": 1},
             "contained": _count("$contained"),
             "handed_over": _count("$handed_over"),
+            **PART_NORMS,
         }},
         {"$group": {
             "_id": _key("$_id.day", "$_id.topic"),
             "parts": {"$push": {"channel": "$_id.channel", "team": "$_id.team", "n": "$n",
-                                "contained": "$contained", "handed_over": "$handed_over"}},
+                                "contained": "$contained", "handed_over": "$handed_over",
+                                **{f: f"${f}" for f in PART_NORMS}}},
         }},
         {"$merge": {"into": "stats_topic_daily", "on": "_id", "whenMatched": [{"$set": {"parts": "$$new.parts"}}],
                     "whenNotMatched": "discard"}},

@@ -3,8 +3,10 @@
 ``stats_conversations``
     one document per conversation: when it opened (local day, hour, ISO week), channel, last
     team and topic, whether the bot answered it alone or it went to an agent, queue wait,
-    time to the first agent reply, handling time, abandoned, satisfaction score and the
-    questions the bot could not answer. Folded from conversation events.
+    time to the first agent reply, handling time, abandoned, satisfaction grade (and a former
+    1-5 score), the contact and the questions the bot could not answer. Folded from conversation
+    events; ``hub.stats.norm_facts`` adds whether it was handled within its term and resolved at
+    the first contact.
 ``stats_items``
     one document per callback request and per case: created, deadline, done/answered,
     on time or late. The deadline is the event's ``due_at``, else the hub's working-day
@@ -106,9 +108,15 @@ CONVERSATION_GROUP: dict[str, Any] = {
     "ended_at": {"$max": _when(_is(*ev.HANDLING_ENDS), "$at")},
     "abandoned_at": {"$min": _when(_is(ev.ABANDONED), "$at")},
     "outcome": _latest(_is(ev.CLOSED), "$outcome"),
-    "sat": _latest(
-        {"$and": [_is(ev.SATISFACTION), {"$in": ["$score", [1, 2, 3, 4, 5]]}]}, "$score"
+    "sat": _latest(  # the former 1-5 score (events without scale 10), shown apart
+        {"$and": [_is(ev.SATISFACTION), {"$ne": [{"$ifNull": ["$scale", 5]}, 10]}, {"$in": ["$score", [1, 2, 3, 4, 5]]}]},
+        "$score",
     ),
+    "grade": _latest(  # the Dutch school grade 1-10
+        {"$and": [_is(ev.SATISFACTION), {"$eq": ["$scale", 10]}, {"$in": ["$score", list(range(1, 11))]}]}, "$score"
+    ),
+    "contact": _latest(_is(ev.CONVERSATION_OPENED), "$contact_id"),
+    "bot_at": {"$max": _when(_is(*ev.BOT_RESOLVED), "$at")},
     "unanswered": {"$push": _when(
         _is(*ev.BOT_UNANSWERED),
         {"e": "$_id", "k": {"$ifNull": ["$question_key", "$intent", UNKNOWN_QUESTION]}},
@@ -118,7 +126,7 @@ CONVERSATION_FOLD = {
     "first_at": "min", "opened_at": "min", "channel": "max", "team": "max", "topic_set": "max",
     "article": "max", "intent": "max", "bot_resolved": "max", "queued_at": "min", "assigned_at": "min",
     "reply_at": "min", "ended_at": "max", "abandoned_at": "min", "outcome": "max", "sat": "max",
-    "unanswered": "union",
+    "grade": "max", "contact": "max", "bot_at": "max", "unanswered": "union",
 }
 
 
@@ -135,6 +143,8 @@ def conversation_derived() -> list[dict[str, Any]]:
             "topic_v": {"$ifNull": ["$topic_set.v", "$article.v", "$intent.v", None]},
             "outcome_v": _v("$outcome"),
             "sat_v": _v("$sat"),
+            "grade_v": _v("$grade"),
+            "contact_v": _v("$contact"),
             "handed_over": known("$queued_at"),
             "contained": {"$and": [{"$eq": ["$bot_resolved", 1]}, {"$not": [known("$queued_at")]}]},
             "abandoned": {"$and": [

@@ -21,9 +21,12 @@ Definitions (README, "Statistics"):
 * **occupancy**: handling time of the team's contacts / online time of its agents (can be
   above 100% when agents hold several chats at once); per team only, never per person.
 
-Privacy: counts and durations only. A figure about fewer than ``KCC_STATS_MIN_GROUP``
-contacts is shown as ``{"value": null, "suppressed": true}``; a top list leaves such rows
-out. Occupancy needs ``KCC_STATS_MIN_AGENTS`` agents.
+Norms: share within term, chat pick-up, first-contact resolution, containment and callbacks
+per channel, team and topic, and the satisfaction grade, are shaped in ``hub.stats.norm_figures``.
+
+Privacy (``hub.stats.measures.Privacy``): counts, shares and durations of contacts are always
+shown; satisfaction figures of fewer than ``KCC_STATS_MIN_GROUP`` answers are shown as
+``{"value": null, "suppressed": true}``; occupancy needs ``KCC_STATS_MIN_AGENTS`` agents.
 """
 
 from __future__ import annotations
@@ -31,118 +34,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pydantic import BaseModel, Field, model_validator
 
+from hub.core import workdays
 from hub.core.settings import Settings
+from hub.stats import norm_figures
 from hub.stats import rollup as stats_rollup
 from hub.stats.daily import contribution
 from hub.stats.facts import TZ
-
-Granularity = Literal["hour", "day", "week"]
-MAX_DAYS = 366
-NAME = r"^[\w.:@-]{1,64}$"
-NO_TEAM = "-"  # filter value for conversations that never reached a team (the bot alone)
-
-
-# ---------------------------------------------------------------------- query
-class Query(BaseModel):
-    """What the caller asks for: a period of local days (``end`` included) and filters."""
-
-    start: date
-    end: date
-    channel: str | None = Field(None, pattern=NAME)
-    team: str | None = Field(None, pattern=NAME)
-    topic: str | None = Field(None, pattern=NAME)
-    granularity: Granularity = "day"
-    limit: int = Field(10, ge=1, le=100)
-
-    @model_validator(mode="after")
-    def _period(self) -> Query:
-        if self.end < self.start:
-            raise ValueError("end before start")
-        if (self.end - self.start).days >= MAX_DAYS:
-            raise ValueError(f"period longer than {MAX_DAYS} days")
-        return self
-
-    def days(self) -> dict[str, str]:
-        return {"$gte": self.start.isoformat(), "$lte": self.end.isoformat()}
-
-    def dims(self, team_field: str = "team") -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        if self.channel:
-            found["channel"] = self.channel
-        if self.team:
-            found[team_field] = None if self.team == NO_TEAM else self.team
-        return found
-
-    def filters(self) -> dict[str, str | None]:
-        return {"channel": self.channel, "team": self.team, "topic": self.topic}
-
-
-# ---------------------------------------------------------------------- privacy and numbers
-@dataclass(frozen=True)
-class Privacy:
-    min_group: int
-    min_agents: int
-
-    def count(self, value: int | float | None) -> dict[str, Any]:
-        """A number of contacts: 1 to min_group-1 is not shown."""
-        value = value or 0
-        if 0 < value < self.min_group:
-            return {"value": None, "suppressed": True}
-        return {"value": value, "suppressed": False}
-
-    def about(self, value: float | None, group: int, digits: int = 1) -> dict[str, Any]:
-        """A figure (average, percentile, share) about ``group`` contacts."""
-        if group < self.min_group:
-            return {"value": None, "suppressed": group > 0}
-        return {"value": None if value is None else round(value, digits), "suppressed": False}
-
-
-def share(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def breach(metric: dict[str, Any], norm: float, higher_is_better: bool) -> bool | None:
-    value = metric.get("value")
-    if value is None:
-        return None
-    return value < norm if higher_is_better else value > norm
-
-
-# ---------------------------------------------------------------------- pipeline pieces
-def _sum(*fields: str) -> dict[str, Any]:
-    return {f: {"$sum": f"${f}"} for f in fields}
-
-
-def nearest_rank(values: str, percent: int) -> dict[str, Any]:
-    """The ``percent``-th percentile (nearest rank) of a sorted array, in integer arithmetic."""
-    size = {"$size": values}
-    rank = {"$floor": {"$divide": [{"$add": [{"$multiply": [percent, size]}, 99]}, 100]}}
-    return {"$arrayElemAt": [values, {"$subtract": [rank, 1]}]}
-
-
-def durations(list_field: str, by: Any = None) -> list[dict[str, Any]]:
-    """n, average, p50, p90 and maximum of a duration list (seconds), per ``by`` (or overall)."""
-    return [
-        {"$project": {"_by": by, "x": f"${list_field}"}},
-        {"$unwind": "$x"},
-        {"$group": {"_id": "$_by", "v": {"$push": "$x"}, "sum": {"$sum": "$x"}}},
-        {"$set": {"v": {"$sortArray": {"input": "$v", "sortBy": 1}}}},
-        {"$project": {
-            "n": {"$size": "$v"},
-            "avg": {"$divide": ["$sum", {"$size": "$v"}]},
-            "p50": nearest_rank("$v", 50),
-            "p90": nearest_rank("$v", 90),
-            "max": {"$arrayElemAt": ["$v", -1]},
-        }},
-        {"$sort": {"_id": 1}},
-    ]
-
+from hub.stats.measures import (  # noqa: F401 - the figures' names, one home in measures
+    MAX_DAYS,
+    NAME,
+    NO_TEAM,
+    Granularity,
+    Privacy,
+    Query,
+    _sum,
+    breach,
+    durations,
+    nearest_rank,
+    share,
+)
+from hub.stats.unanswered_texts import example_texts
 
 SAT_FIELDS = ("sat_n", "sat_sum", "s1", "s2", "s3", "s4", "s5")
 HOURS = tuple(f"h{h}" for h in range(24))
@@ -164,17 +80,19 @@ def conversation_branches(q: Query) -> dict[str, list[dict[str, Any]]]:
         "handles": durations("handles"),
         "unanswered": [
             {"$unwind": "$unanswered"},
-            {"$group": {"_id": "$unanswered.k", "n": {"$sum": "$unanswered.n"}}},
-            {"$sort": {"n": -1, "_id": 1}},
+            {"$group": {"_id": {"k": "$unanswered.k", "t": "$unanswered.t"}, "n": {"$sum": "$unanswered.n"}}},
+            {"$sort": {"n": -1, "_id.k": 1}},
         ],
         "sat_by_channel": [{"$group": {"_id": "$channel", **_sum(*SAT_FIELDS)}}, {"$sort": {"_id": 1}}],
         "sat_by_team": [{"$group": {"_id": "$team", **_sum(*SAT_FIELDS)}}, {"$sort": {"_id": 1}}],
         "handle_by_team": [{"$group": {"_id": "$team", **_sum("handle_sum", "handed_over")}}],
         "per_day": [
-            {"$group": {"_id": "$day", **_sum("n", "contained", "handed_over", "abandoned", "sat_n", "sat_sum")}},
+            {"$group": {"_id": "$day", **_sum("n", "contained", "handed_over", "abandoned", "g_n", "g_sum",
+                                              "term_met", "term_missed", "pick_met", "pick_missed", "fcr_yes", "fcr_no")}},
             {"$sort": {"_id": 1}},
         ],
         "waits_per_day": durations("waits", by="$day"),
+        **norm_figures.conversation_branches(),
     }
 
 
@@ -194,14 +112,16 @@ def item_branches() -> dict[str, list[dict[str, Any]]]:
             {"$group": {"_id": "$case_type_v", "n": {"$sum": 1}}},
             {"$sort": {"n": -1, "_id": 1}},
         ],
+        **norm_figures.item_branches(),
     }
 
 
 # ---------------------------------------------------------------------- the figures
 FIGURES = (
     "contacts", "containment", "wait", "first_reply", "handling", "abandoned", "callbacks", "answers",
-    "cases", "topics", "unanswered", "satisfaction", "occupancy", "daily",
+    "cases", "topics", "unanswered", "satisfaction", "occupancy", "daily", "within_term", "pickup", "first_contact",
 )
+NORM_FIGURES = {"within_term", "pickup", "first_contact", "containment", "satisfaction"}
 
 
 @dataclass
@@ -212,6 +132,8 @@ class Raw:
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     topics: list[dict[str, Any]] = field(default_factory=list)
     presence: list[dict[str, Any]] = field(default_factory=list)
+    norm_topics: list[dict[str, Any]] = field(default_factory=list)
+    examples: dict[str, str] = field(default_factory=dict)
 
 
 class Stats:
@@ -230,6 +152,9 @@ class Stats:
             "answer_5_days": s.norm_answer_5_days,
             "abandoned": s.norm_abandoned,
             "satisfaction": s.norm_satisfaction,
+            "within_term": s.norm_within_term,
+            "pickup_s": s.norm_chat_pickup_s,
+            "first_contact": s.norm_first_contact_resolution,
         }
 
     # ------------------------------------------------------------ reading
@@ -296,6 +221,10 @@ class Stats:
             raw.topics = await self._topics(q)
         if "occupancy" in wanted and not (q.channel or q.topic):
             raw.presence = await self._presence(q)
+        if wanted & NORM_FIGURES:
+            raw.norm_topics = await norm_figures.by_topic(self.db, q)
+        if "unanswered" in wanted:
+            raw.examples = await example_texts(self.db, [r["_id"]["k"] for r in raw.conv.get("unanswered", [])])
         return raw
 
     # ------------------------------------------------------------ public
@@ -303,7 +232,9 @@ class Stats:
         raw = await self.read(q, figures)
         watermark = await self.db.stats_state.find_one({"_id": "watermark"})
         return {
-            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": TZ},
+            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": TZ,
+                       "label": f"{_dutch(q.start, year=True)} tot en met {_dutch(q.end, year=True)}"},
+            "day_labels": day_labels(q.start, q.end),
             "filters": q.filters(),
             "granularity": q.granularity,
             "min_group": self.privacy.min_group,
@@ -346,6 +277,7 @@ class Stats:
             "handover_rate": p.about(share(t["handed_over"], t["n"]), t["n"], 4),
             "norm": self.settings.norm_containment,
             "breach": breach(rate, self.settings.norm_containment, higher_is_better=True),
+            **norm_figures.containment_rows(self.privacy, self.settings, raw.conv, raw.norm_topics),
         }
 
     def _durations(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -401,7 +333,8 @@ class Stats:
 
     def callbacks(self, q: Query, raw: Raw) -> dict[str, Any]:
         return {"working_days": self.settings.callback_working_days,
-                **self._deadline(raw, "callback", self.settings.norm_callback_on_time)}
+                **self._deadline(raw, "callback", self.settings.norm_callback_on_time),
+                **norm_figures.callbacks_rows(self.privacy, self.settings, raw.items)}
 
     def answers(self, q: Query, raw: Raw) -> dict[str, Any]:
         return {"working_days": self.settings.answer_working_days,
@@ -425,34 +358,51 @@ class Stats:
         return {"rows": rows[: q.limit], "without_topic": p.count(sum(r["n"] for r in raw.topics if r["_id"] is None))}
 
     def unanswered(self, q: Query, raw: Raw) -> dict[str, Any]:
-        rows = raw.conv.get("unanswered", [])
-        shown = [r for r in rows if r["n"] >= self.privacy.min_group]
+        """The questions the bot could not answer, per topic, with a scrubbed example text of each group."""
+        rows = [{"topic": r["_id"].get("t"), "key": r["_id"]["k"], "question": raw.examples.get(r["_id"]["k"]),
+                 "count": r["n"]} for r in raw.conv.get("unanswered", [])]
+        topics: dict[str | None, dict[str, Any]] = {}
+        for r in rows:
+            group = topics.setdefault(r["topic"], {"topic": r["topic"], "count": 0, "questions": []})
+            group["count"] += r["count"]
+            if len(group["questions"]) < 3:
+                group["questions"].append({"question": r["question"], "key": r["key"], "count": r["count"]})
+        by_topic = sorted(topics.values(), key=lambda g: (-g["count"], g["topic"] or "~"))
         return {
-            "rows": [{"question": r["_id"], "count": r["n"]} for r in shown[: q.limit]],
-            "total": self.privacy.count(sum(r["n"] for r in rows)),
-            "hidden_small_groups": len(rows) - len(shown),
+            "rows": rows[: q.limit],
+            "by_topic": by_topic[: q.limit],
+            "total": self.privacy.count(sum(r["count"] for r in rows)),
         }
 
-    def _satisfaction_row(self, row: dict[str, Any]) -> dict[str, Any]:
+    def _former_row(self, row: dict[str, Any]) -> dict[str, Any]:
         n, p = row.get("sat_n", 0), self.privacy
-        avg = p.about(share(row.get("sat_sum", 0), n), n, 2)
         return {
             "responses": p.count(n),
-            "average": avg,
-            "distribution": {str(i): p.about(row.get(f"s{i}", 0), n, 0) for i in range(1, 6)},
-            "breach": breach(avg, self.settings.norm_satisfaction, higher_is_better=True),
+            "average": p.opinion(share(row.get("sat_sum", 0), n), n, 2),
+            "distribution": {str(i): p.opinion(row.get(f"s{i}", 0), n, 0) for i in range(1, 6)},
         }
 
     def satisfaction(self, q: Query, raw: Raw) -> dict[str, Any]:
+        """The grade 1-10 (``norm_figures``); scores on the former 1-5 scale apart, never mixed in."""
         by_channel = [r for r in raw.conv.get("sat_by_channel", []) if r["sat_n"]]
         by_team = [r for r in raw.conv.get("sat_by_team", []) if r["sat_n"]]
         overall = {k: sum(r[k] for r in by_channel) for k in SAT_FIELDS}
-        return {
-            "overall": self._satisfaction_row(overall),
-            "by_channel": [{"channel": r["_id"], **self._satisfaction_row(r)} for r in by_channel],
-            "by_team": [{"team": r["_id"], **self._satisfaction_row(r)} for r in by_team],
-            "norm": self.settings.norm_satisfaction,
+        former = {
+            "scale": 5,
+            "overall": self._former_row(overall),
+            "by_channel": [{"channel": r["_id"], **self._former_row(r)} for r in by_channel],
+            "by_team": [{"team": r["_id"], **self._former_row(r)} for r in by_team],
         }
+        return {**norm_figures.satisfaction(self.privacy, self.settings, raw.conv, raw.norm_topics), "former_scale": former}
+
+    def within_term(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return norm_figures.within_term(self.privacy, self.settings, raw.conv, raw.norm_topics)
+
+    def pickup(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return norm_figures.pickup(self.privacy, self.settings, raw.conv, raw.norm_topics)
+
+    def first_contact(self, q: Query, raw: Raw) -> dict[str, Any]:
+        return norm_figures.first_contact(self.privacy, self.settings, raw.conv, raw.norm_topics)
 
     def occupancy(self, q: Query, raw: Raw) -> dict[str, Any]:
         if q.channel or q.topic:
@@ -462,18 +412,15 @@ class Stats:
         for r in raw.presence:
             team, agents = r["_id"], r["agents"]
             work = handled.get(team, {})
-            contacts = work.get("handed_over", 0)
-            staff_ok = agents >= self.privacy.min_agents
-            contacts_ok = contacts == 0 or contacts >= self.privacy.min_group  # no handling at all is 0, not hidden
+            staff_ok = agents >= self.privacy.min_agents  # a few agents' hours point at them; contacts' hours do not
             value = share(work.get("handle_sum", 0), r["online_s"])
             hidden = {"value": None, "suppressed": True}
             rows.append({
                 "team": team,
                 "online_h": {"value": round(r["online_s"] / 3600, 2), "suppressed": False} if staff_ok else hidden,
-                "handling_h": {"value": round(work.get("handle_sum", 0) / 3600, 2), "suppressed": False}
-                if contacts_ok else hidden,
+                "handling_h": {"value": round(work.get("handle_sum", 0) / 3600, 2), "suppressed": False},
                 "occupancy": {"value": None if value is None else round(value, 4), "suppressed": False}
-                if staff_ok and contacts_ok else hidden,
+                if staff_ok else hidden,
             })
         return {"rows": rows}
 
@@ -497,31 +444,49 @@ class Stats:
                 "containment": p.about(share(c.get("contained", 0), n), n, 4),
                 "wait_p90_s": p.about(w.get("p90"), w["n"]),
                 "abandoned": p.about(share(c.get("abandoned", 0), c.get("handed_over", 0)), c.get("handed_over", 0), 4),
-                "satisfaction": p.about(share(c.get("sat_sum", 0), c.get("sat_n", 0)), c.get("sat_n", 0), 2),
+                "satisfaction": p.opinion(share(c.get("g_sum", 0), c.get("g_n", 0)), c.get("g_n", 0), 2),
+                "within_term": _rate(p, c, "term_met", "term_missed"),
+                "pickup": _rate(p, c, "pick_met", "pick_missed"),
+                "first_contact": _rate(p, c, "fcr_yes", "fcr_no"),
             }
             for kind, name in (("callback", "callback_on_time"), ("case", "answer_5_days")):
                 it = items.get(day, {}).get(kind, {})
                 known = it.get("on_time", 0) + it.get("late", 0)
                 row[name] = p.about(share(it.get("on_time", 0), known), known, 4)
             row["breaches"] = [
-                name for name, higher in (("containment", True), ("wait_p90_s", False), ("abandoned", False),
-                                          ("satisfaction", True), ("callback_on_time", True), ("answer_5_days", True))
-                if breach(row[name], norms[name], higher)
+                name for name, norm, higher in DAILY_NORMS
+                if breach(row[name], norms[norm], higher)
             ]
             rows.append(row)
         return {"rows": rows, "norms": norms}
 
 
+DAILY_NORMS = (  # (row field, norm, higher is better)
+    ("containment", "containment", True), ("wait_p90_s", "wait_p90_s", False), ("abandoned", "abandoned", False),
+    ("satisfaction", "satisfaction", True), ("callback_on_time", "callback_on_time", True),
+    ("answer_5_days", "answer_5_days", True), ("within_term", "within_term", True), ("pickup", "within_term", True),
+    ("first_contact", "first_contact", True),
+)
+
+
+def _rate(p: Privacy, row: dict[str, Any], yes: str, no: str) -> dict[str, Any]:
+    known = row.get(yes, 0) + row.get(no, 0)
+    return p.about(share(row.get(yes, 0), known), known, 4)
+
+
 # which $facet branches over the conversation rollups each figure needs
 BRANCHES_OF: dict[str, set[str]] = {
     "contacts": {"total", "by_channel", "series"},
-    "containment": {"total"},
+    "containment": {"total", "norm_total", "norm_by_channel", "norm_by_team"},
     "wait": {"waits"},
     "first_reply": {"replies"},
     "handling": {"handles"},
     "abandoned": {"total"},
     "unanswered": {"unanswered"},
-    "satisfaction": {"sat_by_channel", "sat_by_team"},
+    "satisfaction": {"sat_by_channel", "sat_by_team", "norm_total", "norm_by_channel", "norm_by_team"},
+    "within_term": {"norm_total", "norm_by_channel", "norm_by_team"},
+    "pickup": {"norm_total", "norm_by_channel", "norm_by_team", "pickups"},
+    "first_contact": {"norm_total", "norm_by_channel", "norm_by_team"},
     "occupancy": {"handle_by_team"},
     "daily": {"per_day", "waits_per_day"},
 }
@@ -553,6 +518,16 @@ def tables(name: str, figure: dict[str, Any]) -> dict[str, list[dict[str, Any]]]
     if single:
         found = {name: [single], **found}
     return found
+
+
+def _dutch(day: date, year: bool = False, short: bool = False) -> str:
+    return workdays.dutch_date(datetime.combine(day, time(12), tzinfo=workdays.TZ), weekday=False, year=year, short=short)
+
+
+def day_labels(start: date, end: date) -> dict[str, str]:
+    """``{"2025-12-01": "1 dec"}`` for every day of the period: the dashboard's Dutch dates."""
+    return {(start + timedelta(days=i)).isoformat(): _dutch(start + timedelta(days=i), short=True)
+            for i in range((end - start).days + 1)}
 
 
 def parse_day(text: str) -> date:

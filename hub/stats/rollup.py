@@ -28,6 +28,7 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from hub.cases import norms
 from hub.core import event_types as ev
 from hub.core import workdays
 from hub.core.bus import LiveBus
@@ -48,6 +49,7 @@ from hub.stats.facts import (
     item_finish_pipeline,
     item_fold_pipeline,
 )
+from hub.stats.norm_facts import finish_pipeline, mark_earlier_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ LEASE = timedelta(minutes=5)
 BATCH = 25  # ids per $in: the embedded server slows down sharply on long $in lists
 SEED_LOOKBACK = timedelta(days=7)  # an agent's status older than this (no change for a week) counts as offline
 TABLES = ("stats_conversations", "stats_daily", "stats_topic_daily", "stats_items", "stats_presence")
+TERM_LOOKAHEAD = timedelta(days=31)  # a contact reaches the desk at most this long after it opened (else no term)
 SWEEP = timedelta(minutes=5)  # refresh without events of this hub
 NEW_FIGURES = tuple(t for t in ev.EventType if t.logged)  # events after which the figures may change
 
@@ -161,7 +164,7 @@ class Rollup:
         for type_ in ITEM_TYPES:  # few events: one indexed read per type (the server is slow on $in)
             source = [{"$match": {"type": type_, "at": {"$gte": start, "$lt": until}}}]
             await self.db.events.aggregate(item_fold_pipeline(source, stamp)).to_list(None)
-        days = await self._rollup_days(stamp)
+        days = await self._rollup_days(stamp, until)
         items = await self._finish_items(until, stamp)
         agents = await self._presence(start, until, stamp)
         mark = await self.watermark()
@@ -172,9 +175,20 @@ class Rollup:
         log.log(level, "statistics refreshed", extra={"days": len(days), "items": items, "agents": agents, "took_s": round(took, 2)})
         return {"days": days, "items": items, "agents": agents, "until": until, "took_s": took}
 
-    async def _rollup_days(self, stamp: str) -> list[str]:
-        days = sorted(d for d in await self.db.stats_conversations.distinct("dirty_days", {"dirty": stamp}) if d)
+    async def _rollup_days(self, stamp: str, until: datetime) -> list[str]:
+        await self.db.stats_conversations.aggregate(mark_earlier_pipeline(stamp)).to_list(None)
+        days = set(await self.db.stats_conversations.distinct("dirty_days", {"dirty": stamp}))
+        days |= set(await self.db.stats_conversations.distinct("day", {"recheck_at": {"$lte": until}}))
+        days = sorted(d for d in days if d)
+        by_channel = norms.working_days_by_channel(self.settings)
         for batch in _batches(days, 7):
+            first, last = date.fromisoformat(batch[0]), date.fromisoformat(batch[-1])
+            tables = {n: due_table(self.calendar, first, last + TERM_LOOKAHEAD, n) for n in set(by_channel.values())}
+            for with_resident in (True, False):
+                await self.db.stats_conversations.aggregate(finish_pipeline(
+                    batch, until, local_midnight(first), tables, by_channel,
+                    self.settings.norm_chat_pickup_s, self.settings.norm_follow_up_days, with_resident,
+                )).to_list(None)
             await self.db.stats_conversations.aggregate(daily_pipeline(batch, stamp)).to_list(None)
             await self.db.stats_conversations.aggregate(topic_daily_pipeline(batch, stamp)).to_list(None)
             await self.db.stats_conversations.aggregate(topic_parts_pipeline(batch)).to_list(None)

@@ -7,6 +7,7 @@ import pytest
 from handover.agents import set_presence
 from handover.lifecycle import CLOSED_TEXT, HANDBACK_TEXT
 from handover.routing import DeskError
+from hub.conversations import satisfaction
 from hub.core.models import InboundMessage, State
 from tests.handover.conftest import eventually
 
@@ -101,13 +102,15 @@ async def test_close_with_an_outcome_and_the_next_message_opens_a_new_conversati
     await d.desk.close(conv_id, anna, "answered", note="Levertijd uitgelegd")
     conv = await d.conv(conv_id)
     assert conv["state"] == State.CLOSED.value and conv["outcome"] == "answered"
-    assert conv["open_key"] == f"closed:{conv_id}" and conv["handle_s"] > 0
-    assert (await d.messages(conv_id))[-1]["text"] == CLOSED_TEXT
+    # the address stays with it for one more message: the answer to the satisfaction question
+    assert conv["open_key"] == f"webchat:{conv['address']}" and conv["handle_s"] > 0
+    assert [m["text"] for m in await d.messages(conv_id)][-2:] == [CLOSED_TEXT, satisfaction.QUESTION]
     with pytest.raises(DeskError) as again:
         await d.desk.close(conv_id, anna, "answered")
     assert again.value.code == "closed"
     later = await d.pipeline.receive(InboundMessage(channel="webchat", address=conv["address"], text="hallo"))
     assert later.conversation_id != conv_id and later.meta.state is State.BOT
+    assert (await d.conv(conv_id))["open_key"] == f"closed:{conv_id}"  # "hallo" is no grade: the address is free
 
 
 async def test_a_supervisor_can_close_any_and_an_agent_can_close_a_queued_one(inproc):

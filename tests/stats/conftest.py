@@ -23,10 +23,11 @@ from hub.core.settings import Settings
 from hub.stats.rollup import Rollup
 from tests.conftest import Stack
 from tests.contacts.staff import logged_in
-from tests.stats import history
+from tests.stats import history, norm_history
 
 _built: dict[str, str] = {}
 _hub_ready: set[str] = set()
+_norms_ready: set[str] = set()
 
 
 def settings(**overrides: Any) -> Settings:
@@ -75,4 +76,20 @@ async def hub_history(stack: Stack, db: AsyncIOMotorDatabase) -> Stack:
             status, body = await boss.post("/api/v1/stats/rebuild", {"since": "2025-04-01"})
             assert status == 200, body
         _hub_ready.add(stack.hub_url)
+    return stack
+
+
+@pytest.fixture
+async def hub_norms(stack: Stack, db: AsyncIOMotorDatabase) -> Stack:
+    """The June 2025 norm history (norm_history.py) in the shared test hub, recomputed through the API."""
+    if stack.hub_url not in _norms_ready:
+        try:
+            await db.events.insert_many(norm_history.build(), ordered=False)
+        except BulkWriteError as exc:  # already there from an earlier run on this stack: the ids are fixed
+            if any(e["code"] != 11000 for e in exc.details["writeErrors"]):
+                raise
+        async with logged_in(stack, db, ["supervisor"]) as boss:
+            status, body = await boss.post("/api/v1/stats/rebuild", {"since": "2025-06-01"})
+            assert status == 200, body
+        _norms_ready.add(stack.hub_url)
     return stack

@@ -34,13 +34,16 @@ async def test_summary_gives_the_known_figures(hub_history, db):
         status, body = await boss.get("/api/v1/stats/summary", **APRIL)
     assert status == 200, body
     f = body["figures"]
-    assert body["period"] == {"from": "2025-04-01", "to": "2025-04-30", "timezone": "Europe/Amsterdam"}
+    assert body["period"] == {"from": "2025-04-01", "to": "2025-04-30", "timezone": "Europe/Amsterdam",
+                              "label": "1 april 2025 tot en met 30 april 2025"}
+    assert body["day_labels"]["2025-04-01"] == "1 apr" and len(body["day_labels"]) == 30
     assert f["contacts"]["total"] == {"value": 22, "suppressed": False}
     assert f["wait"]["p90_s"] == {"value": 3000.0, "suppressed": False} and f["wait"]["breach"] is True
     assert f["containment"]["containment"]["value"] == 0.2727
     assert f["callbacks"]["share_on_time"]["value"] == 0.6667
     assert f["answers"]["share_on_time"]["value"] == 0.7143
-    assert f["contacts"]["by_channel"][2] == {"channel": "email", "contacts": {"value": None, "suppressed": True}}
+    assert f["contacts"]["by_channel"][2] == {"channel": "email", "contacts": {"value": 3, "suppressed": False}}
+    assert f["satisfaction"]["former_scale"]["by_team"][0]["average"] == {"value": None, "suppressed": True}
     assert body["norms"]["wait_p90_s"] == 120.0 and body["min_group"] == 5
     assert body["refreshed_until"]
 
@@ -64,7 +67,7 @@ async def test_csv_export_of_a_table_and_of_everything(hub_history, db):
         assert rows == [
             {"channel": "whatsapp", "contacts": "10", "suppressed": ""},
             {"channel": "webchat", "contacts": "9", "suppressed": ""},
-            {"channel": "email", "contacts": "", "suppressed": "contacts"},
+            {"channel": "email", "contacts": "3", "suppressed": ""},
         ]
         status, _, rows = await get_csv(boss, "/api/v1/stats/wait", **APRIL, format="csv")
         assert rows[0]["p90_s"] == "3000.0" and rows[0]["breach"] == "True"
@@ -72,8 +75,8 @@ async def test_csv_export_of_a_table_and_of_everything(hub_history, db):
         assert status == 200
         found = {(r["figure"], r["table"], r["key"], r["measure"]): (r["value"], r["suppressed"]) for r in rows}
         assert found[("wait", "wait", "", "p90_s")] == ("3000.0", "false")
-        assert found[("cases", "rows", "klacht", "cases")] == ("", "true")
-        assert found[("satisfaction", "by_team", "kcc", "average")] == ("3.83", "false")
+        assert found[("cases", "rows", "klacht", "cases")] == ("1", "false")
+        assert found[("satisfaction", "satisfaction", "", "former_scale_overall_average")] == ("4.0", "false")
         assert {r["figure"] for r in rows} >= {"contacts", "wait", "callbacks", "answers", "occupancy", "daily"}
         status, _, _ = await get_csv(boss, "/api/v1/stats/contacts", **APRIL, format="csv", table="nope")
         assert status == 404
@@ -160,7 +163,7 @@ async def test_the_resident_may_give_one_score(stack, db, http, session_id):
         async with http.post(url, **({"json": body} if body is not None else {}), **kw) as resp:
             return resp.status, await resp.json()
 
-    for body, code, error in [({"score": 0}, 422, "invalid_score"), ({"score": 6}, 422, "invalid_score"),
+    for body, code, error in [({"score": 0}, 422, "invalid_score"), ({"score": 11}, 422, "invalid_score"),
                               ({"score": "4"}, 422, "invalid_score"), ({}, 422, "invalid_score")]:
         status, answer = await post(body)
         assert (status, answer["error"]["code"]) == (code, error), body
@@ -170,14 +173,14 @@ async def test_the_resident_may_give_one_score(stack, db, http, session_id):
     assert status == 415
     assert await db.events.count_documents({"type": "satisfaction", "conversation_id": conv_id}) == 0
 
-    status, answer = await post({"score": 4})
-    assert status == 201 and answer["score"] == 4 and answer["message"]
+    status, answer = await post({"score": 9})
+    assert status == 201 and answer["score"] == 9 and answer["scale"] == 10 and answer["message"]
     event = await db.events.find_one({"type": "satisfaction", "conversation_id": conv_id})
-    assert event["score"] == 4 and event["channel"] == "webchat"
+    assert event["score"] == 9 and event["scale"] == 10 and event["channel"] == "webchat"
     status, answer = await post({"score": 2})
     assert (status, answer["error"]["code"]) == (409, "already_rated")
     assert await db.events.count_documents({"type": "satisfaction", "conversation_id": conv_id}) == 1
-    assert (await db.conversations.find_one({"_id": conv_id}))["satisfaction"]["score"] == 4
+    assert (await db.conversations.find_one({"_id": conv_id}))["satisfaction"]["score"] == 9
 
     async with http.post(f"{stack.hub_url}/api/v1/webchat/conversations/{'0' * 32}/satisfaction", json={"score": 3}) as resp:
         assert resp.status == 404 and (await resp.json())["error"]["code"] == "unknown_conversation"
@@ -200,7 +203,7 @@ async def test_new_events_reach_the_figures_without_a_rebuild(stack, db):
 
     async with logged_in(stack, db, ["supervisor"]) as boss:
         await events.emit(db, None, EventType.CONVERSATION_OPENED, conv_ids[0], channel="t8now")
-        await total_becomes(boss, {"value": None, "suppressed": True})  # one contact: counted, not shown
+        await total_becomes(boss, {"value": 1, "suppressed": False})  # a count identifies nobody: shown
         for conv_id in conv_ids[1:]:
             await events.emit(db, None, EventType.CONVERSATION_OPENED, conv_id, channel="t8now")
         await total_becomes(boss, {"value": 5, "suppressed": False})

@@ -43,22 +43,28 @@ async def test_dashboard_draws_the_known_month(hub_history, db):
         assert await page.inner_text('[data-kpi="wait"] .value') == "50:00 min"
         assert await page.get_attribute('[data-kpi="satisfaction"]', "data-breach") == "false"
 
-        # contacts per channel: e-mail has fewer than five contacts and is drawn as hidden
-        assert await bars(page, "by-channel") == {"whatsapp": 10, "webchat": 9}
-        assert await page.locator('svg[data-chart="by-channel"] rect[data-suppressed="true"]').count() == 1
-        assert await page.get_attribute('svg[data-chart="by-channel"]', "data-total") == "19"
-        # per day and channel: the days with five or more contacts of a channel
-        assert await bars(page, "series", "rect.seg") == {"2025-04-02 webchat": 5, "2025-04-03 whatsapp": 6}
+        # contacts per channel: counts identify nobody, so small ones are drawn too
+        assert await bars(page, "by-channel") == {"whatsapp": 10, "webchat": 9, "email": 3}
+        assert await page.locator('svg rect[data-suppressed="true"]').count() == 0
+        assert await page.get_attribute('svg[data-chart="by-channel"]', "data-total") == "22"
+        # per day and channel
+        assert await bars(page, "series", "rect.seg") == {
+            "2025-04-01 webchat": 3, "2025-04-02 webchat": 5, "2025-04-03 whatsapp": 6, "2025-04-07 webchat": 1,
+            "2025-04-07 whatsapp": 4, "2025-04-08 email": 3}
 
-        # wait p90 per day with the norm drawn in; the 3rd is over the norm and red
+        # wait p90 per day with the norm drawn in; the 3rd (WhatsApp) and the 8th (e-mail) are over it and red
         assert await page.get_attribute('svg[data-chart="wait-p90"] line.normline', "data-norm") == "120"
-        assert await bars(page, "wait-p90", "rect.bar.breach") == {"2025-04-03": 600}
-        # containment per day: 60% on the 2nd meets the 60% norm, the 3rd and 7th (0%) do not
-        assert await bars(page, "containment") == {"2025-04-02": 0.6, "2025-04-03": 0, "2025-04-07": 0}
-        assert await bars(page, "containment", "rect.bar.breach") == {"2025-04-03": 0, "2025-04-07": 0}
+        assert await bars(page, "wait-p90", "rect.bar.breach") == {"2025-04-03": 600, "2025-04-08": 3000}
+        # containment per day: 60% on the 2nd meets the 60% norm, the 3rd, 7th and 8th (0%) do not
+        assert await bars(page, "containment") == {"2025-04-01": 1, "2025-04-02": 0.6, "2025-04-03": 0, "2025-04-07": 0,
+                                                   "2025-04-08": 0}
+        assert await bars(page, "containment", "rect.bar.breach") == {"2025-04-03": 0, "2025-04-07": 0, "2025-04-08": 0}
 
         # tables with CSV links; a breach is red in the daily table
-        assert await page.locator('table[data-table="Per dag"] td.breach').count() == 4
+        daily = await page.evaluate("fetch('/api/v1/stats/daily?from=2025-04-01&to=2025-04-30').then(r => r.json())")
+        assert await page.locator('table[data-table="Per dag"] td.breach').count() == sum(
+            len(r["breaches"]) for r in daily["daily"]["rows"])
+        assert await page.locator('table[data-table="Per dag"] td.breach').count() > 4
         href = await page.get_attribute('a.csv >> text="CSV" >> nth=0', "href")
         assert href.startswith("/api/v1/stats/contacts?") and "format=csv" in href
         async with page.expect_download() as download:

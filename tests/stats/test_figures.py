@@ -1,7 +1,11 @@
 """Every figure of the known April 2025 history, worked out by hand (tests/stats/history.py).
 
 The figures are computed by the real aggregation pipelines on the real Mongo-wire server.
-"S" below stands for ``{"value": null, "suppressed": true}`` (a group of fewer than five).
+"S" below stands for ``{"value": null, "suppressed": true}``: since the small-group rule applies only
+where a figure could point at a person (README, "Statistics"), that is satisfaction figures of fewer
+than five answers and the occupancy of a team with fewer than three agents; counts, shares and
+durations of contacts are always shown. The norms (within term, pick-up, first-contact resolution,
+the grade) are checked on a history of their own in test_norm_figures.py.
 """
 
 from __future__ import annotations
@@ -40,20 +44,39 @@ async def test_contacts_containment_and_handover(known):
     assert f["contacts"]["by_channel"] == [
         {"channel": "whatsapp", "contacts": 10},
         {"channel": "webchat", "contacts": 9},
-        {"channel": "email", "contacts": "S"},
+        {"channel": "email", "contacts": 3},
     ]
     assert f["contacts"]["series"] == [
-        {"bucket": "2025-04-01", "channel": "webchat", "contacts": "S"},
+        {"bucket": "2025-04-01", "channel": "webchat", "contacts": 3},
         {"bucket": "2025-04-02", "channel": "webchat", "contacts": 5},
         {"bucket": "2025-04-03", "channel": "whatsapp", "contacts": 6},  # including the one from 23:50
-        {"bucket": "2025-04-07", "channel": "webchat", "contacts": "S"},
-        {"bucket": "2025-04-07", "channel": "whatsapp", "contacts": "S"},
-        {"bucket": "2025-04-08", "channel": "email", "contacts": "S"},
+        {"bucket": "2025-04-07", "channel": "webchat", "contacts": 1},
+        {"bucket": "2025-04-07", "channel": "whatsapp", "contacts": 4},
+        {"bucket": "2025-04-08", "channel": "email", "contacts": 3},
     ]
-    assert f["containment"] == {
+    containment = dict(f["containment"])
+    rows = {k: containment.pop(k) for k in ("by_channel", "by_team", "by_topic")}
+    assert containment == {
         "contacts": 22, "answered_by_bot": 6, "contained": 6, "handed_over": 14,
         "containment": 0.2727, "handover_rate": 0.6364, "norm": 0.6, "breach": True,
     }
+    # per channel, team and topic: A (6 web chats) is all the bot answered alone
+    assert rows["by_channel"] == [
+        {"channel": "email", "contacts": 3, "contained": 0, "containment": 0.0, "breach": True},
+        {"channel": "webchat", "contacts": 9, "contained": 6, "containment": 0.6667, "breach": False},
+        {"channel": "whatsapp", "contacts": 10, "contained": 0, "containment": 0.0, "breach": True},
+    ]
+    assert rows["by_team"] == [
+        {"team": None, "contacts": 8, "contained": 6, "containment": 0.75, "breach": False},
+        {"team": "kcc", "contacts": 11, "contained": 0, "containment": 0.0, "breach": True},
+        {"team": "vergunningen", "contacts": 3, "contained": 0, "containment": 0.0, "breach": True},
+    ]
+    assert rows["by_topic"] == [
+        {"topic": None, "contacts": 2, "contained": 0, "containment": 0.0, "breach": True},
+        {"topic": "afval", "contacts": 11, "contained": 0, "containment": 0.0, "breach": True},
+        {"topic": "parkeervergunning", "contacts": 3, "contained": 0, "containment": 0.0, "breach": True},
+        {"topic": "paspoort", "contacts": 6, "contained": 6, "containment": 1.0, "breach": False},
+    ]
 
 
 async def test_queue_wait_first_reply_and_handling_time(known):
@@ -74,14 +97,24 @@ async def test_abandoned_chats(known):
 
 async def test_callbacks_within_two_working_days_and_answers_within_five(known):
     f = await figures(known)
-    assert f["callbacks"] == {"working_days": 2, "created": 9, "on_time": 6, "late": "S", "pending": 0,
-                              "share_on_time": 0.6667, "norm": 0.9, "breach": True}
-    assert f["answers"] == {"working_days": 5, "created": 8, "on_time": 5, "late": "S", "pending": 0,
-                            "share_on_time": 0.7143, "norm": 0.9, "breach": True, "withdrawn": "S"}
+    callbacks = dict(f["callbacks"])
+    rows = {k: callbacks.pop(k) for k in ("by_channel", "by_team", "by_topic")}
+    assert callbacks == {"working_days": 2, "created": 9, "on_time": 6, "late": 3, "pending": 0,
+                         "share_on_time": 0.6667, "norm": 0.9, "breach": True}
+    # cb8 came from WhatsApp chat C1 (team kcc, topic afval); the others from no conversation
+    alone = {"created": 8, "on_time": 5, "late": 3, "pending": 0, "share_on_time": 0.625, "breach": True}
+    c1 = {"created": 1, "on_time": 1, "late": 0, "pending": 0, "share_on_time": 1.0, "breach": False}
+    assert rows == {
+        "by_channel": [{"channel": None, **alone}, {"channel": "whatsapp", **c1}],
+        "by_team": [{"team": None, **alone}, {"team": "kcc", **c1}],
+        "by_topic": [{"topic": None, **alone}, {"topic": "afval", **c1}],
+    }
+    assert f["answers"] == {"working_days": 5, "created": 8, "on_time": 5, "late": 2, "pending": 0,
+                            "share_on_time": 0.7143, "norm": 0.9, "breach": True, "withdrawn": 1}
     assert f["cases"] == {"total": 8, "rows": [
         {"case_type": "melding-openbare-ruimte", "cases": 5},
-        {"case_type": "vraag", "cases": "S"},
-        {"case_type": "klacht", "cases": "S"},
+        {"case_type": "vraag", "cases": 2},
+        {"case_type": "klacht", "cases": 1},
     ]}
 
 
@@ -115,24 +148,35 @@ async def test_topics_and_top_unanswered_questions(known):
     assert f["topics"] == {"rows": [
         {"topic": "afval", "contacts": 11, "containment": 0.0, "handover_rate": 1.0},
         {"topic": "paspoort", "contacts": 6, "containment": 1.0, "handover_rate": 0.0},
-        {"topic": "parkeervergunning", "contacts": "S", "containment": "S", "handover_rate": "S"},
-    ], "without_topic": "S"}
-    # "openingstijden milieustraat" was asked twice: left out of the list, counted as hidden
-    assert f["unanswered"] == {"rows": [
-        {"question": "afval_kalender", "count": 6},
-        {"question": "hondenbelasting kwijtschelding", "count": 5},
-    ], "total": 13, "hidden_small_groups": 1}
+        {"topic": "parkeervergunning", "contacts": 3, "containment": 0.0, "handover_rate": 1.0},
+    ], "without_topic": 2}
+    # grouped by the conversation's topic; these keys have no stored example text (test_norm_figures has one)
+    kalender = {"key": "afval_kalender", "question": None, "count": 6}
+    milieustraat = {"key": "openingstijden milieustraat", "question": None, "count": 2}
+    honden = {"key": "hondenbelasting kwijtschelding", "question": None, "count": 5}
+    assert f["unanswered"] == {
+        "rows": [{"topic": "afval", **kalender}, {"topic": None, **honden}, {"topic": "afval", **milieustraat}],
+        "by_topic": [{"topic": "afval", "count": 8, "questions": [kalender, milieustraat]},
+                     {"topic": None, "count": 5, "questions": [honden]}],
+        "total": 13,
+    }
 
 
-async def test_satisfaction_per_channel_and_team(known):
+async def test_former_satisfaction_scores_are_shown_apart(known):
+    """The history's scores are on the former 1-5 scale (no scale in the event): apart, never in the grade."""
     f = await figures(known)
-    whatsapp = {"responses": 6, "average": 3.83, "distribution": {"1": 0, "2": 1, "3": 1, "4": 2, "5": 2}, "breach": False}
-    small = {"responses": "S", "average": "S", "distribution": {str(i): "S" for i in range(1, 6)}, "breach": None}
-    assert f["satisfaction"] == {
-        "overall": {"responses": 8, "average": 4.0, "distribution": {"1": 0, "2": 1, "3": 1, "4": 3, "5": 3}, "breach": False},
+    whatsapp = {"responses": 6, "average": 3.83, "distribution": {"1": 0, "2": 1, "3": 1, "4": 2, "5": 2}}
+    small = {"responses": 2, "average": "S", "distribution": {str(i): "S" for i in range(1, 6)}}  # two answers
+    assert f["satisfaction"]["former_scale"] == {
+        "scale": 5,
+        "overall": {"responses": 8, "average": 4.0, "distribution": {"1": 0, "2": 1, "3": 1, "4": 3, "5": 3}},
         "by_channel": [{"channel": "webchat", **small}, {"channel": "whatsapp", **whatsapp}],
         "by_team": [{"team": None, **small}, {"team": "kcc", **whatsapp}],
-        "norm": 3.5,
+    }
+    nothing = {str(i): None for i in range(1, 11)}
+    assert {k: v for k, v in f["satisfaction"].items() if k != "former_scale"} == {
+        "overall": {"responses": 0, "average": None, "distribution": nothing, "breach": None},
+        "by_channel": [], "by_team": [], "by_topic": [], "scale": 10, "norm": 7.5,
     }
 
 
@@ -141,7 +185,7 @@ async def test_occupancy_per_team(known):
     # kcc: 4 + 5 + 3 hours online (one shift over midnight), 2340 s handling; vergunningen: one agent
     assert f["occupancy"] == {"rows": [
         {"team": "kcc", "online_h": 12.0, "handling_h": 0.65, "occupancy": 0.0542},
-        {"team": "vergunningen", "online_h": "S", "handling_h": "S", "occupancy": "S"},
+        {"team": "vergunningen", "online_h": "S", "handling_h": 0.75, "occupancy": "S"},
     ]}
     assert (await figures(known, channel="whatsapp"))["occupancy"]["rows"] == []
 
@@ -150,7 +194,11 @@ async def test_daily_figures_mark_breaches(known):
     rows = {r["day"]: r for r in (await figures(known))["daily"]["rows"]}
     assert rows["2025-04-03"] == {
         "day": "2025-04-03", "contacts": 6, "containment": 0.0, "wait_p90_s": 600.0, "abandoned": 0.0,
-        "satisfaction": 3.83, "callback_on_time": None, "answer_5_days": None, "breaches": ["containment", "wait_p90_s"],
+        "satisfaction": None, "callback_on_time": None, "answer_5_days": None,
+        # WhatsApp: one working day; all six answered within it (the one from 23:50 past midnight too).
+        # No chat was picked up by an agent; no contact is known in this history, so no follow-up is.
+        "within_term": 1.0, "pickup": None, "first_contact": None,
+        "breaches": ["containment", "wait_p90_s"],
     }
     assert rows["2025-04-02"]["containment"] == 0.6 and rows["2025-04-02"]["breaches"] == []  # exactly the norm
     assert rows["2025-04-07"]["abandoned"] == 1.0 and "abandoned" in rows["2025-04-07"]["breaches"]
@@ -167,9 +215,9 @@ async def test_per_hour_and_per_week(known):
     assert weeks == [
         {"bucket": "2025-W14", "channel": "webchat", "contacts": 8},
         {"bucket": "2025-W14", "channel": "whatsapp", "contacts": 6},
-        {"bucket": "2025-W15", "channel": "email", "contacts": "S"},
-        {"bucket": "2025-W15", "channel": "webchat", "contacts": "S"},
-        {"bucket": "2025-W15", "channel": "whatsapp", "contacts": "S"},
+        {"bucket": "2025-W15", "channel": "email", "contacts": 3},
+        {"bucket": "2025-W15", "channel": "webchat", "contacts": 1},
+        {"bucket": "2025-W15", "channel": "whatsapp", "contacts": 4},
     ]
 
 
@@ -178,18 +226,18 @@ async def test_filters_by_channel_team_and_topic(known):
     assert whatsapp["contacts"]["total"] == 10
     assert whatsapp["wait"] == {"n": 6, "avg_s": 200.0, "p50_s": 90.0, "p90_s": 600.0, "max_s": 600.0,
                                 "norm_p90_s": 120.0, "breach": True}
-    assert whatsapp["callbacks"]["created"] == "S"  # one callback came from a WhatsApp chat
+    assert whatsapp["callbacks"]["created"] == 1  # one callback came from a WhatsApp chat
     # one topic is read from the conversation facts, not the daily rollups: same numbers
     afval = await figures(known, topic="afval")
     assert afval["contacts"]["total"] == 11
     assert afval["wait"] == whatsapp["wait"]
     assert afval["abandoned"] == {"queued": 11, "abandoned": 5, "rate": 0.4545, "norm": 0.1, "breach": True}
-    assert afval["satisfaction"]["overall"]["average"] == 3.83
-    # a team of three e-mails: nothing about it is shown
+    assert afval["satisfaction"]["former_scale"]["overall"]["average"] == 3.83
+    # a team of three e-mails: counts and durations identify nobody, so they are shown
     small = await figures(known, team="vergunningen")
-    assert small["contacts"]["total"] == "S"
-    assert small["wait"]["avg_s"] == "S" and small["wait"]["p90_s"] == "S"
-    assert small["handling"] == {"n": "S", "avg_s": "S", "p50_s": "S", "p90_s": "S", "max_s": "S"}
+    assert small["contacts"]["total"] == 3
+    assert small["wait"]["avg_s"] == 2000.0 and small["wait"]["p90_s"] == 3000.0
+    assert small["handling"] == {"n": 3, "avg_s": 900.0, "p50_s": 900.0, "p90_s": 1200.0, "max_s": 1200.0}
     bot_only = await figures(known, team="-")
     assert bot_only["contacts"]["total"] == 8  # A and B never reached a team
     assert bot_only["topics"]["rows"] == [{"topic": "paspoort", "contacts": 6, "containment": 1.0, "handover_rate": 0.0}]

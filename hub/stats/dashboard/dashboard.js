@@ -4,9 +4,15 @@
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const CHANNELS = { webchat: "Webchat", whatsapp: "WhatsApp", sms: "Sms", email: "E-mail", telegram: "Telegram",
-  messenger: "Messenger", instagram: "Instagram" };
-const COLORS = ["#154273", "#39870c", "#e17000", "#8fcae7", "#a90061", "#6b7280", "#ffb612", "#42145f"];
+  messenger: "Messenger", instagram: "Instagram", webform: "Webformulier" };
+// one colour per channel on every chart and legend (and a grey for any channel not listed)
+const CHANNEL_COLORS = { webchat: "#154273", whatsapp: "#39870c", sms: "#a90061", email: "#e17000", webform: "#42145f",
+  telegram: "#0077b6", messenger: "#6b4fbb", instagram: "#b3541e" };
+const colorOf = (c) => CHANNEL_COLORS[c] || "#6b7280";
+const MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+let DAY_LABELS = {};
 const num = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 1 });
+const WHEN = { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" };
 const num2 = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 2 });
 let MIN_GROUP = 5;
 let LAST = null;
@@ -48,6 +54,17 @@ function show(metric, fmt = plain) {
   return metric.value === null ? "–" : fmt(metric.value);
 }
 const channelName = (c) => CHANNELS[c] || c || "onbekend";
+// Dutch dates from the API (hub.core.workdays.dutch_date): "1 dec", never "12-01"
+function dayLabel(day) {
+  if (DAY_LABELS[day]) return DAY_LABELS[day];
+  const [, m, d] = day.split("-");
+  return `${Number(d)} ${MONTHS[Number(m) - 1]}`;
+}
+function bucketLabel(bucket, granularity) {
+  if (granularity === "week") return `week ${Number(bucket.split("-W")[1])}`;
+  if (granularity === "hour") return `${dayLabel(bucket.slice(0, 10))} ${bucket.slice(11, 13)} u`;
+  return dayLabel(bucket);
+}
 const teamName = (t) => t || "(alleen bot)";
 
 // ------------------------------------------------------------------ filters
@@ -87,8 +104,8 @@ function csvLink(figure, table) {
 
 // ------------------------------------------------------------------ charts
 // items: [{label, value (number|null), suppressed, breach}]; norm: number or null
-function barChart(name, items, { norm = null, fmt = plain, max = null, higherIsBetter = true } = {}) {
-  const W = 600, H = 230, L = 72, R = 12, T = 14, B = 46;
+function barChart(name, items, { norm = null, fmt = plain, max = null, higherIsBetter = true, width = 600 } = {}) {
+  const W = width, H = 240, L = 64, R = 12, T = 22, B = 40;
   const shown = items.filter((i) => i.value !== null && i.value !== undefined);
   const top = max ?? Math.max(1e-9, norm ?? 0, ...shown.map((i) => i.value)) * 1.12;
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": name, "data-chart": name,
@@ -104,7 +121,7 @@ function barChart(name, items, { norm = null, fmt = plain, max = null, higherIsB
   }
   const slot = (W - L - R) / items.length;
   const bw = Math.max(2, Math.min(48, slot * 0.7));
-  const every = Math.ceil(items.length / 14);
+  const every = Math.ceil(items.length / Math.max(2, Math.floor((W - L - R) / 56)));
   items.forEach((item, i) => {
     const x = L + slot * i + (slot - bw) / 2;
     if (item.suppressed) {
@@ -115,25 +132,25 @@ function barChart(name, items, { norm = null, fmt = plain, max = null, higherIsB
         height: Math.max(0, y(0) - y(item.value)), "data-label": item.label, "data-value": item.value });
       bar.append(svg("title", {}, `${item.label}: ${fmt(item.value)}${item.breach ? " (haalt de norm niet)" : ""}`));
       chart.append(bar);
-      if (items.length <= 16) {
+      if (slot >= 44) {
         chart.append(svg("text", { x: x + bw / 2, y: y(item.value) - 3, "text-anchor": "middle",
           class: item.breach ? "breach" : null }, fmt(item.value)));
       }
     }
     if (i % every === 0) {
-      chart.append(svg("text", { x: x + bw / 2, y: H - B + 14, "text-anchor": "middle" }, item.short || item.label));
+      chart.append(svg("text", { x: x + bw / 2, y: H - B + 16, "text-anchor": "middle", class: "tick" }, item.short || item.label));
     }
   });
-  if (norm !== null && norm !== undefined) {
+  if (norm !== null && norm !== undefined) {  // the target line, drawn over the bars
     chart.append(svg("line", { class: "normline", x1: L, x2: W - R, y1: y(norm), y2: y(norm), "data-norm": norm }));
-    chart.append(svg("text", { x: W - R, y: y(norm) - 4, "text-anchor": "end" },
-      `norm ${higherIsBetter ? "minimaal" : "maximaal"} ${fmt(norm)}`));
+    chart.append(svg("text", { class: "normlabel", x: W - R, y: y(norm) - 5, "text-anchor": "end" },
+      `doel ${higherIsBetter ? "minimaal" : "maximaal"} ${fmt(norm)}`));
   }
   return chart;
 }
 
-function channelChart(rows) {
-  const W = 600, L = 110, R = 60, row = 34;
+function channelChart(rows, width = 600) {
+  const W = width, L = 110, R = 60, row = 34;
   const H = Math.max(40, rows.length * row + 10);
   const shown = rows.filter((r) => r.contacts.value !== null);
   const top = Math.max(1, ...shown.map((r) => r.contacts.value));
@@ -148,8 +165,8 @@ function channelChart(rows) {
       chart.append(svg("text", { x: L + 12, y: yy + 16 }, `< ${MIN_GROUP}`));
     } else {
       const w = (W - L - R) * (r.contacts.value / top);
-      chart.append(svg("rect", { class: "bar", x: L, y: yy + 4, width: Math.max(1, w), height: 16, "data-label": r.channel,
-        "data-value": r.contacts.value }));
+      chart.append(svg("rect", { class: "bar channel", x: L, y: yy + 4, width: Math.max(1, w), height: 16, style: `fill: ${colorOf(r.channel)}`,
+        "data-label": r.channel, "data-value": r.contacts.value, "data-color": colorOf(r.channel) }));
       chart.append(svg("text", { x: L + w + 6, y: yy + 16 }, plain(r.contacts.value)));
     }
   });
@@ -157,8 +174,8 @@ function channelChart(rows) {
   return chart;
 }
 
-function seriesChart(series, granularity) {
-  const W = 1200, H = 260, L = 50, R = 150, T = 12, B = 46;
+function seriesChart(series, granularity, width = 1200) {
+  const W = width, H = 260, L = 50, R = 130, T = 12, B = 40;
   const buckets = [...new Set(series.map((r) => r.bucket))];
   const channels = [...new Set(series.map((r) => r.channel))];
   const stack = {};
@@ -180,12 +197,12 @@ function seriesChart(series, granularity) {
   }
   const slot = (W - L - R) / buckets.length;
   const bw = Math.max(2, Math.min(40, slot * 0.75));
-  const every = Math.ceil(buckets.length / 16);
+  const every = Math.ceil(buckets.length / Math.max(2, Math.floor((W - L - R) / (granularity === "hour" ? 90 : 56))));
   buckets.forEach((b, i) => {
     const x = L + slot * i + (slot - bw) / 2;
     let base = 0;
     for (const r of series.filter((s) => s.bucket === b)) {
-      const color = COLORS[channels.indexOf(r.channel) % COLORS.length];
+      const color = colorOf(r.channel);
       if (r.contacts.suppressed) {
         chart.append(svg("rect", { class: "suppressed", x, y: y(base) - 3, width: bw, height: 3, "data-bucket": b,
           "data-channel": r.channel, "data-suppressed": "true" }));
@@ -193,26 +210,27 @@ function seriesChart(series, granularity) {
       }
       const v = r.contacts.value;
       const rect = svg("rect", { class: "seg", x, y: y(base + v), width: bw, height: y(base) - y(base + v), fill: color,
-        "data-bucket": b, "data-channel": r.channel, "data-value": v });
-      rect.append(svg("title", {}, `${b} ${channelName(r.channel)}: ${v}`));
+        "data-bucket": b, "data-channel": r.channel, "data-value": v, "data-color": color });
+      rect.append(svg("title", {}, `${bucketLabel(b, granularity)} ${channelName(r.channel)}: ${v}`));
       chart.append(rect);
       base += v;
     }
     if (i % every === 0) {
-      const label = granularity === "day" ? b.slice(5) : granularity === "hour" ? b.slice(5) : b;
-      chart.append(svg("text", { x: x + bw / 2, y: H - B + 14, "text-anchor": "middle" }, label));
+      chart.append(svg("text", { x: x + bw / 2, y: H - B + 16, "text-anchor": "middle", class: "tick" }, bucketLabel(b, granularity)));
     }
   });
   channels.forEach((c, i) => {
-    chart.append(svg("rect", { x: W - R + 14, y: T + i * 18, width: 12, height: 12, fill: COLORS[i % COLORS.length] }));
-    chart.append(svg("text", { x: W - R + 32, y: T + i * 18 + 10 }, channelName(c)));
+    chart.append(svg("rect", { class: "key", x: W - R + 14, y: T + i * 20, width: 13, height: 13, fill: colorOf(c), "data-channel": c,
+      "data-color": colorOf(c) }));
+    chart.append(svg("text", { x: W - R + 32, y: T + i * 20 + 11 }, channelName(c)));
   });
   return chart;
 }
 
-function place(id, node) {
+// charts are drawn at the width of their box, so 13 px text stays 13 px on a phone and a wide screen
+function place(id, make) {
   const box = document.getElementById(id);
-  box.replaceChildren(node);
+  box.replaceChildren(make(Math.max(280, Math.floor(box.clientWidth || 600))));
 }
 
 // ------------------------------------------------------------------ KPIs and tables
@@ -237,8 +255,14 @@ function renderKpis(f, norms) {
       `norm minimaal ${pct(norms.callback_on_time)}`, f.callbacks.breach),
     kpi("answers", "Vragen beantwoord binnen 5 werkdagen", f.answers.share_on_time, pct,
       `norm minimaal ${pct(norms.answer_5_days)}`, f.answers.breach),
-    kpi("satisfaction", "Tevredenheid (1-5)", f.satisfaction.overall.average, score,
-      `norm minimaal ${score(norms.satisfaction)}`, f.satisfaction.overall.breach),
+    kpi("within-term", "Binnen de termijn afgehandeld", f.within_term.overall.share_within_term, pct,
+      `doel minimaal ${pct(norms.within_term)}`, f.within_term.overall.breach),
+    kpi("pickup", `Chat opgepakt binnen ${dur(norms.pickup_s)}`, f.pickup.overall.share_within_norm, pct,
+      `doel minimaal ${pct(norms.within_term)}`, f.pickup.overall.breach),
+    kpi("first-contact", "Opgelost bij het eerste contact", f.first_contact.overall.share_resolved, pct,
+      `doel minimaal ${pct(norms.first_contact)}`, f.first_contact.overall.breach),
+    kpi("satisfaction", "Rapportcijfer (1-10)", f.satisfaction.overall.average, score,
+      `doel minimaal ${score(norms.satisfaction)}`, f.satisfaction.overall.breach),
   );
 }
 
@@ -260,10 +284,35 @@ function table(title, columns, rows, links, note, wide = false) {
   return el("div", { class: wide ? "table-box wide" : "table-box" }, ...children);
 }
 
-function hiddenNote(n) {
-  if (!n) return null;
-  return n === 1 ? `1 vraag is minder dan ${MIN_GROUP} keer gesteld en staat niet in de lijst.`
-    : `${n} vragen zijn minder dan ${MIN_GROUP} keer gesteld en staan niet in de lijst.`;
+// the norms per channel, team or topic side by side: one row per group, one column per norm
+function normRows(f, by, label) {
+  const rows = new Map();
+  const add = (list, key) => (list || []).forEach((r) => {
+    const id = r[label] ?? "";
+    rows.set(id, { ...(rows.get(id) || { [label]: r[label] }), [key]: r });
+  });
+  add(f.within_term[by], "term");
+  add(f.pickup[by], "pickup");
+  add(f.first_contact[by], "fcr");
+  add(f.containment[by], "bot");
+  add(f.callbacks[by], "callback");
+  add(f.satisfaction[by], "grade");
+  return [...rows.values()];
+}
+
+function normTable(title, f, by, label, name, csv) {
+  const cell = (key, metric, fmt = pct) => ({ key: (r) => (r[key] ? r[key][metric] : null), fmt, num: true,
+    breach: (r) => Boolean(r[key] && r[key].breach) });
+  return table(title, [
+    { key: (r) => name(r[label]), label: { channel: "Kanaal", team: "Team", topic: "Onderwerp" }[label], fmt: "text" },
+    { ...cell("term", "share_within_term"), label: "Binnen termijn" },
+    { ...cell("pickup", "share_within_norm"), label: "Chat opgepakt" },
+    { ...cell("fcr", "share_resolved"), label: "Eerste contact" },
+    { ...cell("bot", "containment"), label: "Alleen bot" },
+    { ...cell("callback", "share_on_time"), label: "Teruggebeld" },
+    { ...cell("grade", "average", score), label: "Cijfer" },
+    { key: (r) => (r.grade ? r.grade.responses : null), label: "Cijfers", num: true },
+  ], normRows(f, by, label), csv, null, true);
 }
 
 function renderTables(f) {
@@ -271,11 +320,12 @@ function renderTables(f) {
     ["Afhandeltijd", "handling"]].map(([label, key]) => ({ label, ...f[key], key }));
   const deadlines = [["Teruggebeld binnen 2 werkdagen", "callbacks"], ["Vragen beantwoord binnen 5 werkdagen", "answers"]]
     .map(([label, key]) => ({ label, ...f[key], key }));
-  const satCols = [
-    { key: "responses", label: "Antwoorden", num: true },
-    { key: "average", label: "Gemiddeld", fmt: score, num: true, breach: (r) => r.breach },
-    ...[1, 2, 3, 4, 5].map((i) => ({ key: (r) => r.distribution[String(i)], label: `${i}`, num: true })),
-  ];
+  const csvBy = (by) => [["CSV termijn", csvLink("within_term", by)], [" oppakken", csvLink("pickup", by)],
+    [" eerste contact", csvLink("first_contact", by)], [" bot", csvLink("containment", by)],
+    [" terugbellen", csvLink("callbacks", by)], [" cijfer", csvLink("satisfaction", by)]];
+  const unanswered = f.unanswered.by_topic.flatMap((g) => g.questions.map((q, i) => ({
+    topic: i === 0 ? (g.topic || "(geen onderwerp)") : "", question: q.question || `(geen voorbeeld; trefwoorden: ${q.key})`,
+    count: q.count })));
   $("#tables").replaceChildren(
     table("Contacten per kanaal", [
       { key: (r) => channelName(r.channel), label: "Kanaal", fmt: "text" },
@@ -310,15 +360,15 @@ function renderTables(f) {
       { key: "containment", label: "Bot", fmt: pct, num: true },
       { key: "handover_rate", label: "Doorgezet", fmt: pct, num: true },
     ], f.topics.rows, [["CSV", csvLink("topics", "rows")]]),
-    table("Vragen die de bot niet kon beantwoorden", [
-      { key: "question", label: "Vraag (trefwoorden)", fmt: "text" },
+    table("Vragen die de bot niet kon beantwoorden, per onderwerp", [
+      { key: "topic", label: "Onderwerp", fmt: "text" },
+      { key: "question", label: "Voorbeeld van de vraag", fmt: "text" },
       { key: "count", label: "Aantal", num: true },
-    ], f.unanswered.rows, [["CSV", csvLink("unanswered", "rows")]],
-    hiddenNote(f.unanswered.hidden_small_groups)),
-    table("Tevredenheid per kanaal", [{ key: (r) => channelName(r.channel), label: "Kanaal", fmt: "text" }, ...satCols],
-      f.satisfaction.by_channel, [["CSV", csvLink("satisfaction", "by_channel")]]),
-    table("Tevredenheid per team", [{ key: (r) => teamName(r.team), label: "Team", fmt: "text" }, ...satCols],
-      f.satisfaction.by_team, [["CSV", csvLink("satisfaction", "by_team")]]),
+    ], unanswered, [["CSV", csvLink("unanswered", "rows")]],
+    "Voorbeelden zonder e-mailadressen, telefoonnummers, BSN's en postcodes.", true),
+    normTable("Normen per kanaal", f, "by_channel", "channel", channelName, csvBy("by_channel")),
+    normTable("Normen per team", f, "by_team", "team", teamName, csvBy("by_team")),
+    normTable("Normen per onderwerp", f, "by_topic", "topic", (t) => t || "(geen onderwerp)", csvBy("by_topic")),
     table("Bezetting per team", [
       { key: (r) => teamName(r.team), label: "Team", fmt: "text" },
       { key: "online_h", label: "Online (uur)", num: true },
@@ -326,39 +376,46 @@ function renderTables(f) {
       { key: "occupancy", label: "Bezetting", fmt: pct, num: true },
     ], f.occupancy.rows, [["CSV", csvLink("occupancy", "rows")]], f.occupancy.note || null),
     table("Per dag", [
-      { key: "day", label: "Dag", fmt: "text" },
+      { key: (r) => dayLabel(r.day), label: "Dag", fmt: "text" },
       { key: "contacts", label: "Contacten", num: true },
+      { key: "within_term", label: "Binnen termijn", fmt: pct, num: true, breach: (r) => r.breaches.includes("within_term") },
+      { key: "pickup", label: "Chat opgepakt", fmt: pct, num: true, breach: (r) => r.breaches.includes("pickup") },
+      { key: "first_contact", label: "Eerste contact", fmt: pct, num: true, breach: (r) => r.breaches.includes("first_contact") },
       { key: "containment", label: "Bot", fmt: pct, num: true, breach: (r) => r.breaches.includes("containment") },
       { key: "wait_p90_s", label: "Wacht p90", fmt: dur, num: true, breach: (r) => r.breaches.includes("wait_p90_s") },
       { key: "abandoned", label: "Verlaten", fmt: pct, num: true, breach: (r) => r.breaches.includes("abandoned") },
       { key: "callback_on_time", label: "Terugbellen", fmt: pct, num: true, breach: (r) => r.breaches.includes("callback_on_time") },
       { key: "answer_5_days", label: "Vragen", fmt: pct, num: true, breach: (r) => r.breaches.includes("answer_5_days") },
-      { key: "satisfaction", label: "Tevreden", fmt: score, num: true, breach: (r) => r.breaches.includes("satisfaction") },
+      { key: "satisfaction", label: "Cijfer", fmt: score, num: true, breach: (r) => r.breaches.includes("satisfaction") },
     ], f.daily.rows, [["CSV", csvLink("daily", "rows")]], null, true),
   );
 }
 
 function renderCharts(body) {
   const f = body.figures, norms = body.norms, rows = f.daily.rows;
-  const perDay = (key, higherIsBetter) => rows.map((r) => ({
-    label: r.day, short: r.day.slice(5), value: r[key].value, suppressed: r[key].suppressed,
+  const perDay = (key) => rows.map((r) => ({
+    label: r.day, short: dayLabel(r.day), value: r[key].value, suppressed: r[key].suppressed,
     breach: r.breaches.includes(key),
   })).filter((i) => i.value !== null || i.suppressed);
-  place("chart-by-channel", channelChart(f.contacts.by_channel));
+  const bars = (id, name, key, opts) => place(id, (width) => barChart(name, perDay(key), { ...opts, width }));
+  place("chart-by-channel", (width) => channelChart(f.contacts.by_channel, width));
   $("#series-title").textContent = `Contacten per ${{ hour: "uur", day: "dag", week: "week" }[body.granularity]} en kanaal`;
-  place("chart-series", seriesChart(f.contacts.series, body.granularity));
-  place("chart-wait", barChart("wait-p90", perDay("wait_p90_s"), { norm: norms.wait_p90_s, fmt: dur, higherIsBetter: false }));
-  place("chart-containment", barChart("containment", perDay("containment"), { norm: norms.containment, fmt: pct, max: 1 }));
-  place("chart-abandoned", barChart("abandoned", perDay("abandoned"), { norm: norms.abandoned, fmt: pct, max: 1, higherIsBetter: false }));
-  place("chart-callbacks", barChart("callbacks", perDay("callback_on_time"), { norm: norms.callback_on_time, fmt: pct, max: 1 }));
-  place("chart-answers", barChart("answers", perDay("answer_5_days"), { norm: norms.answer_5_days, fmt: pct, max: 1 }));
-  place("chart-satisfaction", barChart("satisfaction", perDay("satisfaction"), { norm: norms.satisfaction, fmt: score, max: 5 }));
+  place("chart-series", (width) => seriesChart(f.contacts.series, body.granularity, width));
+  bars("chart-within-term", "within-term", "within_term", { norm: norms.within_term, fmt: pct, max: 1 });
+  bars("chart-pickup", "pickup", "pickup", { norm: norms.within_term, fmt: pct, max: 1 });
+  bars("chart-first-contact", "first-contact", "first_contact", { norm: norms.first_contact, fmt: pct, max: 1 });
+  bars("chart-wait", "wait-p90", "wait_p90_s", { norm: norms.wait_p90_s, fmt: dur, higherIsBetter: false });
+  bars("chart-containment", "containment", "containment", { norm: norms.containment, fmt: pct, max: 1 });
+  bars("chart-abandoned", "abandoned", "abandoned", { norm: norms.abandoned, fmt: pct, max: 1, higherIsBetter: false });
+  bars("chart-callbacks", "callbacks", "callback_on_time", { norm: norms.callback_on_time, fmt: pct, max: 1 });
+  bars("chart-answers", "answers", "answer_5_days", { norm: norms.answer_5_days, fmt: pct, max: 1 });
+  bars("chart-satisfaction", "satisfaction", "satisfaction", { norm: norms.satisfaction, fmt: score, max: 10 });
 }
 
 function fillLists(f, live) {
   const fill = (id, values) => $(id).replaceChildren(...[...new Set(values.filter(Boolean))].map((v) => el("option", { value: v })));
   fill("#channels", f.contacts.by_channel.map((r) => r.channel));
-  fill("#teams", [...f.satisfaction.by_team.map((r) => r.team), ...f.occupancy.rows.map((r) => r.team),
+  fill("#teams", [...f.within_term.by_team.map((r) => r.team), ...f.occupancy.rows.map((r) => r.team),
     ...(live ? live.teams.map((r) => r.team) : [])]);
   fill("#topics", f.topics.rows.map((r) => r.topic));
 }
@@ -384,13 +441,13 @@ async function load() {
     const body = await getJson(`/api/v1/stats/summary?${params()}`);
     LAST = body;
     MIN_GROUP = body.min_group;
+    DAY_LABELS = body.day_labels || {};
     renderKpis(body.figures, body.norms);
     renderCharts(body);
     renderTables(body.figures);
     fillLists(body.figures, null);
-    const until = body.refreshed_until ? new Date(body.refreshed_until).toLocaleString("nl-NL") : "nog niet";
-    const day = (d) => new Date(`${d}T12:00:00`).toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric" });
-    status.textContent = `Periode ${day(body.period.from)} tot en met ${day(body.period.to)}. Bijgewerkt tot ${until}.`;
+    const until = body.refreshed_until ? new Date(body.refreshed_until).toLocaleString("nl-NL", WHEN) : "nog niet";
+    status.textContent = `Periode ${body.period.label}. Bijgewerkt tot ${until}.`;
     document.body.dataset.loaded = "true";
   } catch (err) {
     status.className = "error";
@@ -409,12 +466,18 @@ async function loadLive() {
       el("td", { class: "num", text: r.longest_wait_s === null ? "–" : dur(r.longest_wait_s) }),
       el("td", { class: "num", text: String(r.agents_available) }),
       el("td", { class: "num", text: String(r.agents_online) }))));
-    $("#live-at").textContent = `(${new Date(live.at).toLocaleTimeString("nl-NL")})`;
+    $("#live-at").textContent = `(${new Date(live.at).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" })})`;
     if (LAST) fillLists(LAST.figures, live);
   } catch (err) {
     $("#live-at").textContent = `(niet bij te werken: ${err.message})`;
   }
 }
+
+let resizing = null;
+window.addEventListener("resize", () => {  // redraw at the new width (text keeps its size)
+  clearTimeout(resizing);
+  resizing = setTimeout(() => { if (LAST) renderCharts(LAST); }, 150);
+});
 
 initForm();
 load();
