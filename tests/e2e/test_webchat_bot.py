@@ -75,7 +75,7 @@ async def test_concurrent_first_messages_share_one_conversation(bot_stack, http,
 
 async def test_full_history_of_a_contact_is_one_query(bot_stack, http, db, session_id):
     await say(http, bot_stack, session_id, "hallo")
-    await say(http, bot_stack, session_id, "dank je wel")
+    await say(http, bot_stack, session_id, "wat kost een paspoort")  # (a sign-off would add the grade question)
     conv = await db.conversations.find_one({"address": session_id})
     history = await contacts.history(db, conv["contact_id"])
     assert [m["direction"] for m in history] == ["in", "out", "in", "out"]
