@@ -29,7 +29,6 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pydantic import BaseModel
 
 from hub.cases.store import CLOSED as CASE_CLOSED
-from hub.conversations.appkeys import BOT
 from hub.core.appkeys import DB, SETTINGS
 from hub.core.lease import Lease
 from hub.core.loops import run_with_app
@@ -95,7 +94,8 @@ async def run(
     """Apply (or, dry run, count) the retention policy; ``progress(done, total)`` after every batch.
 
     ``memory``: the bot's trackers of those conversations are forgotten too (by default those of
-    a MongoDB tracker store, ``KCC_RASA_TRACKER_DATABASE``).
+    a MongoDB tracker store, ``KCC_RASA_TRACKER_DATABASE``, deleted in one write per batch; Rasa's
+    in-memory trackers of ``make run`` are not asked one by one: they end when Rasa restarts).
     """
     mode = settings.retention_mode
     before = cutoff(settings, now)
@@ -186,7 +186,7 @@ def setup_retention(app: Any) -> None:
     def job(app: Any) -> Any:
         settings = app[SETTINGS]
         if settings.retention_interval_minutes > 0 and settings.retention_closed_conversation_days > 0:
-            return loop(app[DB], settings, BotMemory(app[BOT], app[DB], settings.rasa_tracker_database))
+            return loop(app[DB], settings)
         return None
 
     run_with_app(app, retention=job)
