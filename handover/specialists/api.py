@@ -17,8 +17,8 @@ from typing import Any
 from aiohttp import web
 
 from handover import briefing
-from handover.console.api import DESK, KNOWN_ERRORS, NoteBody, ReplyBody, agent_api
-from handover.lifecycle import Desk
+from handover.console.api import KNOWN_ERRORS, NoteBody, ReplyBody, agent_api, desk
+from handover.console.api import staff as me
 from handover.specialists import transfer as specialist
 from hub.core.http import BodyError, domain_error, parse
 from hub.staff.auth import require_role
@@ -43,12 +43,6 @@ def specialist_api(handler: Handler) -> Handler:
     return inner
 
 
-def desk(request: web.Request) -> Desk:
-    return request.app[DESK]
-
-
-def me(request: web.Request) -> dict[str, Any]:
-    return request["staff"]
 
 
 def item(staff: dict[str, Any], conv: dict[str, Any]) -> dict[str, Any]:

@@ -11,17 +11,16 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from playwright.async_api import Page
 
 from hub.cases import callbacks
-from hub.cli import launcher
 from hub.core.models import utcnow
 from hub.core.settings import ROOT
 from hub.staff import auth
 from tests.e2e.axe import VIEWPORTS, audit, blocking
 from tests.e2e.browser import browser
+from tests.e2e.host_site import serving
 from tests.webchat_client import say
 
 pytestmark = pytest.mark.browser
@@ -35,18 +34,8 @@ HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title
 @pytest.fixture
 async def host_site(stack) -> AsyncIterator[str]:  # noqa: ANN001
     """A page of the municipality's own site (another origin) with the one-tag widget."""
-    port = launcher.free_port()
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=HOST_PAGE.format(hub=stack.hub_url), content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/paspoort", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}/paspoort"
-    await runner.cleanup()
+    async with serving(HOST_PAGE.format(hub=stack.hub_url), "/paspoort") as url:
+        yield url
 
 
 # Anything in the console's list that is cut off or makes it scroll sideways (wait times, badges).

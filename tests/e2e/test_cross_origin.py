@@ -12,11 +12,10 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from hub.cli import launcher
 from tests.auth import hubs
 from tests.e2e.browser import browser
+from tests.e2e.host_site import serving
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +27,8 @@ HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title
 @pytest.fixture
 async def municipal_site(bot_stack) -> AsyncIterator[str]:  # noqa: ANN001
     """The municipality's own web site: another port, so another origin than the hub."""
-    port = launcher.free_port()
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=HOST_PAGE.format(hub=bot_stack.hub_url), content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/paspoort", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serving(HOST_PAGE.format(hub=bot_stack.hub_url), "/paspoort") as url:
+        yield url.removesuffix("/paspoort")
 
 
 async def test_the_widget_chats_from_another_origin(bot_stack, municipal_site) -> None:  # noqa: ANN001

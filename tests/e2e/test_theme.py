@@ -16,17 +16,16 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from playwright.async_api import Page
 
-from hub.cli import launcher
 from hub.core.settings import ROOT
 from hub.staff import auth
 from hub.web.theme import COMPONENTS, Theme
 from tests.auth import hubs
 from tests.e2e.axe import VIEWPORTS
 from tests.e2e.browser import browser
+from tests.e2e.host_site import serving
 from tests.webchat_client import say
 
 PAGES = ("/", "/chat", "/login", "/contact", "/console", "/editor", "/dashboard")
@@ -131,18 +130,8 @@ async def test_a_theme_file_changes_the_tokens_the_pages_and_widget_get(themed_h
 @pytest.fixture
 async def host_site(stack) -> AsyncIterator[str]:  # noqa: ANN001
     """A page of the municipality's own site (another origin) with its own styles and the widget."""
-    port = launcher.free_port()
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=HOST_PAGE.format(hub=stack.hub_url), content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/nieuws", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}/nieuws"
-    await runner.cleanup()
+    async with serving(HOST_PAGE.format(hub=stack.hub_url), "/nieuws") as url:
+        yield url
 
 
 SMALL = """sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
