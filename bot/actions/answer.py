@@ -13,7 +13,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import db, knowledge, meta, top_intent, utter_whole
+from bot.actions import story
+from bot.actions.common import (
+    answered_topics,
+    db,
+    knowledge,
+    meta,
+    ranking,
+    top_intent,
+    utter_whole,
+)
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
 from knowledge import unanswered
 from knowledge.search.english import looks_english
@@ -57,6 +66,17 @@ async def answer_article(dispatcher: CollectingDispatcher, tracker: Tracker, slu
     ]
 
 
+async def told_topic(tracker: Tracker) -> str | None:
+    """For a long message, the topic the classifier and search agree on best (``story``); else None."""
+    text = ((tracker.latest_message or {}).get("text") or "").strip()
+    if not story.is_long(text):
+        return None
+    svc = await knowledge()
+    return await story.story_topic(
+        text, ranking(tracker), answered_topics(), lambda q: svc.search(q, size=story.SEARCH_SIZE, view="resident")
+    )
+
+
 async def related_products(svc: Any, article: Any, limit: int = 2) -> list[Any]:
     """The article's first ``limit`` products that exist in the catalogue."""
     found = []
@@ -75,6 +95,8 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         slug, _ = top_intent(tracker)
+        if slug in answered_topics():  # a story: its topic may be one detail the classifier missed
+            slug = await told_topic(tracker) or slug
         events = await answer_article(dispatcher, tracker, slug)
         if events is None:
             return await ActionClarify().run(dispatcher, tracker, domain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -48,6 +49,32 @@ def top_intent(tracker: Tracker) -> tuple[str | None, float | None]:
     if name and name.startswith("/"):  # a button payload such as "/paspoort-aanvragen"
         name = name[1:]
     return name, (round(float(conf), 4) if conf is not None else None)
+
+
+def ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """The NLU's intents with their confidence, best first (without ``nlu_fallback``)."""
+    latest = tracker.latest_message or {}
+    return [
+        (r["name"], float(r.get("confidence") or 0))
+        for r in latest.get("intent_ranking") or []
+        if r.get("name") and r.get("name") != "nlu_fallback"
+    ]
+
+
+@lru_cache(maxsize=1)
+def topic_intents() -> frozenset[str]:
+    """The knowledge topic intents (named by their article slug)."""
+    from bot.generate import topic_intents as listed
+
+    return frozenset(listed())
+
+
+@lru_cache(maxsize=1)
+def answered_topics() -> frozenset[str]:
+    """The topic intents answered with their article straight away (not through a gate)."""
+    from bot.generate import GATED_TOPICS
+
+    return topic_intents() - GATED_TOPICS
 
 
 def meta(tracker: Tracker, action: str, article: str | None = None, **extra: Any) -> dict[str, Any]:

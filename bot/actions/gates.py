@@ -10,7 +10,6 @@ bot answers the topic the resident most likely means, or asks one short question
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import channel_policy
 from bot.actions.answer import answer_article
-from bot.actions.common import meta, top_intent
+from bot.actions.common import meta, ranking, top_intent, topic_intents
 
 # Things in public space that residents report (Dutch and English).
 PUBLIC_THING = re.compile(
@@ -113,15 +112,6 @@ def frustrated(text: str) -> bool:
     return bool(FRUSTRATION.search(text))
 
 
-def ranking(tracker: Tracker) -> list[tuple[str, float]]:
-    latest = tracker.latest_message or {}
-    return [
-        (r["name"], float(r.get("confidence") or 0))
-        for r in latest.get("intent_ranking") or []
-        if r.get("name") and r.get("name") != "nlu_fallback"
-    ]
-
-
 def next_best(tracker: Tracker, skip: set[str], topics: set[str], floor: float = 0.1) -> str | None:
     """The best-ranked topic intent that is not in ``skip``, if it has at least ``floor`` confidence."""
     for name, confidence in ranking(tracker):
@@ -165,13 +155,6 @@ def melding_decision(text: str, conf: float) -> str:
 def angry_decision(text: str, tracker: Tracker) -> bool:
     """Priority handover only on frustration in the words, or after the bot missed twice."""
     return is_payload(text) or frustrated(text) or misses(tracker) >= 2
-
-
-@lru_cache(maxsize=1)
-def topic_intents() -> frozenset[str]:
-    from bot.generate import topic_intents as listed
-
-    return frozenset(listed())
 
 
 async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, skip: set[str]) -> list[dict[str, Any]]:
