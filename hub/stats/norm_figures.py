@@ -28,7 +28,7 @@ ITEM_COUNTS = {
 
 
 def conversation_branches() -> dict[str, list[dict[str, Any]]]:
-    """$facet branches over rollup-shaped documents (see ``hub.stats.figures.conversation_branches``)."""
+    """$facet branches over rollup-shaped documents (see ``hub.stats.facets.conversation_branches``)."""
     out: dict[str, list[dict[str, Any]]] = {
         "norm_total": [{"$group": {"_id": None, **_sum(*WITH_GRADES)}}],
         "norm_by_channel": [{"$group": {"_id": "$channel", **_sum(*WITH_GRADES)}}, {"$sort": {"_id": 1}}],
