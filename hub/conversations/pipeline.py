@@ -59,8 +59,6 @@ UNFINISHED = ("received", "linked", "interrupted")
 # (gaps are harmless: clients ask for messages after a number, never count them).
 SEQ_BLOCK = 16
 AFTER = ReturnDocument.AFTER
-# The resident signs off after the bot helped: then the satisfaction question follows the bot's words.
-SIGN_OFF_INTENTS = ("thanks", "goodbye")
 
 class Pipeline(Outbound):
     def __init__(
@@ -389,7 +387,7 @@ class Pipeline(Outbound):
                     EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel,
                     **({"question_key": raw["question_key"]} if raw.get("question_key") else {}),
                 ))
-                if meta.intent in SIGN_OFF_INTENTS and conv["seq"] > SEQ_BLOCK:  # signs off after an earlier question
+                if satisfaction.after_answer(raw):  # signs off after a question the bot dealt with
                     replies = await self.ask_satisfaction(conv, replies)
                 if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
                     await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")

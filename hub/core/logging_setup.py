@@ -8,12 +8,15 @@ import re
 import sys
 from datetime import UTC, datetime
 
-BSN_RE = re.compile(r"(?<!\d)\d{9}(?!\d)")
+# Nine digits standing alone: not next to another letter or digit, so a run inside a longer token
+# (a conversation id such as uuid4().hex, a provider's message id) stays readable, while
+# "bsn 123456782", "bsn=123456782" and "123456782," are masked.
+BSN_RE = re.compile(r"(?<![^\W_])\d{9}(?![^\W_])")
 _STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 def mask(text: str) -> str:
-    """Replace anything shaped like a BSN (nine digits) by a mask."""
+    """Replace anything shaped like a BSN (nine digits standing alone) by a mask."""
     return BSN_RE.sub("*********", text)
 
 
