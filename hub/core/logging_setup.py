@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 # Nine digits standing alone: not next to another letter or digit, so a run inside a longer token
 # (a conversation id such as uuid4().hex, a provider's message id) stays readable, while
-# "bsn 123456782", "bsn=123456782" and "123456782," are masked.
-BSN_RE = re.compile(r"(?<![^\W_])\d{9}(?![^\W_])")
+# "bsn 123456782", "bsn=123456782" and "123456782," are masked; so is a number glued to the
+# word itself ("bsn123456782", "BSN123456782").
+BSN_RE = re.compile(r"(?:(?<![^\W_])|(?<=bsn))\d{9}(?![^\W_])", re.IGNORECASE)
 _STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 

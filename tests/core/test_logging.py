@@ -31,7 +31,7 @@ def logged(message: str, **extra: object) -> dict[str, object]:
 
 @pytest.mark.parametrize("text", [
     f"bsn {BSN}", f"BSN: {BSN}", f"bsn={BSN}", f"{BSN},", f"({BSN})", f"'{BSN}'", f"nr_{BSN}", BSN,
-    f"mijn bsn is {BSN}.", f"/api/v1/contacts?bsn={BSN}&x=1",
+    f"mijn bsn is {BSN}.", f"/api/v1/contacts?bsn={BSN}&x=1", f"bsn{BSN}", f"BSN{BSN}",
 ])
 def test_a_nine_digit_number_standing_alone_is_masked(text):
     assert BSN not in mask(text)
