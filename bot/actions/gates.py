@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import meta, top_intent
-from bot.components.request_cues import asks_for_person
+from bot.components.request_cues import asks_for_person, sent_around
 
 # Things in public space that residents report (Dutch and English).
 PUBLIC_THING = re.compile(
@@ -85,13 +85,7 @@ FRUSTRATION = re.compile(
     r"(ben|zijn) (er|het) (echt |helemaal |nu )?(klaar mee|zat)|niet (meer )?normaal|schiet (toch )?(eens )?op|"
     r"slechtste|moedeloos|elke keer (weer )?(hetzelfde|een ander)|niemand (die|kan|weet) (iets|er|me|mij)|"
     r"ridiculous|useless|unacceptable|fed up|sick (and tired )?of|furious|angry|joke|disgrace|terrible service|"
-    r"worst|nobody (helps|answers|knows|calls)|"
-    # being sent from one desk to the next (a warm handover, not another article)
-    r"(steeds|telkens|weer|alleen maar|elke keer|constant|continu|nu al) (\w+ )?(doorverwezen|doorgestuurd|doorverbonden)|"
-    r"van loket naar loket|van afdeling naar afdeling|van de ene (afdeling|medewerker|persoon|balie) naar de andere|"
-    r"niemand (voelt zich|is|wil zich) verantwoordelijk|pillar to post|round in circles|run-?around|run around|"
-    r"(passed|sent|bounced|shunted) (around|back and forth|from one)|(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|"
-    r"no ?one (takes|will take|feels) responsib)",
+    r"worst|nobody (helps|answers|knows|calls))",
     re.IGNORECASE,
 )
 
@@ -116,7 +110,8 @@ def report_evidence(text: str) -> tuple[str | None, bool, bool]:
 
 
 def frustrated(text: str) -> bool:
-    return bool(FRUSTRATION.search(text))
+    """Frustration in the words, or being sent from desk to desk (``request_cues.sent_around``)."""
+    return bool(FRUSTRATION.search(text)) or sent_around(text)
 
 
 def ranking(tracker: Tracker) -> list[tuple[str, float]]:

@@ -11,16 +11,21 @@ callback form or the status form.
 A handover guessed for a longer message that names no person at all ("... ik zoek nog een
 goede DJ. Weet jij er een?") is dropped for the next intent in the ranking.
 
+A message that tells of being sent from desk to desk ("van het kastje naar de muur", "I keep
+getting bounced between departments") goes to ``angry`` unless it asks for a call back: its
+gate hands over with priority.
+
 Intents the cue does not overrule: a form's answers and choices (inform, affirm, deny, stop,
-notify_*), appointments (their gate checks the words), the data-access question, and anger
-(its gate hands over with priority on frustration, or for a person asked for; only a call back
-asked for in so many words overrules it).
+notify_*), an appointment intent with an appointment in the words (its gate reads them), the
+data-access question, and anger (its gate hands over with priority on frustration, or for a
+person asked for; only a call back asked for in so many words overrules it).
 
 Placed between the LogisticRegressionClassifier and the FallbackClassifier in config.yml.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -37,10 +42,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.request_cues import names_a_person, requested_step
+from bot.components.request_cues import names_a_person, requested_step, sent_around
 
-KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access",
-        "appointment_book", "appointment_move", "appointment_cancel"}
+KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access"}
+APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}
+# An appointment intent with an appointment in the words keeps its own gate ("bel me over mijn
+# afspraak" is about that appointment); without one it is a guess like any other.
+APPOINTMENT_WORD = re.compile(r"\b(afspra\w*|appointment\w*|afs-?\d+)\b", re.IGNORECASE)
 
 
 def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_words: int) -> list[dict[str, Any]] | None:
@@ -48,8 +56,12 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
     if not ranking or not text or text.startswith("/"):
         return None
     top = ranking[0][INTENT_NAME_KEY]
+    if top in KEEP or (top in APPOINTMENTS and APPOINTMENT_WORD.search(text)):
+        return None
     step = requested_step(text)
-    if step and step != top and top not in KEEP and (top != "angry" or step == "callback"):
+    if step != "callback" and sent_around(text):
+        step = "angry"  # sent from desk to desk: the angry gate hands over with priority
+    if step and step != top and (top != "angry" or step == "callback"):
         return promoted(ranking, step, confidence)
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):
         rest = ranking[1:]

@@ -61,12 +61,13 @@ CALLBACK = re.compile(
 PERSON_NOUN = (
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|iemand|collega|ambtenaar|deskundige|specialist|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
-    r"advisor|adviser)"
+    r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef)"
 )
 # The words for staff (not "iemand": "is er iemand die de zorg even overneemt?" asks for respite care).
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
-    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|collega|ambtenaar|klantenservice|human|person|agent|employee|operator)\b"
+    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
+    r"human|person|agent|employee|operator|manager|supervisor)\b"
 )
 PERSON_VERB = (
     r"(spreken|spreek|praten|praat|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
@@ -95,7 +96,22 @@ TERSE_STAFF = re.compile(
 # is no such word): a longer message guessed as a handover without one is no handover.
 ANY_PERSON = re.compile(
     r"\b(mens|persoon|medewerker\w*|medewerkr|collega|ambtenaar|klantenservice|iemand|human|person|agent|someone|"
-    r"somebody|employee|staff|operator|wie|who)\b|\bdoorverbind\w*",
+    r"somebody|employee|staff|operator|manager|supervisor|leidinggevende|wie|who)\b|\bdoorverbind\w*",
+    re.IGNORECASE,
+)
+
+# Being sent from one desk to the next: frustration that wants a person (a warm handover with
+# priority, through the angry intent), however the rest of the message reads.
+SENT_AROUND = re.compile(
+    r"(steeds|telkens|weer|alleen maar|elke keer|constant|continu|nu al) (\w+ )?(doorverwezen|doorgestuurd|doorverbonden)|"
+    r"(elke keer|steeds|telkens|iedere keer)\b.{0,40}\bnaar (een )?(andere|volgende) (afdeling|balie|loket|medewerker|instantie)|"
+    r"van loket naar loket|van afdeling naar afdeling|van de ene (afdeling|medewerker|persoon|balie|instantie) naar de andere|"
+    r"kastje naar de muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
+    r"pillar to post|round in circles|run-?around|run around|"
+    r"(passed|sent|bounced|shunted) (around|back and forth|from one)|"
+    r"(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|"
+    r"(every time|each time|always|again and again)\b.{0,40}\b(sent|passed|transferred|referred|redirected) (\w+ )?to (another|a different|the next)|"
+    r"no ?one (takes|will take|feels) responsib",
     re.IGNORECASE,
 )
 
@@ -191,6 +207,11 @@ def requested_step(text: str) -> str | None:
     if any(_status_sentence(sentence, text) for sentence in parts):
         return "status"
     return None
+
+
+def sent_around(text: str) -> bool:
+    """Tells of being sent from desk to desk ("van het kastje naar de muur", "sent from pillar to post")."""
+    return bool(SENT_AROUND.search(text or ""))
 
 
 def names_a_person(text: str) -> bool:

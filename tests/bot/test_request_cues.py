@@ -108,7 +108,9 @@ def test_a_person_word_is_needed_for_a_longer_handover_guess():
         ("Ze sturen me van loket naar loket en niemand voelt zich verantwoordelijk.", True),
         ("I keep getting passed around between the council and the housing office.", True),
         ("They gave me the runaround for a month.", True),
+        ("Every time I call I am transferred to another department.", True),
         ("Mijn huisarts heeft mij doorverwezen naar de gemeente, wat moet ik doen?", False),  # a referral, no anger
+        ("Mijn aanvraag is naar een andere afdeling gestuurd, hoe lang duurt het nu?", False),
     ],
 )
 def test_being_sent_from_desk_to_desk_is_frustration(text, angry):
@@ -130,6 +132,8 @@ cases = [
     ("Mijn huis is te koud. Kan iemand mij terugbellen?", r(("wmo-ondersteuning", 0.7), ("callback", 0.2), ("out_of_scope", 0.1))),
     ("ik ben het zat, geef me een medewerker", r(("angry", 0.8), ("handover", 0.2))),
     ("bel me dinsdag over mijn afspraak", r(("appointment_move", 0.9), ("callback", 0.1))),
+    ("Elke keer word ik naar een andere afdeling gestuurd, kan iemand nu eens helpen?", r(("callback", 0.6), ("angry", 0.3), ("wmo-ondersteuning", 0.1))),
+    ("Every time I ring I speak to someone new, I want the manager", r(("appointment_move", 0.7), ("handover", 0.3))),
     ("We zijn met veertig mensen en zoeken een goede band. Weet jij er een?", r(("handover", 0.9), ("out_of_scope", 0.08), ("evenementenvergunning", 0.02))),
     ("medewerker", r(("handover", 0.9), ("out_of_scope", 0.1))),
     ("/callback", r(("callback", 1.0))),
@@ -148,12 +152,14 @@ def test_the_component_puts_the_asked_for_step_first():
         [str(python), "-c", ADJUST], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    story, angry, appointment, band, terse, payload = json.loads(proc.stdout.strip().splitlines()[-1])
+    story, angry, appointment, sent, manager, band, terse, payload = json.loads(proc.stdout.strip().splitlines()[-1])
     assert story[0] == ["callback", 0.95]
     assert [n for n, _ in story[1:]] == ["wmo-ondersteuning", "out_of_scope"]
     assert sum(c for _, c in story) == pytest.approx(1.0, abs=1e-3)  # the others share what is left
     assert angry is None  # anger keeps its gate (priority on frustration)
     assert appointment is None  # an appointment's own gate reads the words
+    assert sent[0][0] == "angry"  # sent from desk to desk: a handover with priority
+    assert manager[0][0] == "handover"  # an appointment guess without an appointment in the words
     assert band[0][0] == "out_of_scope"  # a long handover guess without a person word is dropped
     assert terse is None  # "medewerker" is a handover already
     assert payload is None  # a button press is never second-guessed
