@@ -82,8 +82,8 @@
   function loadQueue() {
     if (specialistMode) return loadRequests();
     return api("GET", "/queue").then(function (q) {
-      me = Object.assign(me || {}, q.me);
-      showPresence(q.me.presence);
+      me = Object.assign(me || {}, q.me, presencePending ? { presence: me.presence } : {});
+      if (!presencePending) showPresence(q.me.presence);
       clear($("mine"));
       q.mine.forEach(function (c) { $("mine").appendChild(convItem(c, { waitFrom: "assigned" })); });
       $("mine-count").textContent = String(q.mine.length);
@@ -123,9 +123,15 @@
     $("availability").hidden = presence === "available";
     $("availability-text").textContent = "U bent " + (PRESENCE_NL[presence] || presence) + ". U krijgt geen nieuwe gesprekken.";
   }
+  // Changes go out one after the other (two quick arrow presses must reach the server in their order),
+  // and while one is on its way a queue refresh does not show the presence it read before it.
+  var presenceChain = Promise.resolve(), presencePending = 0;
   function setPresence(value) {
-    return api("PUT", "/presence", { presence: value }).then(function (a) { showPresence(a.presence); scheduleQueue(); })
-      .catch(function (e) { alert(e.message); showPresence(me.presence); });
+    presencePending++;
+    presenceChain = presenceChain.then(function () {
+      return api("PUT", "/presence", { presence: value }).then(function (a) { if (presencePending === 1) showPresence(a.presence); })
+        .catch(function (e) { alert(e.message); showPresence(me.presence); });
+    }).then(function () { presencePending--; if (!presencePending) scheduleQueue(); });
   }
   function tick() {
     document.querySelectorAll(".wait[data-since]").forEach(function (node) {
