@@ -113,8 +113,10 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
-        if CASE_NUMBER.search(text) and not tracker.active_loop_name:
-            return [FollowupAction("status_form")]  # a bare case number asks how far that case is
+        from bot.actions.status_gate import status_evidence  # the gate imports this module
+
+        if not tracker.active_loop_name and status_evidence(text):
+            return [FollowupAction("status_form")]  # a case number, or "ik heb ... aangevraagd, hoe ver is het?"
         misses = float(tracker.get_slot("misses") or 0) + 1
         hits = (await (await knowledge()).search(text, size=3, view="resident")) if text.strip() else []
         buttons = [{"title": hit.title, "payload": f"/{hit.slug}"} for hit in hits]
