@@ -163,7 +163,9 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
 
     if STATUS_HINT.search(text_of(tracker)):
         return [FollowupAction("status_form")]  # "ik wacht op antwoord, hoe lang duurt het nog?"
-    slug = next_best(tracker, skip, topic_intents())
+    from bot.actions.likely_topic import likely_topic  # it builds on next_best here
+
+    slug = await likely_topic(tracker, skip)
     events = await answer_article(dispatcher, tracker, slug) if slug else None
     return events if events is not None else await ActionClarify().run(dispatcher, tracker, domain)
 

@@ -6,7 +6,7 @@ dat doorgeven?" opened the status step, which asks for a case number the residen
 have. A status question refers to something that already exists: a case number, "mijn
 aanvraag", "ik heb ... aangevraagd / gemeld", "al klaar", "hoe ver is ...", "stand van zaken",
 "wanneer hoor ik ...", "is my ... ready". Without such evidence in the words the bot answers
-the topic the classifier ranked next (as the melding and angry gates do, ``gates.next_best``); a complaint about how a request was
+the topic it most likely is (``likely_topic``, as the melding and angry gates do); a complaint about how a request was
 handled is no status question either, unless it asks how far it is;
 when no topic is ranked high enough the status step goes on as before.
 
@@ -23,8 +23,8 @@ import re
 from rasa_sdk import Tracker
 
 from bot.actions.answer import CASE_NUMBER
-from bot.actions.common import topic_intents
-from bot.actions.gates import is_payload, next_best, text_of
+from bot.actions.gates import is_payload, text_of
+from bot.actions.likely_topic import likely_topic
 
 # Asking how far something is (Dutch and English): enough on its own.
 ASKS_HOW_FAR = re.compile(
@@ -56,16 +56,15 @@ def status_evidence(text: str) -> bool:
     return bool(EARLIER_REQUEST.search(text)) and not COMPLAINT.search(text)
 
 
-def topic_instead(tracker: Tracker) -> str | None:
-    """The topic to answer instead of the status step, or None when the status step is right.
-
-    None for a button press, a filled-in case number, evidence of an earlier request in the
-    words, or when no topic is ranked after ``status`` with enough confidence.
-    """
+def leave_status(tracker: Tracker) -> bool:
+    """True when the message is no status question: no button press, case number or evidence in the words."""
     text = text_of(tracker)
-    if not text or is_payload(text) or tracker.get_slot("case_number") or status_evidence(text):
-        return None
-    return next_best(tracker, {"status"}, topic_intents())
+    return bool(text) and not is_payload(text) and not tracker.get_slot("case_number") and not status_evidence(text)
+
+
+async def topic_instead(tracker: Tracker) -> str | None:
+    """The topic to answer instead of the status step (``likely_topic``), or None when the status step is right."""
+    return await likely_topic(tracker, {"status"}) if leave_status(tracker) else None
 
 
 def activating(tracker: Tracker) -> bool:
