@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import channel_policy
 from bot.actions.answer import answer_article
-from bot.actions.common import meta, ranking, top_intent, topic_intents
+from bot.actions.common import meta, ranking, top_intent
 
 # Things in public space that residents report (Dutch and English).
 PUBLIC_THING = re.compile(
@@ -46,6 +46,12 @@ PROBLEM = re.compile(
 NOT_PUBLIC = re.compile(
     r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
     r"bouwen|verbouwen|aansluiting|vergunning|aanvragen|kappen|in my (garden|house))\b",
+    re.IGNORECASE,
+)
+# Asking to have one's own things collected or where to leave them: a service (bulky waste, lost
+# property), not a report, unless a problem is named ("de bank" is a sofa as often as a bench).
+COLLECTION = re.compile(
+    r"\b(op(ge)?halen|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away)\b",
     re.IGNORECASE,
 )
 # Asking how far an earlier report or request is.
@@ -140,6 +146,8 @@ def melding_decision(text: str, conf: float) -> str:
     if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
         return "status"
     if NOT_PUBLIC.search(text) and not GENERIC_REPORT.search(text):
+        return "redirect"
+    if COLLECTION.search(text) and not problem and not GENERIC_REPORT.search(text):
         return "redirect"
     if thing and (problem or wants):
         return "start" if conf >= 0.6 else "confirm"

@@ -1,4 +1,5 @@
-"""The status gate (bot/actions/status_gate.py): the status step needs evidence of an earlier request.
+"""Place/date questions and the gates: the status step needs evidence of an earlier request
+(bot/actions/status_gate.py); a collection request with a street is no report (bot/actions/gates.py).
 
 The end-to-end figures are in bot/README.md (bench/nlu.py on the dev set); these pin the
 decision on messages of each kind. When the classifier's next topic is unsure, the topic is
@@ -12,6 +13,7 @@ import asyncio
 import pytest
 from rasa_sdk import Tracker
 
+from bot.actions.gates import melding_decision
 from bot.actions.status_gate import activating, leave_status, status_evidence, topic_instead
 
 
@@ -73,3 +75,16 @@ def test_a_filled_in_case_number_or_a_button_never_leaves_the_status_step():
 def test_the_gate_acts_only_when_the_form_starts():
     assert activating(tracker("wanneer?", [("status", 0.6)]))
     assert not activating(tracker("weet ik niet", [("status", 0.6)], requested_slot="case_number"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kan de bank en de oude kast op donderdag 12 maart worden meegenomen bij Dorpsstraat 81?", "redirect"),
+        ("can you pick up the old bench at Kerkstraat 4 on Monday", "redirect"),
+        ("De bank in het park aan de Vijverlaan is kapot, kan iemand die ophalen?", "start"),  # a problem is named
+        ("Er ligt een losse stoeptegel voor de Smidstraat 14", "start"),
+    ],
+)
+def test_a_collection_request_with_a_street_is_no_report(text, expected):
+    assert melding_decision(text, 0.95) == expected
