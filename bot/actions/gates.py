@@ -48,10 +48,12 @@ NOT_PUBLIC = re.compile(
     r"bouwen|verbouwen|aansluiting|vergunning|aanvragen|kappen|in my (garden|house))\b",
     re.IGNORECASE,
 )
-# Asking to have one's own things collected or where to leave them: a service (bulky waste, lost
-# property), not a report, unless a problem is named ("de bank" is a sofa as often as a bench).
+# Asking to have one's own things collected or where to leave them, or whether something is
+# allowed: a service or a permit (bulky waste, lost property, a sign on one's shop), not a report,
+# unless a problem is named ("de bank" is a sofa as often as a bench).
 COLLECTION = re.compile(
-    r"\b(op(ge)?halen|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away)\b",
+    r"\b(op(ge)?halen|opgehaald|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away|"
+    r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
     re.IGNORECASE,
 )
 # Asking how far an earlier report or request is.

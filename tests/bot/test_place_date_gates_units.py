@@ -82,9 +82,11 @@ def test_the_gate_acts_only_when_the_form_starts():
     [
         ("Kan de bank en de oude kast op donderdag 12 maart worden meegenomen bij Dorpsstraat 81?", "redirect"),
         ("can you pick up the old bench at Kerkstraat 4 on Monday", "redirect"),
+        ("Op welke dag wordt het afval opgehaald aan de Lindelaan 22?", "redirect"),
+        ("Ik wil vanaf 1 juli een bord met mijn bedrijfsnaam aan de gevel op de Hoofdstraat 10 hangen, mag dat?", "redirect"),
         ("De bank in het park aan de Vijverlaan is kapot, kan iemand die ophalen?", "start"),  # a problem is named
         ("Er ligt een losse stoeptegel voor de Smidstraat 14", "start"),
     ],
 )
-def test_a_collection_request_with_a_street_is_no_report(text, expected):
+def test_a_collection_or_permission_question_with_a_street_is_no_report(text, expected):
     assert melding_decision(text, 0.95) == expected
