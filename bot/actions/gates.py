@@ -19,7 +19,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import channel_policy
 from bot.actions.answer import answer_article
-from bot.actions.common import meta, ranking, top_intent
+from bot.actions.common import is_payload, meta, text_of, top_intent
+from bot.actions.likely_topic import likely_topic
 
 # Things in public space that residents report (Dutch and English).
 PUBLIC_THING = re.compile(
@@ -101,15 +102,6 @@ def wants_a_person(text: str) -> bool:
     return bool(PERSON.search(text))
 
 
-def text_of(tracker: Tracker) -> str:
-    return ((tracker.latest_message or {}).get("text") or "").strip()
-
-
-def is_payload(text: str) -> bool:
-    """A button press: the resident chose it, no guessing needed."""
-    return text.startswith("/")
-
-
 def report_evidence(text: str) -> tuple[str | None, bool, bool]:
     """(the public-space thing named, a problem is named, the resident says they want to report)."""
     thing = PUBLIC_THING.search(text)
@@ -118,15 +110,6 @@ def report_evidence(text: str) -> tuple[str | None, bool, bool]:
 
 def frustrated(text: str) -> bool:
     return bool(FRUSTRATION.search(text))
-
-
-def next_best(tracker: Tracker, skip: set[str], topics: set[str], floor: float = 0.1) -> str | None:
-    """The best-ranked topic intent that is not in ``skip``, if it has at least ``floor`` confidence."""
-    for name, confidence in ranking(tracker):
-        if name in skip:
-            continue
-        return name if name in topics and confidence >= floor else None
-    return None
 
 
 def confidence(tracker: Tracker) -> float:
@@ -173,8 +156,6 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
 
     if STATUS_HINT.search(text_of(tracker)):
         return [FollowupAction("status_form")]  # "ik wacht op antwoord, hoe lang duurt het nog?"
-    from bot.actions.likely_topic import likely_topic  # it builds on next_best here
-
     slug = await likely_topic(tracker, skip)
     events = await answer_article(dispatcher, tracker, slug) if slug else None
     return events if events is not None else await ActionClarify().run(dispatcher, tracker, domain)

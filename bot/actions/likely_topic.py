@@ -17,12 +17,20 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from bot.actions import story  # SEARCH_SIZE: the same search as for long messages
-from bot.actions.common import knowledge, ranking, topic_intents
-from bot.actions.gates import next_best, text_of
+from bot.actions.common import knowledge, ranking, text_of, topic_intents
+
+
+def next_best(tracker: Tracker, skip: set[str], topics: set[str], floor: float = 0.1) -> str | None:
+    """The best-ranked topic intent that is not in ``skip``, if it has at least ``floor`` confidence."""
+    for name, confidence in ranking(tracker):
+        if name in skip:
+            continue
+        return name if name in topics and confidence >= floor else None
+    return None
 
 
 async def likely_topic(tracker: Tracker, skip: set[str]) -> str | None:
-    """The classifier's next topic when it is sure enough (``gates.next_best``), else its best topic if search agrees."""
+    """The classifier's next topic when it is sure enough (``next_best``), else its best topic if search agrees."""
     topics = topic_intents()
     if slug := next_best(tracker, skip, topics):
         return slug

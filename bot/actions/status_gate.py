@@ -22,10 +22,10 @@ import re
 
 from rasa_sdk import Tracker
 
-from bot.actions.answer import CASE_NUMBER
-from bot.actions.gates import is_payload, text_of
+from bot.actions.common import is_payload, text_of
 from bot.actions.likely_topic import likely_topic
 
+CASE_NUMBER = re.compile(r"\bz-?\s?\d{4}-?\d{6}\b", re.IGNORECASE)
 # Asking how far something is (Dutch and English): enough on its own.
 ASKS_HOW_FAR = re.compile(
     r"\b(status|stand van zaken|voortgang|hoe ?ver(?! van tevoren)|hoe sta\w* (het|ervoor)|in behandeling|"
