@@ -1,6 +1,6 @@
 """Hub vs raw Rasa on the same resident messages, in one run, on a database that has been in use.
 
-    .venv/bin/python -m bench.pipeline [-n 120] [-c 1 4] [--grow 10000] [--grow 100000]
+    .venv/bin/python -m bench.pipeline [-n 120] [-c 1 4] [--grow 10000] [--grow 100000] [--interleave 10]
 
 Starts its own stack (SecantusDB, action server, Rasa, hub). For each ``--grow`` size it first
 writes that many realistic past conversations (messages, events, contacts, closed) into the
@@ -8,7 +8,9 @@ hub's database, then sends the same ``-n`` resident questions (the knowledge bas
 questions, in a fixed shuffled order, a fresh session for every message) once straight to
 Rasa's REST webhook and once through the hub's web chat API, at each concurrency of ``-c``.
 Prints messages/s and p50/p95/p99 of both paths, the ratio hub/raw and what the hub adds at
-p50. Without ``--grow`` it measures the empty database only.
+p50. Without ``--grow`` it measures the empty database only. With ``--interleave BLOCK`` the two
+paths take turns, BLOCK messages at a time: on a machine shared with other work both then see the
+same load, where one path after the other can differ by the load alone.
 """
 
 from __future__ import annotations
@@ -143,20 +145,44 @@ async def grow(db: AsyncIOMotorDatabase, upto: int) -> None:
     print(file=sys.stderr)
 
 
-async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: str) -> None:
+async def in_blocks(
+    paths: list[tuple[str, list[dict], list[dict[str, float]] | None]], concurrency: int, block: int
+) -> list[tuple[float, list[float], int]]:
+    """Run the paths' bodies a block at a time, the paths in turn (the first path first in every other
+    block): each path sees the same drift of a shared machine. Messages/s over the blocks' own time."""
+    took = [0.0] * len(paths)
+    lat: list[list[float]] = [[] for _ in paths]
+    errors = [0] * len(paths)
+    for k, start in enumerate(range(0, len(paths[0][1]), block)):
+        order = list(range(len(paths)))
+        for i in order if k % 2 == 0 else order[::-1]:
+            url, bodies, timings = paths[i]
+            part = bodies[start:start + block]
+            rate, latencies, errs = await run(url, part, concurrency, timings)
+            took[i] += len(part) / rate
+            lat[i] += latencies
+            errors[i] += errs
+    return [(len(paths[i][1]) / took[i], lat[i], errors[i]) for i in range(len(paths))]
+
+
+async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: str, block: int = 0) -> None:
     texts = questions(n)
     tag = uuid.uuid4().hex[:6]
     warm = [{"sender": f"warm-{tag}-{i}", "message": "hallo"} for i in range(concurrency)]
     await run(f"{rasa_url}/webhooks/rest/webhook", warm, concurrency)
     await run(f"{hub_url}/api/v1/webchat/messages", [{"session_id": f"warm-{tag}-{i}", "text": "hallo"}
                                                      for i in range(concurrency)], concurrency)
-    raw = await run(f"{rasa_url}/webhooks/rest/webhook",
-                    [{"sender": f"raw-{tag}-{i}", "message": t} for i, t in enumerate(texts)], concurrency)
+    raw_url, raw_bodies = f"{rasa_url}/webhooks/rest/webhook", [{"sender": f"raw-{tag}-{i}", "message": t} for i, t in enumerate(texts)]
+    hub_path, hub_bodies = f"{hub_url}/api/v1/webchat/messages", [{"session_id": f"hub-{tag}-{i}", "text": t} for i, t in enumerate(texts)]
     timings: list[dict[str, float]] = []
-    hub = await run(f"{hub_url}/api/v1/webchat/messages",
-                    [{"session_id": f"hub-{tag}-{i}", "text": t} for i, t in enumerate(texts)], concurrency, timings)
+    if block:
+        raw, hub = await in_blocks([(raw_url, raw_bodies, None), (hub_path, hub_bodies, timings)], concurrency, block)
+    else:
+        raw = await run(raw_url, raw_bodies, concurrency)
+        hub = await run(hub_path, hub_bodies, concurrency, timings)
     h, r = summary(hub[1]), summary(raw[1])
-    print(f"{label}, {n} messages, concurrency {concurrency}, a fresh session each")
+    order = f", raw and hub in turn, {block} messages at a time" if block else ""
+    print(f"{label}, {n} messages, concurrency {concurrency}, a fresh session each{order}")
     print(line("raw Rasa", *raw))
     print(line("hub", *hub))
     print(f"  ratio hub/raw: throughput {hub[0] / raw[0]:.2f}x, p50 {h['p50'] / r['p50']:.2f}x "
@@ -168,7 +194,7 @@ async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: 
         print(f"  inside the hub (Server-Timing, p50 ms): {steps}; not waiting for Rasa {summary(own)['p50']:.1f}")
 
 
-async def bench(n: int, concurrencies: list[int], sizes: list[int], stack) -> None:  # noqa: ANN001
+async def bench(n: int, concurrencies: list[int], sizes: list[int], stack, block: int = 0) -> None:  # noqa: ANN001
     client = AsyncIOMotorClient(stack.mongo_url, tz_aware=True)
     db = client[stack.db_name]
     try:
@@ -178,7 +204,7 @@ async def bench(n: int, concurrencies: list[int], sizes: list[int], stack) -> No
             label = f"database with {past} conversations, {await db.messages.estimated_document_count()} messages, " \
                     f"{await db.events.estimated_document_count()} events"
             for c in concurrencies:
-                await compare(n, c, stack.hub_url, stack.rasa_url, label)
+                await compare(n, c, stack.hub_url, stack.rasa_url, label, block and max(block, 2 * c))
     finally:
         client.close()
 
@@ -189,10 +215,13 @@ def main() -> int:
     parser.add_argument("-c", type=int, nargs="+", default=[1, 4], help="concurrent clients (default: 1 4)")
     parser.add_argument("--grow", type=int, action="append", default=[],
                         help="first fill the database to this many past conversations (repeatable, ascending)")
+    parser.add_argument("--interleave", type=int, default=0, metavar="BLOCK",
+                        help="send raw and hub in turn, BLOCK messages at a time (at least twice the concurrency), "
+                             "so both see the same load of a shared machine (default: all raw, then all hub)")
     args = parser.parse_args()
     sizes = [0, *sorted(args.grow)]
     with running_stack() as stack:
-        asyncio.run(bench(args.n, args.c, sizes, stack))
+        asyncio.run(bench(args.n, args.c, sizes, stack, args.interleave))
     return 0
 
 

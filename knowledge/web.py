@@ -1,11 +1,11 @@
-"""HTTP side of the knowledge base: public search, the editors' API and the editor page."""
+"""HTTP side of the knowledge base: public search, the editor page, products, synonyms, unanswered
+questions and the readability check; the articles' own API is ``knowledge.articles_api``."""
 
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field
@@ -14,22 +14,12 @@ from hub.core.appkeys import DB, SETTINGS
 from hub.core.http import json_error, parse
 from hub.core.loops import Loops
 from hub.staff.auth import current_staff, require_role
-from knowledge import feedback, readability, unanswered, workflow_api
-from knowledge.handlers import (
-    API,
-    KNOWLEDGE,
-    MAX_BODY,
-    article_json,
-    editor,
-    may_publish,
-    publish_refused,
-    service,
-    who,
-)
-from knowledge.models import Article, NewArticle, NewProduct, ProductUpdate, SynonymGroups, utcnow
+from knowledge import articles_api, feedback, readability, unanswered
+from knowledge.handlers import API, KNOWLEDGE, MAX_BODY, editor, service, who
+from knowledge.models import NewProduct, ProductUpdate, SynonymGroups
 from knowledge.service import KnowledgeService
 from knowledge.store import NotFound
-from knowledge.workflow import STATE_NL, run_schedule
+from knowledge.workflow import run_schedule
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -75,59 +65,7 @@ async def search(request: web.Request) -> web.Response:
     )
 
 
-# ---------------------------------------------------------------------- articles
-def attention(article: Article, ratings: dict[str, Any]) -> tuple[Any, ...]:
-    """Sort key of the editor's list: negative ratings and overdue reviews first, then by title."""
-    down = ratings.get("down", 0)
-    overdue = bool(article.review_at and article.review_at <= utcnow())
-    needs = down > 0 or overdue
-    return (0 if needs else 1, -down, 0 if overdue else 1, article.title.lower())
-
-
-@editor
-async def list_articles(request: web.Request) -> web.Response:
-    """The editor's list: what needs attention first (not helpful ratings, overdue reviews)."""
-    q = request.query
-    svc = service(request)
-    articles = await svc.store.list(
-        status=q.get("status") or None,
-        department=q.get("department") or None,
-        text=q.get("q") or None,
-        audience=q.get("audience") or None,
-    )
-    ratings = await feedback.summary(svc.db)
-    drafts = await svc.workflow.states()
-    if q.get("draft"):  # ?draft=review: what waits for a reviewer (or draft, scheduled)
-        articles = [a for a in articles if a.slug in drafts and drafts[a.slug].state == q.get("draft")]
-    articles.sort(key=lambda a: attention(a, ratings.get(a.slug, {})))
-    rows = []
-    for article in articles:
-        row = article_json(article, full=False)
-        rated = ratings.get(article.slug, {})
-        row["feedback"] = {"up": rated.get("up", 0), "down": rated.get("down", 0)}
-        draft = drafts.get(article.slug)
-        row["draft_state"] = draft.state if draft else None
-        row["draft_label"] = STATE_NL[draft.state] if draft else None
-        rows.append(row)
-    return web.json_response(
-        {"articles": rows, "departments": await svc.store.departments(), "may_publish": may_publish(request)}
-    )
-
-
-@editor
-async def create_article(request: web.Request) -> web.Response:
-    new = await parse(request, NewArticle, MAX_BODY)
-    if new.status != "draft" and not may_publish(request):
-        return publish_refused()  # a new article starts as a draft unless its editor may publish
-    article = await service(request).create_article(new, who(request))
-    return web.json_response(await workflow_api.editor_view(request, article.slug), status=201)
-
-
-@editor
-async def get_article(request: web.Request) -> web.Response:
-    return web.json_response(await workflow_api.editor_view(request, request.match_info["slug"]))
-
-
+# ---------------------------------------------------------------------- readability
 @editor
 async def check_readability(request: web.Request) -> web.Response:
     body = await parse(request, TextBody, MAX_BODY)
@@ -209,13 +147,9 @@ async def editor_page(request: web.Request) -> web.StreamResponse:
 
 # ---------------------------------------------------------------------- wiring
 def routes() -> list[web.RouteDef]:
-    a = f"{API}/articles/{{slug}}"
     return [
         web.get(f"{API}/search", search),
-        web.get(f"{API}/articles", list_articles),
-        web.post(f"{API}/articles", create_article),
-        web.get(a, get_article),
-        *workflow_api.routes(),
+        *articles_api.routes(),
         *feedback.routes(),
         web.post(f"{API}/readability", check_readability),
         web.get(f"{API}/products", list_products),

@@ -5,7 +5,8 @@
 form asks only what the bot does not know yet, in this order:
 
 - book: the product (buttons of the bookable products), a slot (three or more free slots as
-  buttons, "di 8 dec 10:30"), an e-mail address or mobile number (skipped when the contact has one);
+  buttons, "di 8 dec 10:30"), an e-mail address or mobile number (skipped when the contact has one),
+  then whether the resident wants a reminder (``bot.actions.appointment_reminder``: kept as consent);
 - move: the reference (or, for a contact with upcoming appointments, a list of them), the
   e-mail address or phone number given at booking (skipped for the contact who booked it),
   then a new slot;
@@ -25,6 +26,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions import appointment_reminder as reminder
 from bot.actions.answer import answer_article
 from bot.actions.common import db, message_metadata, meta, top_intent
 from bot.actions.gates import is_payload, redirect, text_of
@@ -36,7 +38,7 @@ from hub.core.settings import get_settings
 from hub.core.workdays import short_dutch_datetime
 
 FORM = "appointment_form"
-SLOTS = ("appt_mode", "appt_product", "appt_start", "appt_contact", "appt_reference", "appt_offer")
+SLOTS = ("appt_mode", "appt_product", "appt_start", "appt_contact", "appt_reference", "appt_offer", reminder.SLOT)
 OFFER_COUNT = 4  # at least three buttons, one more for choice
 REFERENCE_IN_TEXT = re.compile(r"\bAFS[-\s]?([2-9A-HJ-NP-Z]{6})\b", re.IGNORECASE)
 # Words that name a product with a desk appointment; the first hit wins (a lost passport before a passport).
@@ -263,7 +265,7 @@ class ValidateAppointmentForm(FormValidationAction):
         return {
             "move": ["appt_reference", "appt_contact", "appt_start"],
             "cancel": ["appt_reference", "appt_contact"],
-        }.get(mode_of(tracker), ["appt_product", "appt_start", "appt_contact"])
+        }.get(mode_of(tracker), ["appt_product", "appt_start", "appt_contact", *([reminder.SLOT] if reminder.asked_on(tracker) else [])])
 
     def _asked(self, tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot and top_intent(tracker)[0] != "stop"
@@ -297,6 +299,9 @@ class ValidateAppointmentForm(FormValidationAction):
             dispatcher.utter_message(text="Dat lijkt geen e-mailadres of telefoonnummer. Probeer het nog een keer, "
                                           "bijvoorbeeld naam@voorbeeld.nl of 06 12345678.")
         return {"appt_contact": found}
+
+    async def extract_appt_remind(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return reminder.extract(dispatcher, text_of(tracker)) if self._asked(tracker, reminder.SLOT) else {}
 
     async def extract_appt_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if not self._asked(tracker, "appt_reference"):
@@ -364,7 +369,9 @@ class ActionSubmitAppointment(Action):
                 doc = await appointments.book(db(), calendar_book(), NewAppointment(
                     product=tracker.get_slot("appt_product"), start=tracker.get_slot("appt_start"),
                     conversation_id=message_metadata(tracker).get("conversation_id"), **proof_of(contact).model_dump(),
+                    remind=reminder.wanted(tracker),
                 ), "bot", settings)
+                await reminder.record_answer(tracker, doc)
         except AppointmentError as exc:
             dispatcher.utter_message(text=exc.message)
             step_meta(dispatcher, tracker, "refused")
@@ -373,7 +380,7 @@ class ActionSubmitAppointment(Action):
             return clear
         product, _ = await appointments.product_rules(db(), doc["product"])
         moved = "Uw afspraak is verzet. " if mode == "move" else ""
-        dispatcher.utter_message(text=moved + appointments.confirmation(doc, product.bring))
+        dispatcher.utter_message(text=moved + appointments.confirmation(doc, product.bring) + reminder.promised(doc))
         step_meta(dispatcher, tracker, "moved" if mode == "move" else "booked", reference=doc["_id"],
                   start=doc["start"].isoformat(), place=doc["location"], product=doc["product"])
         return clear

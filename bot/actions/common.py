@@ -92,6 +92,16 @@ def meta(tracker: Tracker, action: str, article: str | None = None, **extra: Any
     return {META_KEY: {"action": action, "intent": intent, "confidence": confidence, "article": article, **extra}}
 
 
+def earlier_meta(tracker: Tracker) -> list[dict[str, Any]]:
+    """The reply metadata (``meta``) of the bot's earlier turns in this conversation, oldest first."""
+    found = []
+    for event in tracker.events:
+        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        if isinstance(custom, dict) and isinstance(custom.get(META_KEY), dict):
+            found.append(custom[META_KEY])
+    return found
+
+
 def utter_whole(dispatcher: Any, text: str, buttons: list[dict[str, str]] | None = None) -> None:
     """One chat bubble, however many paragraphs (Rasa's REST channel would cut it at blank lines)."""
     dispatcher.utter_message(json_message={REPLY_KEY: {"text": text, "buttons": buttons or []}})

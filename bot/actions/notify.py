@@ -73,6 +73,14 @@ def chosen_channel(tracker: Tracker) -> str | None:
     return None
 
 
+async def record_consent(tracker: Tracker, contact_id: str, body: consent.ConsentBody) -> list[dict[str, Any]]:
+    """The resident's answer in the one consent home, and its event; raises ``consent.ConsentError``."""
+    records = await consent.record(db(), contact_id, body, by="bot")
+    await events.emit(db(), None, EventType.CONSENT_RECORDED, tracker.sender_id, topics=body.topics, given=body.given,
+                      channel=body.channel)
+    return records
+
+
 class ActionNotifyChoice(Action):
     def name(self) -> str:
         return "action_notify_choice"
@@ -104,15 +112,13 @@ class ActionNotifyChoice(Action):
             address=address, wording=asked or (reply or text)[:1000], answer=text[:500] or None, conversation_id=tracker.sender_id,
         )
         try:
-            records = await consent.record(db(), contact_id, body, by="bot")
+            records = await record_consent(tracker, contact_id, body)
         except consent.ConsentError:
             where = "mobiele nummer" if channel in ("whatsapp", "sms") else "e-mailadres"
             dispatcher.utter_message(text=f"Wat is uw {where}? Schrijf bijvoorbeeld: Ja, via {consent.CHANNEL_NL[channel]} op "
                                           + ("06 12345678." if where == "mobiele nummer" else "naam@voorbeeld.nl."))
             dispatcher.utter_message(json_message=meta(tracker, "notify", asked="address"))
             return []
-        await events.emit(db(), None, EventType.CONSENT_RECORDED, tracker.sender_id, topics=body.topics, given=given,
-                          channel=channel if given else None)
         if reply is None:
             reply = (f"Goed, u krijgt nieuws via {consent.CHANNEL_NL[channel]}"
                      + (f" op {identifiers.display_phone(records[0]['address'])}" if channel in ("whatsapp", "sms") else "")

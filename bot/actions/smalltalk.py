@@ -7,8 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import meta, top_intent
+from bot.actions.common import earlier_meta, meta, top_intent
 from bot.actions.gates import text_of, wants_a_person
+from hub.conversations import satisfaction
 from hub.core.settings import get_settings
 
 CAN_DO = (
@@ -48,5 +49,8 @@ class ActionSmallTalk(Action):
             return await hand_over(dispatcher, tracker, "asked_for_person")
         action, text = replies(get_settings().municipality).get(intent or "", ("fallback", CAN_DO))
         dispatcher.utter_message(text=text)
-        dispatcher.utter_message(json_message=meta(tracker, action))
+        # a sign-off says whether the bot dealt with a question before: then the hub asks for a grade
+        signs_off = {satisfaction.ANSWERED_BEFORE: satisfaction.answered(earlier_meta(tracker))} \
+            if intent in satisfaction.SIGN_OFF_INTENTS else {}
+        dispatcher.utter_message(json_message=meta(tracker, action, **signs_off))
         return []

@@ -87,20 +87,28 @@ class CallbackBody(BaseModel):
     day_part: Literal["ochtend", "middag", "geen_voorkeur"] = "geen_voorkeur"
 
 
-def agent_api(handler: Handler) -> Handler:
-    """Role ``agent`` (supervisors and admins pass too); desk errors become JSON 4xx answers."""
+def desk_api(*roles: str) -> Callable[[Handler], Handler]:
+    """Decorator for the desk's JSON handlers: ``roles`` (``hub.staff.auth.require_role``; an admin
+    passes too), and desk errors or a bad body become the one JSON 4xx error body."""
 
-    @require_role("agent", "supervisor")
-    @wraps(handler)
-    async def inner(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except KNOWN_ERRORS as exc:
-            return domain_error(exc)
-        except BodyError as exc:  # hub.core.http.parse: 4xx that says what is wrong with the body
-            return exc.response
+    def wrap(handler: Handler) -> Handler:
+        @require_role(*roles)
+        @wraps(handler)
+        async def inner(request: web.Request) -> web.StreamResponse:
+            try:
+                return await handler(request)
+            except KNOWN_ERRORS as exc:
+                return domain_error(exc)
+            except BodyError as exc:  # hub.core.http.parse: 4xx that says what is wrong with the body
+                return exc.response
 
-    return inner
+        return inner
+
+    return wrap
+
+
+#: role ``agent`` (supervisors and admins pass too)
+agent_api = desk_api("agent", "supervisor")
 
 
 def desk(request: web.Request) -> Desk:

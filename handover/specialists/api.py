@@ -10,39 +10,19 @@ nothing else; a plain agent cannot act as a specialist (the role check refuses).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import wraps
 from typing import Any
 
 from aiohttp import web
 
 from handover import briefing
-from handover.console.api import KNOWN_ERRORS, NoteBody, ReplyBody, agent_api, desk
+from handover.console.api import NoteBody, ReplyBody, agent_api, desk, desk_api
 from handover.console.api import staff as me
 from handover.specialists import transfer as specialist
-from hub.core.http import BodyError, domain_error, parse
-from hub.staff.auth import require_role
+from hub.core.http import parse
 
 API = "/api/v1/handover"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def specialist_api(handler: Handler) -> Handler:
-    """Role ``specialist`` (an admin passes too); desk errors become JSON 4xx answers."""
-
-    @require_role("specialist")
-    @wraps(handler)
-    async def inner(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except KNOWN_ERRORS as exc:
-            return domain_error(exc)
-        except BodyError as exc:
-            return exc.response
-
-    return inner
-
-
+#: role ``specialist`` (an admin passes too)
+specialist_api = desk_api("specialist")
 
 
 def item(staff: dict[str, Any], conv: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +67,7 @@ async def accept(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     body: ReplyBody = await parse(request, ReplyBody)
     if not body.text.strip():
-        return domain_error(specialist.DeskError(400, "empty_text", "Het bericht is leeg."))
+        raise specialist.DeskError(400, "empty_text", "Het bericht is leeg.")
     result = await specialist.reply(desk(request), request.match_info["id"], me(request), body.text.strip())
     return web.json_response(result, status=201)
 

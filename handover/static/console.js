@@ -23,19 +23,7 @@
   var $ = function (id) { return document.getElementById(id); };
 
   // ------------------------------------------------------------------ helpers
-  function el(tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (k) {
-      if (k === "text") node.textContent = props[k];
-      else if (k === "class") node.className = props[k];
-      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), props[k]);
-      else if (k === "dataset") Object.assign(node.dataset, props[k]);
-      else node.setAttribute(k, props[k]);
-    });
-    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  var el = window.kccDom.el, clear = window.kccDom.clear;  // console_dom.js
   function api(method, path, body) {
     var opts = { method: method, headers: { "X-CSRF-Token": csrf || "" }, credentials: "same-origin" };
     if (body instanceof FormData) opts.body = body;

@@ -9,18 +9,7 @@
   var csrf = null, data = null, moving = null, products = [];
   var $ = function (id) { return document.getElementById(id); };
 
-  function el(tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (k) {
-      if (k === "text") node.textContent = props[k];
-      else if (k === "class") node.className = props[k];
-      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), props[k]);
-      else node.setAttribute(k, props[k]);
-    });
-    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
-    return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  var el = window.kccDom.el, clear = window.kccDom.clear;  // console_dom.js
   function call(method, url, body) {
     var opts = { method: method, headers: { "X-CSRF-Token": csrf || "" }, credentials: "same-origin" };
     if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }

@@ -2,8 +2,9 @@
 
 Order of work for every inbound message (see ARCHITECTURE.md):
 1. insert it into ``messages`` (deduplicated on the channel's message id) before anything else;
-2. find or open the conversation for the channel address and link the contact;
-3. by conversation state: ask the bot, or hand the message to the agent desk;
+2. find or open the conversation for the channel address and link the contact (``opening``);
+3. by conversation state: ask the bot, or hand the message to the agent desk (``turns``: the desk
+   and the satisfaction grade, the turns without the bot);
 4. store every reply, then hand it to the channel for delivery.
 A failure after step 1 never loses the message: it stays stored with its status.
 """
@@ -22,12 +23,13 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from hub.contacts import store as contacts
 from hub.conversations import satisfaction
 from hub.conversations.bot_client import BotAnswer, BotClient, BotUnavailable
 from hub.conversations.crisis import CrisisState
 from hub.conversations.desk import Desk
+from hub.conversations.opening import SEQ_BLOCK, Opening
 from hub.conversations.outbound import Outbound, Sender, message_view, until_stored
+from hub.conversations.turns import Turns
 from hub.core import events
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType
@@ -55,14 +57,10 @@ BOT_DOWN_TEXT = (
 RESUME_AFTER_S = 60
 # Statuses of a stored inbound message whose handling has not finished ("handled").
 UNFINISHED = ("received", "linked", "interrupted")
-# Sequence numbers an inbound message reserves in its conversation: its own and its replies'
-# (gaps are harmless: clients ask for messages after a number, never count them).
-SEQ_BLOCK = 16
 AFTER = ReturnDocument.AFTER
-# The resident signs off after the bot helped: then the satisfaction question follows the bot's words.
-SIGN_OFF_INTENTS = ("thanks", "goodbye")
 
-class Pipeline(Outbound):
+
+class Pipeline(Opening, Turns, Outbound):
     def __init__(
         self, db: AsyncIOMotorDatabase, bot: BotClient, live: LiveBus, desk: Desk, concurrency: int | None = None
     ):
@@ -230,82 +228,8 @@ class Pipeline(Outbound):
                 return await self._desk_turn(conv, msg, message_id, link, steps)
         if state is State.BOT:
             return await self._bot_turn(conv, msg, message_id, link, steps, timings)
-        # queued or with an agent: the bot is silent, the desk (console, Slack) hears it
-        async with self._turn(timings):
-            await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
-            await events.emit_all(self.db, self.live, steps)
-            replies = await self.desk.resident_message(self, conv, message_id, msg.text)
-            await self.messages.update_one({"_id": message_id}, {"$set": {"status": "handled"}})
-        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=Meta(state=state, action="handover"))
-
-    async def _grade_turn(
-        self, conv: dict[str, Any], msg: InboundMessage, message_id: str, doc: dict[str, Any], grade: int
-    ) -> PipelineResult:
-        """The resident answered the satisfaction question: keep the grade, thank them; the bot is not asked."""
-        seq = conv["seq"] - SEQ_BLOCK + 1
-        link = {"conversation_id": conv["_id"], "contact_id": conv["contact_id"], "seq": seq}
-        self.live.publish(conv["_id"], message_view({**doc, "seq": seq}))
-        closed = conv["state"] == State.CLOSED.value
-        meta = Meta(state=State(conv["state"]), action="thanks")  # the grade is kept; the resident is thanked
-        await self.messages.update_one({"_id": message_id}, {"$set": {
-            **link, "status": "handled", "meta": meta.model_dump(exclude={"state"}),
-        }})
-        await events.emit(self.db, self.live, EventType.MESSAGE_IN, conv["_id"], channel=msg.channel)
-        try:
-            result = await satisfaction.record_score(self.db, conv["_id"], grade, release_key=closed)
-            replies = [Reply(text=result["message"])]
-        except satisfaction.SatisfactionError as exc:
-            replies = [Reply(text=exc.message)]
-        await self.send(conv, replies, author="system", in_reply_to=message_id, metadata={"kind": "satisfaction"})
-        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta)
-
-    async def ask_satisfaction(self, conv: dict[str, Any], replies: list[Reply]) -> list[Reply]:
-        """``replies`` and the satisfaction question, once per conversation (marked before it goes out)."""
-        if conv.get(satisfaction.ASKED) or conv.get("satisfaction"):
-            return replies
-        marked = await self.conversations.update_one(
-            {"_id": conv["_id"], satisfaction.ASKED: None}, {"$set": {satisfaction.ASKED: utcnow()}}
-        )
-        return [*replies, satisfaction.question(conv.get("channel"))] if marked.modified_count else replies
-
-    async def _open_conversation(self, msg: InboundMessage) -> tuple[dict[str, Any], bool]:
-        """The open conversation for this channel address (created, with its contact, if none), and whether it is new.
-
-        Each inbound message reserves ``SEQ_BLOCK`` sequence numbers: its own and its replies', so the
-        bot's replies need no second write to the conversation.
-        """
-        open_key = f"{msg.channel}:{msg.address}"
-        now = utcnow()
-        bump = {"$inc": {"seq": SEQ_BLOCK}, "$set": {"updated_at": now, "last_inbound_at": now}}
-        # No upsert: under concurrency SecantusDB's upserting find_one_and_update can answer None
-        # after applying the update. Increment first (one round trip for an open conversation).
-        conv = await self.conversations.find_one_and_update({"open_key": open_key}, bump, return_document=AFTER)
-        if conv is not None:
-            if conv.get("contact_id") is None or msg.metadata.get("identity_token"):
-                await self._relink(conv, msg)  # by a signed identity (or a conversation left without a contact)
-            return conv, False
-        contact_id = await contacts.link_inbound(self.db, msg, None)  # the contact first: one write of the conversation
-        for _ in range(5):
-            doc = {
-                "_id": new_id(), "open_key": open_key, "channel": msg.channel, "address": msg.address,
-                "state": State.BOT.value, "seq": SEQ_BLOCK, "created_at": now, "updated_at": now,
-                "last_inbound_at": now, "contact_id": contact_id, "thread_key": msg.thread_key,
-            }
-            try:
-                await self.conversations.insert_one(doc)
-                return doc, True
-            except DuplicateKeyError:  # two first messages raced: the other one created it
-                conv = await self.conversations.find_one_and_update({"open_key": open_key}, bump, return_document=AFTER)
-                if conv is not None:
-                    return conv, False
-        raise RuntimeError("could not open conversation")  # pragma: no cover - a unique key settles a race in one retry
-
-    async def _relink(self, conv: dict[str, Any], msg: InboundMessage) -> None:
-        contact_id = await contacts.link_inbound(self.db, msg, conv.get("contact_id"))
-        if contact_id != conv.get("contact_id"):
-            conv["contact_id"] = contact_id
-            await self.conversations.update_one({"_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
-            await self.messages.update_many({"conversation_id": conv["_id"]}, {"$set": {"contact_id": contact_id}})
+        async with self._turn(timings):  # queued or with an agent
+            return await self._agent_turn(conv, msg, message_id, link, steps)
 
     async def _duplicate(self, dedup_key: str) -> PipelineResult:
         """A provider retried: answer with what the first delivery produced, store nothing new."""
@@ -324,31 +248,6 @@ class Pipeline(Outbound):
         state = State(conv["state"]) if conv else State.BOT
         meta = Meta(state=state, **(first or {}).get("meta", {"action": "fallback"}))
         return PipelineResult(conversation_id=conv_id or "", replies=replies, meta=meta, duplicate=True)
-
-    async def _desk_turn(
-        self, conv: dict[str, Any], msg: InboundMessage, message_id: str, link: dict[str, Any], steps: list[Event]
-    ) -> PipelineResult:
-        """A message of a channel without the bot: to the queue (or to the agent who has it), then the receipt.
-
-        The order keeps a retry after a crash from queueing twice (``enqueue`` only moves a
-        conversation the bot has) or sending a second receipt (it goes after the message is handled).
-        """
-        desk = msg.metadata.get("desk") or {}
-        if conv["state"] == State.BOT.value:
-            summary = {k: v for k, v in desk.items() if k != "receipt"}
-            await self.handover(conv["_id"], reason=desk.get("reason", msg.channel), summary=summary)
-            await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
-        else:  # queued or with an agent: the desk hears it like any message in that conversation
-            await self.messages.update_one({"_id": message_id}, {"$set": {**link, "status": "linked"}})
-            await self.desk.resident_message(self, conv, message_id, msg.text)
-        meta = Meta(state=State.QUEUED if conv["state"] == State.BOT.value else State(conv["state"]), action="handover")
-        await self.messages.update_one(
-            {"_id": message_id}, {"$set": {"status": "handled", "meta": meta.model_dump(exclude={"state"})}}
-        )
-        await events.emit_all(self.db, self.live, steps)
-        replies = [Reply(text=desk["receipt"])] if desk.get("receipt") else []
-        await self.send(conv, replies, author="system", in_reply_to=message_id, metadata={"kind": "receipt"})
-        return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta)
 
     # ------------------------------------------------------------------ bot
     async def _bot_turn(
@@ -389,7 +288,7 @@ class Pipeline(Outbound):
                     EventType.for_bot(action), conv["_id"], intent=meta.intent, article=meta.article, channel=msg.channel,
                     **({"question_key": raw["question_key"]} if raw.get("question_key") else {}),
                 ))
-                if meta.intent in SIGN_OFF_INTENTS and conv["seq"] > SEQ_BLOCK:  # signs off after an earlier question
+                if satisfaction.after_answer(raw):  # signs off after a question the bot dealt with
                     replies = await self.ask_satisfaction(conv, replies)
                 if not conv.get("social_domain"):  # need-to-know: a social-domain topic restricts the conversation
                     await need_to_know.mark_for_topics(self.db, conv["_id"], [meta.intent, meta.article], by="bot")

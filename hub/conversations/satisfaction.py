@@ -1,7 +1,7 @@
 """The satisfaction question at the end of a conversation: a Dutch school grade from 1 to 10, optional.
 
 Asked after a conversation the bot handled alone (when the resident says thanks or goodbye
-after an answer) and after an agent closed one, on every channel: with buttons where the
+after the bot dealt with a question: ``after_answer``) and after an agent closed one, on every channel: with buttons where the
 channel shows them (``BUTTON_CHANNELS``), else the resident types a number. The resident may
 answer or not; a conversation gets at most one grade. The grade is kept on the conversation
 (``satisfaction: {score, scale: 10, at}``) and written to the event log (``satisfaction``: score,
@@ -15,6 +15,7 @@ shown apart on the dashboard ("oude schaal 1-5"); they are not mapped onto the g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,11 @@ QUESTION_TYPED = (
 THANKS = "Bedankt voor uw cijfer. Daarmee maken we ons klantcontact beter."
 INVALID = "Geef een cijfer van 1 tot en met 10."
 PAYLOAD_PREFIX = "/tevredenheid:"
+# The resident signs off after the bot dealt with a question: then the question follows the bot's words.
+SIGN_OFF_INTENTS = ("thanks", "goodbye")
+# The bot's turns that deal with no question (their meta ``action``): small talk, not understood, asking back.
+NO_ANSWER_ACTIONS = frozenset({"greet", "thanks", "fallback", "out_of_scope", "clarify"})
+ANSWERED_BEFORE = "answered_before"  # the bot's meta on a sign-off: an earlier turn dealt with a question
 ASKED = "satisfaction_asked_at"  # on the conversation: the question went out (the next answer may be a grade)
 # "8", "een 8", "cijfer 8", "8/10", "8 van 10", "10!" - a typed grade and nothing else
 _TYPED = re.compile(r"^\s*(?:(?:een|cijfer|rapportcijfer|ik geef een?)\s+)?(10|[1-9])\s*(?:(?:/|van|uit)\s*10)?\s*[.!]?\s*$", re.I)
@@ -57,6 +63,21 @@ def question(channel: str | None = None) -> Reply:
     if channel is not None and channel not in BUTTON_CHANNELS:
         return Reply(text=QUESTION_TYPED)
     return Reply(text=QUESTION, buttons=[Button(title=str(i), payload=f"{PAYLOAD_PREFIX}{i}") for i in range(1, SCALE + 1)])
+
+
+def answered(earlier: Iterable[dict[str, Any]]) -> bool:
+    """Whether one of the bot's earlier turns (their reply metadata) dealt with a question: it gave an
+    article or did something other than small talk ("hallo" then "bedankt" is no such conversation)."""
+    return any(m.get("article") or (m.get("action") or "fallback") not in NO_ANSWER_ACTIONS for m in earlier)
+
+
+def after_answer(meta: dict[str, Any]) -> bool:
+    """The bot's answer (its metadata) is a sign-off after a question it dealt with: ask for the grade.
+
+    The bot sets ``answered_before`` from its own record of the conversation (``answered`` over
+    the tracker's earlier replies), so the hub reads nothing more on the message path.
+    """
+    return meta.get("intent") in SIGN_OFF_INTENTS and bool(meta.get(ANSWERED_BEFORE))
 
 
 def parse_grade(text: str | None, payload: str | None = None) -> int | None:

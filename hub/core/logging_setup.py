@@ -8,12 +8,16 @@ import re
 import sys
 from datetime import UTC, datetime
 
-BSN_RE = re.compile(r"(?<!\d)\d{9}(?!\d)")
+# Nine digits standing alone: not next to another letter or digit, so a run inside a longer token
+# (a conversation id such as uuid4().hex, a provider's message id) stays readable, while
+# "bsn 123456782", "bsn=123456782" and "123456782," are masked; so is a number glued to the
+# word itself ("bsn123456782", "BSN123456782").
+BSN_RE = re.compile(r"(?:(?<![^\W_])|(?<=bsn))\d{9}(?![^\W_])", re.IGNORECASE)
 _STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 def mask(text: str) -> str:
-    """Replace anything shaped like a BSN (nine digits) by a mask."""
+    """Replace anything shaped like a BSN (nine digits standing alone) by a mask."""
     return BSN_RE.sub("*********", text)
 
 

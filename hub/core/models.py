@@ -93,8 +93,8 @@ class OfferedSlot(BaseModel):
 class AppointmentMeta(BaseModel):
     """Where an appointment dialogue stands (``meta.action == "appointment"``; issue 17)."""
 
-    step: Literal["product", "offer", "contact", "reference", "booked", "moved", "cancelled", "refused", "full",
-                  "unavailable"]
+    step: Literal["product", "offer", "contact", "remind", "reference", "booked", "moved", "cancelled", "refused",
+                  "full", "unavailable"]
     product: str | None = None
     slots: list[OfferedSlot] = Field(default_factory=list)
     reference: str | None = None

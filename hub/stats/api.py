@@ -34,8 +34,10 @@ from hub.privacy import audit
 from hub.privacy.audit import audit_entry
 from hub.staff.auth import require_role
 from hub.stats import live_view as stats_live
-from hub.stats.figures import FIGURES, Query, Stats, as_local_day, default_period, parse_day, tables
+from hub.stats.figures import FIGURES, Query, Stats
+from hub.stats.period import as_local_day, default_period, parse_day
 from hub.stats.rollup import Busy, Rollup, local_midnight, run
+from hub.stats.tables import tables
 
 log = logging.getLogger(__name__)
 DASHBOARD = Path(__file__).resolve().parent / "dashboard"

@@ -31,109 +31,23 @@ shown; satisfaction figures of fewer than ``KCC_STATS_MIN_GROUP`` answers are sh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from hub.core import workdays
 from hub.core.settings import Settings
-from hub.stats import norm_figures
-from hub.stats import rollup as stats_rollup
-from hub.stats.daily import contribution
+from hub.stats import facets, norm_figures
+from hub.stats.facets import SAT_FIELDS, Raw
 from hub.stats.facts import TZ
-from hub.stats.measures import (  # noqa: F401 - the figures' names, one home in measures
-    MAX_DAYS,
-    NAME,
-    NO_TEAM,
-    Granularity,
-    Privacy,
-    Query,
-    _sum,
-    breach,
-    durations,
-    nearest_rank,
-    share,
-)
-from hub.stats.unanswered_texts import example_texts
-
-SAT_FIELDS = ("sat_n", "sat_sum", "s1", "s2", "s3", "s4", "s5")
-HOURS = tuple(f"h{h}" for h in range(24))
-
-
-def conversation_branches(q: Query) -> dict[str, list[dict[str, Any]]]:
-    """$facet branches over rollup-shaped documents (stats_daily, or single facts for a topic)."""
-    series_key = {"hour": "$day", "day": "$day", "week": "$week"}[q.granularity]
-    return {
-        "total": [{"$group": {"_id": None, **_sum("n", "bot_resolved", "contained", "handed_over", "abandoned")}}],
-        "by_channel": [{"$group": {"_id": "$channel", **_sum("n")}}, {"$sort": {"n": -1, "_id": 1}}],
-        "series": [
-            {"$group": {"_id": {"b": series_key, "c": "$channel"},
-                        **_sum(*(HOURS if q.granularity == "hour" else ("n",)))}},
-            {"$sort": {"_id.b": 1, "_id.c": 1}},
-        ],
-        "waits": durations("waits"),
-        "replies": durations("replies"),
-        "handles": durations("handles"),
-        "unanswered": [
-            {"$unwind": "$unanswered"},
-            {"$group": {"_id": {"k": "$unanswered.k", "t": "$unanswered.t"}, "n": {"$sum": "$unanswered.n"}}},
-            {"$sort": {"n": -1, "_id.k": 1}},
-        ],
-        "sat_by_channel": [{"$group": {"_id": "$channel", **_sum(*SAT_FIELDS)}}, {"$sort": {"_id": 1}}],
-        "sat_by_team": [{"$group": {"_id": "$team", **_sum(*SAT_FIELDS)}}, {"$sort": {"_id": 1}}],
-        "handle_by_team": [{"$group": {"_id": "$team", **_sum("handle_sum", "handed_over")}}],
-        "per_day": [
-            {"$group": {"_id": "$day", **_sum("n", "contained", "handed_over", "abandoned", "g_n", "g_sum",
-                                              "term_met", "term_missed", "pick_met", "pick_missed", "fcr_yes", "fcr_no")}},
-            {"$sort": {"_id": 1}},
-        ],
-        "waits_per_day": durations("waits", by="$day"),
-        **norm_figures.conversation_branches(),
-    }
-
-
-def item_branches() -> dict[str, list[dict[str, Any]]]:
-    counts = {
-        "created": {"$sum": 1},
-        "on_time": {"$sum": {"$cond": ["$on_time", 1, 0]}},
-        "late": {"$sum": {"$cond": ["$late", 1, 0]}},
-        "pending": {"$sum": {"$cond": ["$pending", 1, 0]}},
-        "withdrawn": {"$sum": {"$cond": ["$withdrawn", 1, 0]}},
-    }
-    return {
-        "totals": [{"$group": {"_id": "$kind", **counts}}],
-        "per_day": [{"$group": {"_id": {"kind": "$kind", "day": "$day"}, **counts}}, {"$sort": {"_id.day": 1}}],
-        "case_types": [
-            {"$match": {"kind": "case"}},
-            {"$group": {"_id": "$case_type_v", "n": {"$sum": 1}}},
-            {"$sort": {"n": -1, "_id": 1}},
-        ],
-        **norm_figures.item_branches(),
-    }
-
+from hub.stats.measures import Privacy, Query, breach, share
+from hub.stats.period import day_labels, dutch_day
 
 # ---------------------------------------------------------------------- the figures
 FIGURES = (
     "contacts", "containment", "wait", "first_reply", "handling", "abandoned", "callbacks", "answers",
     "cases", "topics", "unanswered", "satisfaction", "occupancy", "daily", "within_term", "pickup", "first_contact",
 )
-NORM_FIGURES = {"within_term", "pickup", "first_contact", "containment", "satisfaction"}
-
-
-@dataclass
-class Raw:
-    """What the pipelines returned, per source and branch."""
-
-    conv: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    topics: list[dict[str, Any]] = field(default_factory=list)
-    presence: list[dict[str, Any]] = field(default_factory=list)
-    norm_topics: list[dict[str, Any]] = field(default_factory=list)
-    examples: dict[str, str] = field(default_factory=dict)
 
 
 class Stats:
@@ -157,83 +71,13 @@ class Stats:
             "first_contact": s.norm_first_contact_resolution,
         }
 
-    # ------------------------------------------------------------ reading
-    async def _conversation_facets(self, q: Query, names: set[str]) -> dict[str, list[dict[str, Any]]]:
-        branches = {k: v for k, v in conversation_branches(q).items() if k in names}
-        if not branches:
-            return {}
-        if q.topic and (q.channel or q.team):  # one topic of one channel or team: the facts, shaped like rollups
-            match = {"day": q.days(), "topic_v": q.topic, **q.dims("team_v")}
-            source = self.db.stats_conversations
-            head = [{"$match": match}, {"$project": contribution()}]
-        elif q.topic:
-            source = self.db.stats_topic_daily
-            head = [{"$match": {"topic": q.topic, "day": q.days()}}]
-        else:
-            source = self.db.stats_daily
-            head = [{"$match": {"day": q.days(), **q.dims()}}]
-        found = await source.aggregate([*head, {"$facet": branches}]).to_list(None)
-        return found[0] if found else {}
-
-    async def _item_facets(self, q: Query) -> dict[str, list[dict[str, Any]]]:
-        match = {"day": q.days(), **q.dims(), **({"topic": q.topic} if q.topic else {})}
-        found = await self.db.stats_items.aggregate([{"$match": match}, {"$facet": item_branches()}]).to_list(None)
-        return found[0] if found else {}
-
-    async def _topics(self, q: Query) -> list[dict[str, Any]]:
-        match: dict[str, Any] = {"day": q.days()}
-        if q.topic:
-            match["topic"] = q.topic
-        head: list[dict[str, Any]] = [{"$match": match}]
-        if q.channel or q.team:  # the day-and-topic rollups keep their counts per channel and team
-            head += [
-                {"$unwind": "$parts"},
-                {"$match": {f"parts.{k}": v for k, v in q.dims().items()}},
-                {"$project": {"topic": 1, **{f: f"$parts.{f}" for f in ("n", "contained", "handed_over")}}},
-            ]
-        return await self.db.stats_topic_daily.aggregate([
-            *head,
-            {"$group": {"_id": "$topic", **_sum("n", "contained", "handed_over")}},
-            {"$sort": {"n": -1, "_id": 1}},
-        ]).to_list(None)
-
-    async def _presence(self, q: Query) -> list[dict[str, Any]]:
-        match: dict[str, Any] = {"day": q.days()}
-        if q.team:
-            match["team"] = q.team
-        return await self.db.stats_presence.aggregate([
-            {"$match": match},
-            {"$group": {"_id": "$team", "online_s": {"$sum": "$online_s"}, "agents": {"$addToSet": "$agent"}}},
-            {"$project": {"online_s": 1, "agents": {"$size": "$agents"}}},
-            {"$sort": {"_id": 1}},
-        ]).to_list(None)
-
-    async def read(self, q: Query, figures: tuple[str, ...] = FIGURES) -> Raw:
-        wanted = set(figures)
-        names = set()
-        for fig, branches in BRANCHES_OF.items():
-            if fig in wanted:
-                names |= branches
-        raw = Raw(conv=await self._conversation_facets(q, names))
-        if wanted & {"callbacks", "answers", "cases", "daily"}:
-            raw.items = await self._item_facets(q)
-        if "topics" in wanted:
-            raw.topics = await self._topics(q)
-        if "occupancy" in wanted and not (q.channel or q.topic):
-            raw.presence = await self._presence(q)
-        if wanted & NORM_FIGURES:
-            raw.norm_topics = await norm_figures.by_topic(self.db, q)
-        if "unanswered" in wanted:
-            raw.examples = await example_texts(self.db, [r["_id"]["k"] for r in raw.conv.get("unanswered", [])])
-        return raw
-
     # ------------------------------------------------------------ public
     async def summary(self, q: Query, figures: tuple[str, ...] = FIGURES) -> dict[str, Any]:
-        raw = await self.read(q, figures)
+        raw = await facets.read(self.db, q, figures)
         watermark = await self.db.stats_state.find_one({"_id": "watermark"})
         return {
             "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "timezone": TZ,
-                       "label": f"{_dutch(q.start, year=True)} tot en met {_dutch(q.end, year=True)}"},
+                       "label": f"{dutch_day(q.start, year=True)} tot en met {dutch_day(q.end, year=True)}"},
             "day_labels": day_labels(q.start, q.end),
             "filters": q.filters(),
             "granularity": q.granularity,
@@ -316,17 +160,8 @@ class Stats:
     def _deadline(self, raw: Raw, kind: str, norm: float) -> dict[str, Any]:
         p = self.privacy
         row = next((r for r in raw.items.get("totals", []) if r["_id"] == kind), {})
-        known = row.get("on_time", 0) + row.get("late", 0)
-        rate = p.about(share(row.get("on_time", 0), known), known, 4)
-        out = {
-            "created": p.count(row.get("created", 0)),
-            "on_time": p.count(row.get("on_time", 0)),
-            "late": p.count(row.get("late", 0)),
-            "pending": p.count(row.get("pending", 0)),
-            "share_on_time": rate,
-            "norm": norm,
-            "breach": breach(rate, norm, higher_is_better=True),
-        }
+        shape = norm_figures.outcomes(p, norm, ("on_time", "late", "pending"), ("on_time", "late", "share_on_time"))
+        out = {"created": p.count(row.get("created", 0)), **shape(row), "norm": norm}
         if kind == "case":
             out["withdrawn"] = p.count(row.get("withdrawn", 0))
         return out
@@ -450,9 +285,7 @@ class Stats:
                 "first_contact": _rate(p, c, "fcr_yes", "fcr_no"),
             }
             for kind, name in (("callback", "callback_on_time"), ("case", "answer_5_days")):
-                it = items.get(day, {}).get(kind, {})
-                known = it.get("on_time", 0) + it.get("late", 0)
-                row[name] = p.about(share(it.get("on_time", 0), known), known, 4)
+                row[name] = _rate(p, items.get(day, {}).get(kind, {}), "on_time", "late")
             row["breaches"] = [
                 name for name, norm, higher in DAILY_NORMS
                 if breach(row[name], norms[norm], higher)
@@ -474,72 +307,4 @@ def _rate(p: Privacy, row: dict[str, Any], yes: str, no: str) -> dict[str, Any]:
     return p.about(share(row.get(yes, 0), known), known, 4)
 
 
-# which $facet branches over the conversation rollups each figure needs
-BRANCHES_OF: dict[str, set[str]] = {
-    "contacts": {"total", "by_channel", "series"},
-    "containment": {"total", "norm_total", "norm_by_channel", "norm_by_team"},
-    "wait": {"waits"},
-    "first_reply": {"replies"},
-    "handling": {"handles"},
-    "abandoned": {"total"},
-    "unanswered": {"unanswered"},
-    "satisfaction": {"sat_by_channel", "sat_by_team", "norm_total", "norm_by_channel", "norm_by_team"},
-    "within_term": {"norm_total", "norm_by_channel", "norm_by_team"},
-    "pickup": {"norm_total", "norm_by_channel", "norm_by_team", "pickups"},
-    "first_contact": {"norm_total", "norm_by_channel", "norm_by_team"},
-    "occupancy": {"handle_by_team"},
-    "daily": {"per_day", "waits_per_day"},
-}
 SHAPERS: dict[str, Callable[[Stats, Query, Raw], dict[str, Any]]] = {name: getattr(Stats, name) for name in FIGURES}
-
-
-# ---------------------------------------------------------------------- tables (CSV)
-def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and "suppressed" in value:
-            out[name] = value
-        elif isinstance(value, dict):
-            out.update(_flat(value, f"{name}_"))
-        elif isinstance(value, list):
-            if all(isinstance(v, str) for v in value):
-                out[name] = " ".join(value)
-        else:
-            out[name] = value
-    return out
-
-
-def tables(name: str, figure: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The tables of a figure: every list of rows, plus the single numbers as one row."""
-    found = {key: [_flat(r) for r in value] for key, value in figure.items()
-             if isinstance(value, list) and value and isinstance(value[0], dict)}
-    single = _flat({k: v for k, v in figure.items() if not isinstance(v, list)})
-    if single:
-        found = {name: [single], **found}
-    return found
-
-
-def _dutch(day: date, year: bool = False, short: bool = False) -> str:
-    return workdays.dutch_date(datetime.combine(day, time(12), tzinfo=workdays.TZ), weekday=False, year=year, short=short)
-
-
-def day_labels(start: date, end: date) -> dict[str, str]:
-    """``{"2025-12-01": "1 dec"}`` for every day of the period: the dashboard's Dutch dates."""
-    return {(start + timedelta(days=i)).isoformat(): _dutch(start + timedelta(days=i), short=True)
-            for i in range((end - start).days + 1)}
-
-
-def parse_day(text: str) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise ValueError(text)
-    return date.fromisoformat(text)
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """This month up to today."""
-    return today.replace(day=1), today
-
-
-def as_local_day(moment: datetime) -> date:
-    return stats_rollup.local_day(moment)

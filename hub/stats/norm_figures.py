@@ -8,6 +8,7 @@ only outcomes that are known (a pending contact is counted as pending, not in th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -15,6 +16,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from hub.stats.daily import GRADES, NORM_SUMS, norm_contribution
 from hub.stats.measures import Privacy, Query, _sum, breach, durations, share
 
+Shape = Callable[[dict[str, Any]], dict[str, Any]]  # one summed row -> its figures
 NORM_FIELDS = ("n", "contained", "handed_over", "g_n", "g_sum", *NORM_SUMS)  # per team and topic
 WITH_GRADES = (*NORM_FIELDS, *GRADES)  # overall and per channel: with the grades' distribution
 ITEM_COUNTS = {
@@ -26,7 +28,7 @@ ITEM_COUNTS = {
 
 
 def conversation_branches() -> dict[str, list[dict[str, Any]]]:
-    """$facet branches over rollup-shaped documents (see ``hub.stats.figures.conversation_branches``)."""
+    """$facet branches over rollup-shaped documents (see ``hub.stats.facets.conversation_branches``)."""
     out: dict[str, list[dict[str, Any]]] = {
         "norm_total": [{"$group": {"_id": None, **_sum(*WITH_GRADES)}}],
         "norm_by_channel": [{"$group": {"_id": "$channel", **_sum(*WITH_GRADES)}}, {"$sort": {"_id": 1}}],
@@ -89,15 +91,30 @@ def _broken_down(raw_conv: dict[str, Any], topics: list[dict[str, Any]], shape: 
     return out
 
 
-def within_term(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: list[dict[str, Any]]) -> dict[str, Any]:
-    norm = settings.norm_within_term
+def outcomes(p: Privacy, norm: float, fields: tuple[str, str, str | None], names: tuple[str, str, str]) -> Shape:
+    """The shape of a norm counted as met / missed / pending: the counts, the share met among the known
+    outcomes (pending ones are not in it) and whether that share breaks ``norm``.
+
+    ``fields`` are the sums read from a row (met, missed, pending or None when the norm has no pending);
+    ``names`` the keys written for met, missed and the share.
+    """
+    met_field, missed_field, pending_field = fields
+    met_name, missed_name, share_name = names
 
     def shape(r: dict[str, Any]) -> dict[str, Any]:
-        met, missed = r.get("term_met", 0), r.get("term_missed", 0)
+        met, missed = r.get(met_field, 0), r.get(missed_field, 0)
         rate = p.about(share(met, met + missed), met + missed, 4)
-        return {"within_term": p.count(met), "late": p.count(missed), "pending": p.count(r.get("term_pending", 0)),
-                "share_within_term": rate, "breach": breach(rate, norm, higher_is_better=True)}
+        out = {met_name: p.count(met), missed_name: p.count(missed)}
+        if pending_field:
+            out["pending"] = p.count(r.get(pending_field, 0))
+        return out | {share_name: rate, "breach": breach(rate, norm, higher_is_better=True)}
 
+    return shape
+
+
+def within_term(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: list[dict[str, Any]]) -> dict[str, Any]:
+    norm = settings.norm_within_term
+    shape = outcomes(p, norm, ("term_met", "term_missed", "term_pending"), ("within_term", "late", "share_within_term"))
     return {
         **_broken_down(raw_conv, topics, shape), "norm": norm,
         "terms": {"chat_pickup_s": settings.norm_chat_pickup_s, "email_working_days": settings.norm_email_working_days,
@@ -109,13 +126,7 @@ def within_term(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: lis
 
 def pickup(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: list[dict[str, Any]]) -> dict[str, Any]:
     norm = settings.norm_within_term
-
-    def shape(r: dict[str, Any]) -> dict[str, Any]:
-        met, missed = r.get("pick_met", 0), r.get("pick_missed", 0)
-        rate = p.about(share(met, met + missed), met + missed, 4)
-        return {"picked_up_in_time": p.count(met), "late": p.count(missed), "share_within_norm": rate,
-                "breach": breach(rate, norm, higher_is_better=True)}
-
+    shape = outcomes(p, norm, ("pick_met", "pick_missed", None), ("picked_up_in_time", "late", "share_within_norm"))
     d = (raw_conv.get("pickups") or [{"n": 0}])[0]
     n = d["n"]
     out = _broken_down(raw_conv, topics, shape)
@@ -127,13 +138,7 @@ def pickup(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: list[dic
 
 def first_contact(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: list[dict[str, Any]]) -> dict[str, Any]:
     norm = settings.norm_first_contact_resolution
-
-    def shape(r: dict[str, Any]) -> dict[str, Any]:
-        yes, no = r.get("fcr_yes", 0), r.get("fcr_no", 0)
-        rate = p.about(share(yes, yes + no), yes + no, 4)
-        return {"resolved": p.count(yes), "followed_up": p.count(no), "pending": p.count(r.get("fcr_pending", 0)),
-                "share_resolved": rate, "breach": breach(rate, norm, higher_is_better=True)}
-
+    shape = outcomes(p, norm, ("fcr_yes", "fcr_no", "fcr_pending"), ("resolved", "followed_up", "share_resolved"))
     return {**_broken_down(raw_conv, topics, shape), "norm": norm, "follow_up_days": settings.norm_follow_up_days}
 
 
@@ -171,14 +176,9 @@ def satisfaction(p: Privacy, settings: Any, raw_conv: dict[str, Any], topics: li
 
 def callbacks_rows(p: Privacy, settings: Any, raw_items: dict[str, Any]) -> dict[str, Any]:
     norm = settings.norm_callback_on_time
-    out: dict[str, Any] = {}
-    for name, label in LABEL.items():
-        rows = []
-        for r in raw_items.get(f"callbacks_{name}", []):
-            known = r["on_time"] + r["late"]
-            rate = p.about(share(r["on_time"], known), known, 4)
-            rows.append({label: r["_id"], "created": p.count(r["created"]), "on_time": p.count(r["on_time"]),
-                         "late": p.count(r["late"]), "pending": p.count(r["pending"]), "share_on_time": rate,
-                         "breach": breach(rate, norm, higher_is_better=True)})
-        out[name] = rows
-    return out
+    shape = outcomes(p, norm, ("on_time", "late", "pending"), ("on_time", "late", "share_on_time"))
+    return {
+        name: [{label: r["_id"], "created": p.count(r["created"]), **shape(r)}
+               for r in raw_items.get(f"callbacks_{name}", [])]
+        for name, label in LABEL.items()
+    }

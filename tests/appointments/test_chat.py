@@ -12,6 +12,7 @@ import caldav
 import pytest
 from caldav.lib import error as caldav_error
 
+from bot.actions import appointment_reminder
 from tests.appointments.test_booking import event_of
 from tests.conftest import Stack
 from tests.webchat_client import say
@@ -32,6 +33,10 @@ def appt(body: dict[str, Any]) -> dict[str, Any]:
     """The appointment part of the reply's meta; the action must be ``appointment``."""
     assert body["meta"]["action"] == "appointment", body
     return body["meta"]["appointment"]
+
+
+def reminder_consents(contact: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in contact.get("consents", []) if c["topic"] == "appointment_reminders"]
 
 
 def offered(body: dict[str, Any]) -> list[dict[str, str]]:
@@ -55,7 +60,10 @@ async def test_book_move_and_cancel_in_the_web_chat(
     ask = await say(http, bot_stack, session_id, choice["payload"])
     assert appt(ask)["step"] == "contact", ask  # a web chat has no address yet
     email = f"afspraak-{session_id[:8]}@example.nl"
-    done = await say(http, bot_stack, session_id, f"mijn mail is {email}")
+    ask = await say(http, bot_stack, session_id, f"mijn mail is {email}")
+    assert appt(ask)["step"] == "remind" and text(ask) == appointment_reminder.QUESTION, ask  # consent is asked
+    assert [b["title"] for b in buttons(ask)] == ["Ja", "Nee"]
+    done = await say(http, bot_stack, session_id, buttons(ask)[0]["payload"])
     meta = appt(done)
     assert meta["step"] == "booked", done
     reference = meta["reference"]
@@ -67,6 +75,13 @@ async def test_book_move_and_cancel_in_the_web_chat(
     assert datetime.fromisoformat(meta["start"]) == start
     record = await db.appointments.find_one({"_id": reference})
     assert record["email"] == email and record["conversation_id"] == done["conversation_id"]
+    assert record["remind"] is True  # the reminder goes out (hub.cases.reminders) with the consent recorded below
+    assert ("herinnering" in confirmation) == (record["remind_at"] is not None)
+    contact = await db.contacts.find_one({"_id": record["contact_id"]})
+    [given] = reminder_consents(contact)
+    assert (given["given"], given["channel"], given["address"], given["answer"], given["by"]) == (
+        True, "webchat", session_id, "Ja", "bot")
+    assert given["wording"] == appointment_reminder.WORDING and given["conversation_id"] == done["conversation_id"]
     event = event_of(calendar_server, "burgerzaken", reference)
     assert event.decoded("dtstart") == start
     assert email not in event.to_ical().decode()  # no personal data in the calendar
@@ -132,7 +147,23 @@ async def test_a_contact_with_an_address_is_not_asked_for_one(
     offer = await say(http, bot_stack, session_id, "graag een afspraak om mijn rijbewijs te verlengen")
     slots = offered(offer)
     assert appt(offer)["product"] == "rijbewijs"
-    done = await say(http, bot_stack, session_id, slots[0]["payload"])
-    assert appt(done)["step"] == "booked", done  # no question for an e-mail address or phone number
+    ask = await say(http, bot_stack, session_id, slots[0]["payload"])
+    assert appt(ask)["step"] == "remind", ask  # no question for an e-mail address or phone number
+    again = await say(http, bot_stack, session_id, "misschien")  # neither yes nor no: asked again, nothing booked
+    assert appt(again)["step"] == "remind" and text(again).endswith(appointment_reminder.QUESTION), again
+    assert await db.appointments.count_documents({"conversation_id": again["conversation_id"]}) == 0
+    done = await say(http, bot_stack, session_id, "nee hoor")
+    assert appt(done)["step"] == "booked", done
     record = await db.appointments.find_one({"_id": appt(done)["reference"]})
     assert record["email"] == email and record["contact_id"] == conv["contact_id"]
+    assert record["remind"] is False and record["remind_at"] is None and "herinnering" not in text(done)
+    [refused] = reminder_consents(await db.contacts.find_one({"_id": conv["contact_id"]}))
+    assert (refused["given"], refused["channel"], refused["answer"]) == (False, None, "nee hoor")
+
+
+def test_the_reminder_answer_is_read_as_yes_or_no() -> None:
+    said = {t: (appointment_reminder.choice(t) or {}).get("given") for t in
+            ("Ja", "ja graag", "Jawel", "yes please", "Nee", "nee hoor", "liever niet", "no thanks", "misschien", "")}
+    assert said == {"Ja": True, "ja graag": True, "Jawel": True, "yes please": True, "Nee": False, "nee hoor": False,
+                    "liever niet": False, "no thanks": False, "misschien": None, "": None}
+    assert appointment_reminder.choice("Ja")["answer"] == "Ja"  # what the resident chose is kept with the consent

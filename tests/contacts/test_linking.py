@@ -74,6 +74,17 @@ async def test_callback_phone_links_a_later_whatsapp_message(pipeline, db):
     assert conv["contact_id"] == callback["contact_id"]
 
 
+async def test_a_first_message_finds_the_contact_its_address_already_has(pipeline, db):
+    """A first message on a new channel links to the contact that already owns its phone number."""
+    phone = f"+3161{new_id()[:7].translate(str.maketrans('abcdef', '123456'))}"
+    known = await contacts.link(db, [f"phone:{phone}"])
+    result = await pipeline.receive(InboundMessage(channel="whatsapp", address=phone, text="Hallo"))
+    conv = await db.conversations.find_one({"_id": result.conversation_id})
+    assert conv["contact_id"] == known
+    contact = await db.contacts.find_one({"_id": known})
+    assert f"whatsapp:{phone}" in contact["addresses"]  # the channel's own key was added to the contact
+
+
 async def test_identity_token_links_webchat_sessions_to_one_person(stack, http, db, session_id):
     token = portal_token(bsn=BSN)
     first = await say(http, stack, session_id, "Ik ben ingelogd", identity_token=token)

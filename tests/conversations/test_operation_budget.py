@@ -70,7 +70,30 @@ async def test_a_later_message_stays_within_the_budget(bot_stack, http, db, sess
     await say(http, bot_stack, session_id, "hallo")
     ops, _ = await _one_message(bot_stack, http, db, session_id, "hoe lang is een paspoort geldig")
     print(f"later message in the conversation: {len(ops)} operations: {ops}")
-    assert len(ops) <= BUDGET - 2, ops  # no conversation or contact to create
+    assert len(ops) <= BUDGET - 3, ops  # no conversation or contact to create, nor a contact to look up
+
+
+@pytest.mark.slow
+async def test_the_bot_reads_only_the_knowledge_base_for_an_article_answer(bot_stack, http, db, session_id) -> None:  # noqa: ANN001
+    """The action server answers an ordinary question from the article and its products: it does not
+    read the conversation or the contact the hub names in the message's metadata (asked as the hub asks)."""
+    first = await say(http, bot_stack, session_id, "hallo")
+    conv = await db.conversations.find_one({"_id": first["conversation_id"]})
+    body = {"sender": conv["_id"], "message": "wat kost een paspoort",
+            "metadata": {"channel": "webchat", "conversation_id": conv["_id"], "contact_id": conv["contact_id"]}}
+    answer: list[dict[str, Any]] = []
+
+    async def work() -> None:
+        async with http.post(f"{bot_stack.rasa_url}/webhooks/rest/webhook", json=body) as resp:
+            assert resp.status == 200
+            answer.extend(await resp.json())
+
+    ops = await _profiled(db, work)
+    meta = [item["custom"]["kcc_meta"] for item in answer if "kcc_meta" in (item.get("custom") or {})]
+    assert meta and meta[0]["action"] == "answer" and meta[0]["article"], answer
+    kinds = [profiler.kind_of(op) for op in ops]  # the hub's own background loops may be in the profile too
+    assert ("articles", "query") in kinds, kinds
+    assert not _concerning(ops, {conv["_id"], conv["contact_id"], session_id}), kinds
 
 
 @pytest.mark.slow

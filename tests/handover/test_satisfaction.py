@@ -89,6 +89,34 @@ async def test_after_the_bot_helped_a_thank_you_brings_the_question_once(inproc)
     await eventually(stored, 5)
 
 
+async def test_a_thank_you_after_only_a_greeting_brings_no_question(inproc):
+    d = await inproc()
+    address = "res-thanks-2"
+    hello = await d.pipeline.receive(InboundMessage(channel="webchat", address=address, text="Hallo"))
+    assert hello.meta.intent == "greet", hello.meta
+    thanks = await d.pipeline.receive(InboundMessage(channel="webchat", address=address, text="Bedankt!"))
+    assert thanks.meta.intent == "thanks", thanks.meta
+    assert all(r.text != satisfaction.QUESTION for r in thanks.replies)
+    assert satisfaction.ASKED not in await d.conv(thanks.conversation_id)
+    # a real question after the greeting: now a goodbye brings the question
+    await d.pipeline.receive(InboundMessage(channel="webchat", address=address, text="Wat kost een paspoort?"))
+    bye = await d.pipeline.receive(InboundMessage(channel="webchat", address=address, text="Tot ziens"))
+    assert bye.meta.intent == "goodbye", bye.meta
+    assert bye.replies[-1].text == satisfaction.QUESTION
+
+
+def test_only_a_turn_that_dealt_with_a_question_counts():
+    greeting, thanks = {"action": "greet", "intent": "greet"}, {"action": "thanks", "intent": "thanks"}
+    assert not satisfaction.answered([])
+    assert not satisfaction.answered([greeting, thanks, {"action": "fallback"}, {"action": "clarify", "offered": ["paspoort"]}])
+    assert satisfaction.answered([greeting, {"action": "answer", "article": "paspoort-aanvragen"}])
+    assert satisfaction.answered([{"action": "melding"}])
+    assert satisfaction.after_answer({"intent": "goodbye", satisfaction.ANSWERED_BEFORE: True})
+    assert not satisfaction.after_answer({"intent": "goodbye", satisfaction.ANSWERED_BEFORE: False})
+    assert not satisfaction.after_answer({"intent": "thanks"})  # an action server that does not say: not asked
+    assert not satisfaction.after_answer({"intent": "ask_paspoort", satisfaction.ANSWERED_BEFORE: True})
+
+
 def test_typed_grades_are_read_and_other_text_is_not():
     assert [satisfaction.parse_grade(t) for t in ("8", " een 7 ", "10!", "6/10", "cijfer 5", "9 van 10")] == [8, 7, 10, 6, 5, 9]
     assert [satisfaction.parse_grade(t) for t in ("11", "0", "8 euro", "hoe laat?", "", "3 paspoorten")] == [None] * 6

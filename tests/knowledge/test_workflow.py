@@ -12,7 +12,7 @@ import aiohttp
 from hub.staff.auth import PUBLISH_KNOWLEDGE
 from knowledge.models import ArticleContent, utcnow
 from knowledge.store import KnowledgeStore
-from knowledge.workflow_api import PublishBody
+from knowledge.articles_api import PublishBody
 from tests.knowledge.conftest import new_article, unique_slug, unique_word
 
 ARTICLES = "/api/v1/knowledge/articles"

@@ -35,7 +35,8 @@ from hub.core.models import InboundMessage, utcnow
 from hub.core.settings import ROOT, Settings
 from hub.gdpr import rights as privacy
 from hub.gdpr.bot_memory import TRACKER_COLLECTION, BotMemory
-from hub.stats.figures import Query, Stats, as_local_day
+from hub.stats.figures import Query, Stats
+from hub.stats.period import as_local_day
 from hub.stats.rollup import Rollup
 from knowledge import unanswered
 from tests.conftest import Stack

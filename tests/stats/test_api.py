@@ -12,7 +12,7 @@ from hub.core import events
 from hub.core.event_types import EventType
 from hub.core.models import utcnow
 from hub.stats.api import FRESH
-from hub.stats.figures import as_local_day
+from hub.stats.period import as_local_day
 from hub.stats.rollup import LAG
 from tests.contacts.staff import logged_in
 from tests.stats.history import PERIOD

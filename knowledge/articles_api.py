@@ -1,5 +1,9 @@
-"""The editors' draft -> review -> publish API (``knowledge.workflow``) and the history with diffs.
+"""The editors' articles API: the list, new articles, one article with its draft, the
+draft -> review -> publish workflow (``knowledge.workflow``) and the history with diffs.
 
+``GET  /articles``                   the editor's list, what needs attention first (``?draft=review`` ...)
+``POST /articles``                   a new article (a draft unless its editor may publish)
+``GET  /articles/{slug}``            the live article, its pending draft and its ratings
 ``PUT  /articles/{slug}``            save the draft (any editor; the live article does not change)
 ``POST /articles/{slug}/submit``     submit the draft for review ("ter beoordeling")
 ``POST /articles/{slug}/send-back``  a reviewer sends it back with a comment       (publish right)
@@ -23,7 +27,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.core.http import json_error, parse
-from knowledge.feedback import counts, recent
+from knowledge import feedback
 from knowledge.handlers import (
     API,
     MAX_BODY,
@@ -34,7 +38,8 @@ from knowledge.handlers import (
     service,
     who,
 )
-from knowledge.models import ArticleUpdate, as_utc, utcnow
+from knowledge.models import Article, ArticleUpdate, NewArticle, as_utc, utcnow
+from knowledge.workflow import STATE_NL
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # 2-12-2026, 02-12-2026 14:30, 2/12/2026 9.30: how Dutch editors write a moment (Amsterdam time)
@@ -90,9 +95,61 @@ async def editor_view(request: web.Request, slug: str) -> dict[str, Any]:
     data = article_json(article)
     data["draft"] = draft.view() if draft else None
     data["current_version"] = draft.version if draft else article.version
-    data["feedback"] = {**await counts(svc.db, slug), "recent": await recent(svc.db, slug)}
+    data["feedback"] = {**await feedback.counts(svc.db, slug), "recent": await feedback.recent(svc.db, slug)}
     data["may_publish"] = may_publish(request)
     return data
+
+
+def attention(article: Article, ratings: dict[str, Any]) -> tuple[Any, ...]:
+    """Sort key of the editor's list: negative ratings and overdue reviews first, then by title."""
+    down = ratings.get("down", 0)
+    overdue = bool(article.review_at and article.review_at <= utcnow())
+    needs = down > 0 or overdue
+    return (0 if needs else 1, -down, 0 if overdue else 1, article.title.lower())
+
+
+@editor
+async def list_articles(request: web.Request) -> web.Response:
+    """The editor's list: what needs attention first (not helpful ratings, overdue reviews)."""
+    q = request.query
+    svc = service(request)
+    articles = await svc.store.list(
+        status=q.get("status") or None,
+        department=q.get("department") or None,
+        text=q.get("q") or None,
+        audience=q.get("audience") or None,
+    )
+    ratings = await feedback.summary(svc.db)
+    drafts = await svc.workflow.states()
+    if q.get("draft"):  # ?draft=review: what waits for a reviewer (or draft, scheduled)
+        articles = [a for a in articles if a.slug in drafts and drafts[a.slug].state == q.get("draft")]
+    articles.sort(key=lambda a: attention(a, ratings.get(a.slug, {})))
+    rows = []
+    for article in articles:
+        row = article_json(article, full=False)
+        rated = ratings.get(article.slug, {})
+        row["feedback"] = {"up": rated.get("up", 0), "down": rated.get("down", 0)}
+        draft = drafts.get(article.slug)
+        row["draft_state"] = draft.state if draft else None
+        row["draft_label"] = STATE_NL[draft.state] if draft else None
+        rows.append(row)
+    return web.json_response(
+        {"articles": rows, "departments": await svc.store.departments(), "may_publish": may_publish(request)}
+    )
+
+
+@editor
+async def create_article(request: web.Request) -> web.Response:
+    new = await parse(request, NewArticle, MAX_BODY)
+    if new.status != "draft" and not may_publish(request):
+        return publish_refused()  # a new article starts as a draft unless its editor may publish
+    article = await service(request).create_article(new, who(request))
+    return web.json_response(await editor_view(request, article.slug), status=201)
+
+
+@editor
+async def get_article(request: web.Request) -> web.Response:
+    return web.json_response(await editor_view(request, request.match_info["slug"]))
 
 
 @editor
@@ -202,6 +259,9 @@ async def diff(request: web.Request) -> web.Response:
 def routes() -> list[web.RouteDef]:
     a = f"{API}/articles/{{slug}}"
     return [
+        web.get(f"{API}/articles", list_articles),
+        web.post(f"{API}/articles", create_article),
+        web.get(a, get_article),
         web.put(a, save_draft),
         web.post(f"{a}/submit", submit),
         web.post(f"{a}/send-back", send_back),

@@ -1,0 +1,219 @@
+"""Requests a resident makes in so many words: a person, a call back, the status of a case.
+
+Pure text rules (no Rasa import): the NLU component ``request_classifier`` reads them to put
+the asked-for step first, and the action gates read ``asks_for_person``. A resident who writes
+"Kan iemand mij terugbellen?" wants a call back, whatever the story before it is about; one
+who writes "Ik verzoek u mij met een medewerker te verbinden" wants a person, however formal
+the words. A story ends in its request, so the last sentence that asks for a call back or a
+person decides; within one sentence a call back beats a person ("kan een medewerker mij
+bellen?"). Words about a case's status count only when neither is asked for: they are often
+the story itself ("Ik wacht al weken op mijn vergunning. Kan ik iemand spreken?").
+
+The rules are narrow on purpose (they overrule the classifier): a clause that says the call
+did not happen or was promised is a complaint, not a request ("niemand belt terug", "jullie
+zouden me terugbellen"); a question whether the bot is a person ("praat ik met een mens?") is
+small talk; a complaint about a case or a member of staff is the complaint topic; a status
+needs the resident's own case in the words ("mijn aanvraag", "ik heb ... gemeld").
+"""
+
+from __future__ import annotations
+
+import re
+
+# Sentences, and the clauses within one (commas, dashes, "maar"/"but").
+SENTENCE_BREAK = re.compile(r"(?:[!?;\n]|\.(?!\d))+")  # not the dot in "14.00 uur"
+CLAUSE_BREAK = re.compile(r",|\s[-–]\s|\s(?:maar|but)\s", re.IGNORECASE)
+
+# The clause (or one after it in the sentence that is about a call) says the call did not happen:
+# a complaint, not a request ("niemand belt terug"); so does a call someone promised ("jullie
+# zouden me terugbellen"), unlike a polite "zou u mij kunnen bellen?" or "gaarne zou ik ... worden".
+NEGATED = re.compile(r"\b(niet|nooit|niemand|geen|not|never|nobody|no one|didn't|don't|hasn't|haven't)\b", re.IGNORECASE)
+PROMISED = re.compile(
+    r"\b(beloofd|toegezegd|promised|was going to|were going to|said (you|they|he|she|someone) would)\b|"
+    r"\b(jullie|u|ze|zij|hij|iemand|de gemeente|men|they|you|someone) (zou|zouden|would)\b(?!.*\b(willen|kunnen|mind|like)\b)",
+    re.IGNORECASE,
+)
+
+CALL_WORD = re.compile(r"\b(bel\w*|gebeld|opgebeld|call\w*|phon\w*|rang|ring\w*)\b", re.IGNORECASE)
+
+# Is the bot a person? (small talk, not a request for one)
+ASKS_WHAT_BOT_IS = re.compile(
+    r"^\s*(ben (jij|je)|bent u|praat ik|chat ik|spreek ik|is dit|zit (er|daar)|wie (ben|zit)|"
+    r"am i|are you|is this|who (am|are))\b",
+    re.IGNORECASE,
+)
+
+# --- a call back -------------------------------------------------------------------------
+CALLBACK = re.compile(
+    r"\b(terug\s?bel\w*|teruggebeld|terug te bellen|terugbelverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
+    r"give (me|us) a (call|ring)|be (called|phoned|rung)|(prefer|like|want|need) a (phone |telephone )?call\b|(?<!ik )\bbel (\w+ )?terug\b|"
+    r"(bel|belt|bellen|opbellen|opbelt|opgebeld) (me|mij|ons)\b|"
+    r"(me|mij|(kan|kunt|wil|wilt|kunnen|willen|mag|laat) (\w+ ){0,2}ons) ((?!(ik|u|jullie|we|wij|ze|zij|hij|je|jij|men|of|wanneer|welk|welke|hoe|waar|waarom|wie) )\S+ ){0,6}"
+    r"(op)?(bellen|belt|opbellen)\b|"
+    r"gebeld (te )?worden|opgebeld (te )?worden|contact met (mij|me|ons) (\w+ ){0,2}op( te)? ?(nemen|neemt)|"
+    r"neem(t)? (\w+ ){0,4}contact met (mij|me|ons) op|(contact|reach) me\b|get in touch with me|"
+    r"telefonisch (\w+ ){0,2}(benader\w*|gebeld|terug|te woord|van (u|jullie|iemand|een (medewerker|collega|ambtenaar)))|"
+    r"(hoor|horen) (\w+ ){0,3}telefonisch|per telefoon (\w+ ){0,3}(benader|terugbel|bel)\w*)",
+    re.IGNORECASE,
+)
+
+# --- a person ---------------------------------------------------------------------------
+PERSON_NOUN = (
+    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|iemand|collega|ambtenaar|deskundige|specialist|"
+    r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
+    r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef)"
+)
+# The words for staff (not "iemand": "is er iemand die de zorg even overneemt?" asks for respite care).
+STAFF = (
+    r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
+    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
+    r"human|person|agent|employee|operator|manager|supervisor)\b"
+)
+PERSON_VERB = (
+    r"(spreken|spreek|praten|praat|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
+    r"in contact|contact met|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
+    r"talk|speak|chat|connect|put me through|transfer|deal with|sort this|sort it)"
+)
+PERSON = re.compile(
+    rf"\b{PERSON_VERB}\b.*\b{PERSON_NOUN}\b|\b{PERSON_NOUN}\b.*\b{PERSON_VERB}\b|"
+    r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |a |an |een |iemand|someone|een echte? )*"
+    r"(mens|persoon|medewerker|iemand|collega|human|person|someone|agent)\b|"
+    r"\b(i )?(need|want|would like|'d like) (\w+ ){0,2}(real |actual |live )?(person|human|agent|someone|somebody)\b|"
+    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bdoorverbonden\b|\bdoorschakel\w*|"
+    r"\bdoor te (verbinden|schakelen|zetten)\b|\b(verbind|zet|schakel) (me|mij|ons) (\w+ )?door\b|"
+    rf"\b(mag|kan|can|may|could) (ik|i) (\w+ ){{0,2}}{STAFF}|"
+    rf"\b(ik wil|ik wens|ik zou graag|i want|i'd like|i would like) (\w+ ){{0,3}}{STAFF}|"
+    rf"{STAFF} (\w+ ){{0,3}}(helpen|help|overnemen|overneemt|take over|take this over)\b",
+    re.IGNORECASE,
+)
+# A terse message that is only a word for staff ("medewerker", "klantenservice aub", "human agent").
+TERSE_STAFF = re.compile(
+    r"^\s*(een |a |an |echte? |real |live )?(mens|persoon|medewerker\w*|medewerkr|collega|klantenservice|klantcontact|"
+    r"human|person|agent|employee|operator)( (\w+)){0,3}[\s.!?]*$",
+    re.IGNORECASE,
+)
+# A word for a person or for being put through at all ("mensen" in "we zijn met veertig mensen"
+# is no such word): a longer message guessed as a handover without one is no handover.
+ANY_PERSON = re.compile(
+    r"\b(mens|persoon|medewerker\w*|medewerkr|collega|ambtenaar|klantenservice|iemand|human|person|agent|someone|"
+    r"somebody|employee|staff|operator|manager|supervisor|leidinggevende|wie|who)\b|\bdoorverbind\w*",
+    re.IGNORECASE,
+)
+
+# Being sent from one desk to the next: frustration that wants a person (a warm handover with
+# priority, through the angry intent), however the rest of the message reads.
+SENT_AROUND = re.compile(
+    r"(steeds|telkens|weer|alleen maar|elke keer|constant|continu|nu al) (\w+ )?(doorverwezen|doorgestuurd|doorverbonden)|"
+    r"(elke keer|steeds|telkens|iedere keer)\b.{0,40}\bnaar (een )?(andere|volgende) (afdeling|balie|loket|medewerker|instantie)|"
+    r"van loket naar loket|van afdeling naar afdeling|van de ene (afdeling|medewerker|persoon|balie|instantie) naar de andere|"
+    r"kastje naar de muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
+    r"pillar to post|round in circles|run-?around|run around|"
+    r"(passed|sent|bounced|shunted) (around|back and forth|from one)|"
+    r"(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|"
+    r"(every time|each time|always|again and again)\b.{0,40}\b(sent|passed|transferred|referred|redirected) (\w+ )?to (another|a different|the next)|"
+    r"no ?one (takes|will take|feels) responsib",
+    re.IGNORECASE,
+)
+
+# --- the status of a case ---------------------------------------------------------------
+STATUS = re.compile(
+    r"\b(stand van zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
+    r"hoever (is|zijn|staat)|afhandeling van (mijn|ons|onze)|"
+    r"(besluit|beslissing|uitspraak|beschikking) (is )?(genomen|gevallen)|"
+    r"(al|reeds) (een )?(besluit|beslissing|uitspraak)|"
+    r"(is er|komt er|krijg ik|hebben jullie|heeft u|have you) (al|reeds|already|any) (een )?(antwoord|reactie|bericht|nieuws|answer|news)|"
+    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,2}(besluit|beslissing|uitspraak|antwoord|reactie|bericht|uitslag)|"
+    r"(is|zijn|wordt|werd) (mijn|ons|onze|het|die|dat|deze) (\w+ ){0,4}(al|reeds) (\w+ )?"
+    r"(goedgekeurd|behandeld|afgehandeld|verwerkt|bekeken|opgepakt|beoordeeld|besloten|binnen|klaar|opgelost|gerepareerd|gemaakt)|"
+    r"(nagaan|nakijken|opzoeken|checken|kijken|navragen|informeren|berichten|mededelen)\b.{0,40}\b(hoe ver|hoever|waar .{0,20}(ligt|staat|blijft)|hoe het (staat|gaat|zit)|stand|status|of er (al|reeds))|"
+    r"(informeren|vernemen|verneem|op de hoogte|inform|update|let me know)\b.{0,40}\b(mijn|m'n|onze?|my|our) (\w+ ){0,2}"
+    r"(aanvraag|melding|bezwaar\w*|zaak|dossier|verzoek\w*|application|request|case|report)|"
+    r"z-?\s?\d{4}-?\d{6}|where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
+    r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
+    r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
+    r"(al|reeds) (iets )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
+    r"(hebben|heeft) (jullie|u|iemand) (mijn|m'n|ons|onze) .{0,40}(al|reeds) (bekeken|behandeld|beoordeeld)|"
+    r"wanneer (wordt|is|zijn|worden) (mijn|m'n|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld)|"
+    r"hoe (gaat|staat) het met (mijn|m'n|ons|onze)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
+    r"(hoor|horen) (\w+ ){0,2}(niks|niets) (meer|terug)|nog (niks|niets) (van \w+ |over \w+ )?(gehoord|ontvangen)|"
+    r"(niks|niets) meer (van |over )?(\w+ )?gehoord|nooit meer iets (van |over )?(\w+ )?gehoord|"
+    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (iets|wat) (over|van) (mijn|m'n|ons|onze)|stadium|stand van (mijn|m'n|ons|onze)|"
+    r"wacht(en)? (nog steeds |nog |al )?op (een |het )?(antwoord|reactie|besluit|beslissing|bericht) (op|over|van|voor) (mijn|m'n|ons|onze)|"
+    r"hoe lang (duurt het nog|moet ik nog wachten)|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
+    r"how far (along )?(is|are)|(ready|done|approved|processed|decided|fixed) yet|(al|reeds) (\w+ )?naar (mijn|m'n|ons|onze) .{0,40}(gekeken|kijken)|where (my|our) \w+ (is|stands)|"
+    r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back))\b",
+    re.IGNORECASE,
+)
+# A complaint about how a case went is no status question ("klacht over de afhandeling van mijn aanvraag").
+COMPLAINT = re.compile(r"\b(klacht\w*|klagen|complain\w*)\b", re.IGNORECASE)
+# Words that tie a status question to the resident's own earlier request or report.
+OWN_CASE = re.compile(
+    r"\b(mijn|m'n|ons|onze|mn|my|our|ik heb|i have|i've|i applied|i reported|ingediend|aangevraagd|gemeld|gestuurd|"
+    r"ingestuurd|aanvraag|melding|bezwaar\w*|zaak|zaaknummer|z-?\s?\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [c.strip() for c in SENTENCE_BREAK.split(text or "") if c and c.strip()]
+
+
+def clauses(sentence: str) -> list[str]:
+    return [c.strip() for c in CLAUSE_BREAK.split(sentence) if c and c.strip()]
+
+
+def asks_for_callback(sentence: str) -> bool:
+    """A clause of ``sentence`` asks to be called back (and neither it nor a later one says nobody did)."""
+    parts = clauses(sentence)
+    return any(
+        CALLBACK.search(c) and not NEGATED.search(c) and not PROMISED.search(c)
+        and not any(NEGATED.search(later) and CALL_WORD.search(later) for later in parts[i + 1:])
+        for i, c in enumerate(parts)
+    )
+
+
+def asks_for_person(text: str) -> bool:
+    """Asks for a person in so many words somewhere in ``text`` ("is there a human I can chat with")."""
+    return any(_person_sentence(s) for s in sentences(text))
+
+
+def _person_sentence(sentence: str) -> bool:
+    if COMPLAINT.search(sentence):
+        return False  # "ik wil klagen over een medewerker" is a complaint (its own topic)
+    if ASKS_WHAT_BOT_IS.search(sentence) and not re.search(r"\b(kan|mag|can|may|could)\b", sentence, re.IGNORECASE):
+        return False  # "praat ik met een mens?" asks what the bot is
+    return bool(PERSON.search(sentence) or TERSE_STAFF.search(sentence))
+
+
+def _status_sentence(sentence: str, text: str) -> bool:
+    if not STATUS.search(sentence) or COMPLAINT.search(sentence):
+        return False
+    return bool(OWN_CASE.search(text)) or len(text.split()) <= 5  # "stand van zaken vergunning"
+
+
+def requested_step(text: str) -> str | None:
+    """"callback", "handover" or "status" when the message asks for one in so many words, else None.
+
+    A call back or a person asked for anywhere beats words about a case's status (those are often
+    the story: "I applied in May and heard nothing. Can I talk to someone?"); between a call back
+    and a person the last sentence that asks decides, and within one sentence the call back.
+    """
+    parts = sentences(text)
+    for sentence in reversed(parts):
+        if asks_for_callback(sentence):
+            return "callback"
+        if _person_sentence(sentence):
+            return "handover"
+    if any(_status_sentence(sentence, text) for sentence in parts):
+        return "status"
+    return None
+
+
+def sent_around(text: str) -> bool:
+    """Tells of being sent from desk to desk ("van het kastje naar de muur", "sent from pillar to post")."""
+    return bool(SENT_AROUND.search(text or ""))
+
+
+def names_a_person(text: str) -> bool:
+    """Any word for a person or for being put through (a handover needs one in a longer message)."""
+    return bool(ANY_PERSON.search(text or ""))

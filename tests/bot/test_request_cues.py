@@ -1,0 +1,165 @@
+"""A step asked for in so many words (bot/components/request_cues.py) and the NLU component that
+puts it first (bot/components/request_classifier.py, run in the Rasa venv as Rasa runs it).
+
+The sentences here were written for these tests; none is an evaluation sentence. End to end,
+the figures are in bot/README.md (bench/nlu.py on the dev set).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from bot.actions.gates import frustrated, melding_decision
+from bot.components.request_cues import asks_for_person, names_a_person, requested_step
+from hub.cli import launcher
+from hub.core.settings import ROOT
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # a call back, in plain, formal, terse and English words
+        ("kunt u mij morgenochtend even bellen", "callback"),
+        ("Ik verzoek u mij op een later tijdstip terug te bellen.", "callback"),
+        ("Bij voorkeur word ik telefonisch benaderd.", "callback"),
+        ("terugbelverzoek graag", "callback"),
+        ("Please ring me after five.", "callback"),
+        ("Neem alstublieft contact met mij op.", "callback"),
+        ("Kan iemand mij vrijdag 7 maart na 16.30 uur bellen?", "callback"),
+        ("Kunnen jullie ons vanavond bellen over de aanslag?", "callback"),  # the dot in a time ends no sentence
+        # a person
+        ("Ik verzoek u mij door te verbinden met de afdeling Vergunningen.", "handover"),
+        ("Graag bespreek ik dit persoonlijk met een ambtenaar.", "handover"),
+        ("klantcontact", "handover"),
+        ("echte mens aub", "handover"),
+        ("Could I speak with somebody from the housing team?", "handover"),
+        ("I need a real person for this.", "handover"),
+        # the status of a case
+        ("Graag verneem ik de stand van zaken van mijn bezwaarschrift.", "status"),
+        ("Kunt u nakijken hoe ver het is met mijn aanvraag voor een standplaats?", "status"),
+        ("voortgang bezwaar", "status"),
+        ("I applied in May, has it been decided yet?", "status"),
+        # nothing asked for in so many words
+        ("Hoe vraag ik een paspoort aan?", None),
+        ("Wat is het telefoonnummer van de gemeente?", None),
+        ("Hoe kan ik contact opnemen met het gemeentehuis?", None),
+        ("Moet ik ons nieuwe adres doorgeven of bellen?", None),
+        ("Kunt u me zeggen wanneer het loket te bellen is?", None),
+        ("Ik heb er nooit van gehoord, wat is een omgevingsvergunning?", None),
+        ("Ik heb de website al bekeken maar vind het formulier niet.", None),
+        ("Mijn moeder woont alleen. Is er iemand die de zorg een weekend van mij kan overnemen?", None),
+        ("Hoe lang duurt de behandeling van een bezwaar?", None),  # no case of their own
+        ("ik wil een klacht indienen over de afhandeling van mijn aanvraag", None),  # a complaint is a topic
+        ("ik wil klagen over een medewerker", None),
+        ("praat ik met een echt mens?", None),  # what the bot is: small talk
+        ("am I chatting to a person?", None),
+    ],
+)
+def test_the_step_asked_for_in_so_many_words(text, step):
+    assert requested_step(text) == step
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # a story ends in its request: the last sentence that asks for something decides
+        ("Ik heb in januari een vergunning aangevraagd en nog niets gehoord. Ik wil nu een medewerker spreken.", "handover"),
+        ("Ik wil graag een medewerker spreken. Het gaat om de status van mijn aanvraag.", "handover"),
+        ("Hoe ver is mijn aanvraag? Of kan ik beter iemand spreken?", "handover"),  # a person beats a status
+        ("Ik heb een medewerker gesproken. Hoe staat het nu met mijn bezwaar?", "status"),
+        ("Ik heb gebeld maar niemand nam op, kan iemand mij terugbellen?", "callback"),
+        ("We kregen een brief over de aanslag. Mijn man begrijpt hem niet. Kunnen jullie hem bellen op 0611111111?", None),
+        ("Kan een medewerker mij vanmiddag bellen?", "callback"),  # within one sentence a call back beats a person
+        ("Ik wil iemand spreken over de voortgang van mijn melding.", "handover"),  # and a person beats a status
+    ],
+)
+def test_the_last_request_in_a_story_decides(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_call_that_did_not_happen_is_a_complaint_not_a_request():
+    assert requested_step("jullie zouden me terugbellen maar niemand belt terug") is None
+    assert requested_step("I was promised a call back and nobody called me") is None
+    assert requested_step("de gemeente zou mij vorige week terugbellen") is None
+    # a polite conditional is a request
+    assert requested_step("Gaarne zou ik door een van uw collega's opgebeld worden.") == "callback"
+    assert requested_step("Zou u mij kunnen terugbellen?") == "callback"
+    assert requested_step("Would you mind calling me back today?") == "callback"
+
+
+def test_asking_for_a_person_is_not_asking_what_the_bot_is():
+    assert asks_for_person("is there a human I can chat with")
+    assert asks_for_person("Ik wil dit liever met iemand doorspreken.")
+    assert not asks_for_person("ben jij een echt persoon?")
+
+
+def test_a_person_word_is_needed_for_a_longer_handover_guess():
+    assert names_a_person("Mijn aanvraag loopt vast, wie kan me verder helpen?")
+    assert not names_a_person("We zijn met dertig mensen en zoeken nog een band. Weet jij een goede?")
+
+
+@pytest.mark.parametrize(
+    ("text", "angry"),
+    [
+        ("Ik word telkens doorgestuurd naar een andere afdeling.", True),
+        ("Ze sturen me van loket naar loket en niemand voelt zich verantwoordelijk.", True),
+        ("I keep getting passed around between the council and the housing office.", True),
+        ("They gave me the runaround for a month.", True),
+        ("Every time I call I am transferred to another department.", True),
+        ("Mijn huisarts heeft mij doorverwezen naar de gemeente, wat moet ik doen?", False),  # a referral, no anger
+        ("Mijn aanvraag is naar een andere afdeling gestuurd, hoe lang duurt het nu?", False),
+    ],
+)
+def test_being_sent_from_desk_to_desk_is_frustration(text, angry):
+    assert frustrated(text) is angry
+
+
+def test_a_public_thing_and_its_problem_start_the_form_at_lower_confidence():
+    assert melding_decision("the bench in the park is broken", 0.5) == "start"
+    assert melding_decision("the bench in the park", 0.5) == "confirm"  # a thing, no problem: ask first
+    assert melding_decision("de schommel in de speeltuin is verroest", 0.5) == "start"
+
+
+ADJUST = """
+import json
+from bot.components.request_classifier import adjusted
+def r(*pairs):
+    return [{"name": n, "confidence": c} for n, c in pairs]
+cases = [
+    ("Mijn huis is te koud. Kan iemand mij terugbellen?", r(("wmo-ondersteuning", 0.7), ("callback", 0.2), ("out_of_scope", 0.1))),
+    ("ik ben het zat, geef me een medewerker", r(("angry", 0.8), ("handover", 0.2))),
+    ("bel me dinsdag over mijn afspraak", r(("appointment_move", 0.9), ("callback", 0.1))),
+    ("Elke keer word ik naar een andere afdeling gestuurd, kan iemand nu eens helpen?", r(("callback", 0.6), ("angry", 0.3), ("wmo-ondersteuning", 0.1))),
+    ("Every time I ring I speak to someone new, I want the manager", r(("appointment_move", 0.7), ("handover", 0.3))),
+    ("We zijn met veertig mensen en zoeken een goede band. Weet jij er een?", r(("handover", 0.9), ("out_of_scope", 0.08), ("evenementenvergunning", 0.02))),
+    ("medewerker", r(("handover", 0.9), ("out_of_scope", 0.1))),
+    ("/callback", r(("callback", 1.0))),
+]
+out = []
+for text, ranking in cases:
+    new = adjusted(text, ranking, 0.95, 9)
+    out.append(None if new is None else [[x["name"], round(x["confidence"], 4)] for x in new])
+print(json.dumps(out))
+"""
+
+
+def test_the_component_puts_the_asked_for_step_first():
+    python = launcher.RASA_BIN.parent / "python"
+    proc = subprocess.run(  # noqa: S603
+        [str(python), "-c", ADJUST], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    story, angry, appointment, sent, manager, band, terse, payload = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert story[0] == ["callback", 0.95]
+    assert [n for n, _ in story[1:]] == ["wmo-ondersteuning", "out_of_scope"]
+    assert sum(c for _, c in story) == pytest.approx(1.0, abs=1e-3)  # the others share what is left
+    assert angry is None  # anger keeps its gate (priority on frustration)
+    assert appointment is None  # an appointment's own gate reads the words
+    assert sent[0][0] == "angry"  # sent from desk to desk: a handover with priority
+    assert manager[0][0] == "handover"  # an appointment guess without an appointment in the words
+    assert band[0][0] == "out_of_scope"  # a long handover guess without a person word is dropped
+    assert terse is None  # "medewerker" is a handover already
+    assert payload is None  # a button press is never second-guessed
