@@ -6,7 +6,6 @@ reply time: an editor's change reaches residents without retraining the model.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,10 +23,10 @@ from bot.actions.common import (
     utter_whole,
 )
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
+from bot.actions.status_gate import status_evidence
 from knowledge import unanswered
 from knowledge.search.english import looks_english
 
-CASE_NUMBER = re.compile(r"\bz-?\s?\d{4}-?\d{6}\b", re.IGNORECASE)
 HUMAN_BUTTON = {"title": "Ik wil een medewerker spreken", "payload": "/handover"}
 
 
@@ -113,8 +112,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
-        if CASE_NUMBER.search(text) and not tracker.active_loop_name:
-            return [FollowupAction("status_form")]  # a bare case number asks how far that case is
+        if not tracker.active_loop_name and status_evidence(text):
+            return [FollowupAction("status_form")]  # a case number, or "ik heb ... aangevraagd, hoe ver is het?"
         misses = float(tracker.get_slot("misses") or 0) + 1
         hits = (await (await knowledge()).search(text, size=3, view="resident")) if text.strip() else []
         buttons = [{"title": hit.title, "payload": f"/{hit.slug}"} for hit in hits]

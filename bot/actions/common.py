@@ -51,6 +51,15 @@ def top_intent(tracker: Tracker) -> tuple[str | None, float | None]:
     return name, (round(float(conf), 4) if conf is not None else None)
 
 
+def text_of(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def is_payload(text: str) -> bool:
+    """A button press: the resident chose it, no guessing needed."""
+    return text.startswith("/")
+
+
 def ranking(tracker: Tracker) -> list[tuple[str, float]]:
     """The NLU's intents with their confidence, best first (without ``nlu_fallback``)."""
     latest = tracker.latest_message or {}

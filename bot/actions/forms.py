@@ -15,7 +15,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import channel_policy, melding_prompts, notify
+from bot.actions import channel_policy, melding_prompts, notify, status_gate
+from bot.actions.answer import ActionClarify, answer_article
 from bot.actions.common import db, message_metadata, meta, top_intent
 from bot.actions.referral import refer
 from channels.capabilities import can_send
@@ -250,6 +251,8 @@ class ValidateStatusForm(FormValidationAction):
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
         if tracker.get_slot("case_number"):
             return domain_slots
+        if status_gate.activating(tracker) and status_gate.leave_status(tracker):
+            return []  # not a status question: the form ends at once and action_case_status answers the topic
         contact_id = message_metadata(tracker).get("contact_id")
         if contact_id and await open_cases(contact_id):
             return []  # a known contact: action_case_status lists their open cases
@@ -355,6 +358,12 @@ class ActionCaseStatus(Action):
         from hub.cases import store as cases
 
         number = tracker.get_slot("case_number")
+        if not number and status_gate.leave_status(tracker):  # a topic question with a date or "wanneer"
+            slug = await status_gate.topic_instead(tracker)
+            events = await answer_article(dispatcher, tracker, slug) if slug else None
+            if events is None:
+                events = await ActionClarify().run(dispatcher, tracker, domain)
+            return [*events, SlotSet("case_number", None)]
         platform = channel_policy.public_social(tracker)
         if platform:  # case details stay off public social channels
             dispatcher.utter_message(text=channel_policy.move_text(platform))

@@ -19,7 +19,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import channel_policy
 from bot.actions.answer import answer_article
-from bot.actions.common import meta, ranking, top_intent, topic_intents
+from bot.actions.common import is_payload, meta, text_of, top_intent
+from bot.actions.likely_topic import likely_topic
 from bot.components.request_cues import asks_for_person, sent_around
 
 # Things in public space that residents report (Dutch and English).
@@ -48,6 +49,14 @@ PROBLEM = re.compile(
 NOT_PUBLIC = re.compile(
     r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
     r"bouwen|verbouwen|aansluiting|vergunning|aanvragen|kappen|in my (garden|house))\b",
+    re.IGNORECASE,
+)
+# Asking to have one's own things collected or where to leave them, or whether something is
+# allowed: a service or a permit (bulky waste, lost property, a sign on one's shop), not a report,
+# unless a problem is named ("de bank" is a sofa as often as a bench).
+COLLECTION = re.compile(
+    r"\b(op(ge)?halen|opgehaald|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away|"
+    r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
     re.IGNORECASE,
 )
 # Asking how far an earlier report or request is.
@@ -93,15 +102,6 @@ def wants_a_person(text: str) -> bool:
     return asks_for_person(text)
 
 
-def text_of(tracker: Tracker) -> str:
-    return ((tracker.latest_message or {}).get("text") or "").strip()
-
-
-def is_payload(text: str) -> bool:
-    """A button press: the resident chose it, no guessing needed."""
-    return text.startswith("/")
-
-
 def report_evidence(text: str) -> tuple[str | None, bool, bool]:
     """(the public-space thing named, a problem is named, the resident says they want to report)."""
     thing = PUBLIC_THING.search(text)
@@ -111,15 +111,6 @@ def report_evidence(text: str) -> tuple[str | None, bool, bool]:
 def frustrated(text: str) -> bool:
     """Frustration in the words, or being sent from desk to desk (``request_cues.sent_around``)."""
     return bool(FRUSTRATION.search(text)) or sent_around(text)
-
-
-def next_best(tracker: Tracker, skip: set[str], topics: set[str], floor: float = 0.1) -> str | None:
-    """The best-ranked topic intent that is not in ``skip``, if it has at least ``floor`` confidence."""
-    for name, confidence in ranking(tracker):
-        if name in skip:
-            continue
-        return name if name in topics and confidence >= floor else None
-    return None
 
 
 def confidence(tracker: Tracker) -> float:
@@ -141,6 +132,8 @@ def melding_decision(text: str, conf: float) -> str:
     if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
         return "status"
     if NOT_PUBLIC.search(text) and not GENERIC_REPORT.search(text):
+        return "redirect"
+    if COLLECTION.search(text) and not problem and not GENERIC_REPORT.search(text):
         return "redirect"
     if thing and (problem or wants):  # a thing and what is wrong with it is stronger evidence than "melden"
         return "start" if conf >= (START_ON_THING_AND_PROBLEM if problem else 0.6) else "confirm"
@@ -164,7 +157,7 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
 
     if STATUS_HINT.search(text_of(tracker)):
         return [FollowupAction("status_form")]  # "ik wacht op antwoord, hoe lang duurt het nog?"
-    slug = next_best(tracker, skip, topic_intents())
+    slug = await likely_topic(tracker, skip)
     events = await answer_article(dispatcher, tracker, slug) if slug else None
     return events if events is not None else await ActionClarify().run(dispatcher, tracker, domain)
 

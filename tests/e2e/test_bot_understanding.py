@@ -6,6 +6,8 @@ message goes into a fresh session, as a resident's first message would.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.webchat_client import say
 
 
@@ -44,6 +46,22 @@ async def test_a_status_question_reaches_the_status_step(bot_stack, http, sessio
     body = await say(http, bot_stack, session_id, "ik heb vorige maand iets aangevraagd, is dat al klaar?")
     assert body["meta"]["action"] == "status", body
     assert "Z-2026-000123" in body["replies"][0]["text"], body  # it asks for the case number
+
+
+@pytest.mark.parametrize(
+    ("text", "article"),
+    [
+        # the classifier says status (0.80), the driving licence second: its next topic
+        ("Wanneer is mijn nieuwe rijbewijs klaar als ik het op 3 mei aanvraag?", "rijbewijs-verlengen"),
+        # status 0.96, the certificate of conduct 0.03: search puts the same article first
+        ("Wanneer is mijn VOG klaar als ik hem morgen aanvraag? Ik begin 1 juli als taxichauffeur.", "verklaring-omtrent-gedrag"),
+    ],
+)
+async def test_a_topic_question_with_a_date_gets_the_article_not_the_status_step(bot_stack, http, session_id, text, article):
+    body = await say(http, bot_stack, session_id, text)
+    assert body["meta"]["action"] == "answer", body
+    assert body["meta"]["article"] == article, body
+    assert not any("Z-2026-000123" in r["text"] for r in body["replies"]), body  # no case number asked
 
 
 async def test_an_english_question_gets_an_english_line_and_the_dutch_article(bot_stack, http, db, session_id):
