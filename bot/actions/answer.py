@@ -12,7 +12,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import story
 from bot.actions.common import (
     answered_topics,
     db,
@@ -23,7 +22,8 @@ from bot.actions.common import (
     utter_whole,
 )
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
-from bot.actions.status_gate import status_evidence
+from bot.actions.understanding import story
+from bot.actions.understanding.status_gate import status_evidence
 from knowledge import unanswered
 from knowledge.search.english import looks_english
 

@@ -29,7 +29,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import appointment_reminder as reminder
 from bot.actions.answer import answer_article
 from bot.actions.common import db, message_metadata, meta, top_intent
-from bot.actions.gates import is_payload, redirect, text_of
+from bot.actions.understanding.gates import is_payload, redirect, text_of
 from connectors.calendar import CalDAVBook, book_from_settings
 from hub.cases import appointments
 from hub.cases.appointments import AppointmentError, ContactDetails, Move, NewAppointment

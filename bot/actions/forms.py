@@ -15,10 +15,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import channel_policy, melding_prompts, notify, status_gate
+from bot.actions import channel_policy, melding_prompts, notify
 from bot.actions.answer import ActionClarify, answer_article
 from bot.actions.common import db, message_metadata, meta, top_intent
 from bot.actions.referral import refer
+from bot.actions.understanding import status_gate
 from channels.capabilities import can_send
 from hub.core import identifiers
 

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import db, meta, top_intent
-from bot.actions.gates import angry_decision, redirect, text_of, wants_a_person
+from bot.actions.understanding.gates import angry_decision, redirect, text_of, wants_a_person
 from handover.queue import estimate_for
 
 

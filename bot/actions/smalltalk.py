@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import earlier_meta, meta, top_intent
-from bot.actions.gates import text_of, wants_a_person
+from bot.actions.understanding.gates import text_of, wants_a_person
 from hub.conversations import satisfaction
 from hub.core.settings import get_settings
 

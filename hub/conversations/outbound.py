@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import ConnectionFailure
 
 from channels import delivery
@@ -102,9 +102,17 @@ class Outbound:
         first_seq: int,
         steps: list[Event],
         metadata: dict[str, Any] | None = None,
+        outcome: tuple[str, dict[str, Any]] | None = None,
     ) -> list[OutboundMessage]:
-        """Insert the replies in one write (numbered from ``first_seq``), publish them, add their events to ``steps``."""
+        """Insert the replies in one write (numbered from ``first_seq``), publish them, add their events to ``steps``.
+
+        ``outcome`` (the inbound message's id and the fields that say it was handled) goes in the same
+        ordered command after the replies: one round trip, and the outcome is never stored without the
+        replies before it. The replies are then upserts by id, so a repeated command adds nothing twice.
+        """
         if not replies:
+            if outcome is not None:
+                await self.messages.update_one({"_id": outcome[0]}, {"$set": outcome[1]})
             return []
         in_band = conv["channel"] in self.in_band
         now = utcnow()
@@ -142,7 +150,14 @@ class Outbound:
                     metadata={"thread_key": conv.get("thread_key"), **(metadata or {})},
                 )
             )
-        await self.messages.insert_many(docs)
+        if outcome is None:
+            await self.messages.insert_many(docs)
+        else:
+            await self.messages.bulk_write([
+                *(UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {k: v for k, v in d.items() if k != "_id"}}, upsert=True)
+                  for d in docs),
+                UpdateOne({"_id": outcome[0]}, {"$set": outcome[1]}),
+            ], ordered=True)
         for doc in docs:
             self.live.publish(conv["_id"], message_view(doc))
             steps.append(events.event(EventType.MESSAGE_OUT, conv["_id"], author=author, channel=conv["channel"]))

@@ -301,9 +301,10 @@ class Pipeline(Opening, Turns, Outbound):
                     {"_id": conv["_id"]}, {"$inc": {"seq": len(replies)}}, return_document=AFTER
                 )
                 first_seq = updated["seq"] - len(replies) + 1
-            outs = await self._store_replies(conv, replies, author, message_id, first_seq=first_seq, steps=steps)
             outcome = {**link, "status": "handled", "meta": meta.model_dump(exclude={"state"})}  # a retry answers the same
-            await self.messages.update_one({"_id": message_id}, {"$set": outcome})
+            outs = await self._store_replies(
+                conv, replies, author, message_id, first_seq=first_seq, steps=steps, outcome=(message_id, outcome)
+            )
             timings["save"] = _ms_since(saving)
             self._tasks.spawn(until_stored(lambda: events.emit_all(self.db, self.live, steps)))
             self._deliver_all(conv, outs)

@@ -1,9 +1,9 @@
 """Place/date questions and the gates: the status step needs evidence of an earlier request
-(bot/actions/status_gate.py); a collection request with a street is no report (bot/actions/gates.py).
+(bot/actions/understanding/status_gate.py); a collection request with a street is no report (bot/actions/understanding/gates.py).
 
 The end-to-end figures are in bot/README.md (bench/nlu.py on the dev set); these pin the
 decision on messages of each kind. When the classifier's next topic is unsure, the topic is
-chosen with knowledge search (bot/actions/likely_topic.py): that path runs end to end only.
+chosen with knowledge search (bot/actions/understanding/likely_topic.py): that path runs end to end only.
 """
 
 from __future__ import annotations
@@ -13,8 +13,13 @@ import asyncio
 import pytest
 from rasa_sdk import Tracker
 
-from bot.actions.gates import melding_decision
-from bot.actions.status_gate import activating, leave_status, status_evidence, topic_instead
+from bot.actions.understanding.gates import melding_decision
+from bot.actions.understanding.status_gate import (
+    activating,
+    leave_status,
+    status_evidence,
+    topic_instead,
+)
 
 
 def tracker(text: str, ranking: list[tuple[str, float]], **slots: object) -> Tracker:

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from bot.actions.gates import frustrated, melding_decision
+from bot.actions.understanding.gates import frustrated, melding_decision
 from bot.components.request_cues import asks_for_person, names_a_person, requested_step
 from hub.cli import launcher
 from hub.core.settings import ROOT

@@ -127,7 +127,7 @@ async def test_asking_in_so_many_words_to_make_a_report_starts_the_form_whatever
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    from bot.actions.gates import ActionMeldingGate
+    from bot.actions.understanding.gates import ActionMeldingGate
 
     text = "ik wil een melding maken van een kapotte lantaarnpaal"
     latest = {"text": text, "intent": {"name": "melding-openbare-ruimte", "confidence": 0.35}, "intent_ranking": [], "entities": []}

@@ -1,4 +1,4 @@
-"""Long messages (bot/actions/story.py): the classifier's ranking fused with real knowledge search.
+"""Long messages (bot/actions/understanding/story.py): the classifier's ranking fused with real knowledge search.
 
 The search is the shipped content in a real Tantivy index; the classifier's ranking is given, as
 Rasa would send it, so each case pins what the fusion does with a diluted or a sure guess. The
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions import story
 from bot.actions.common import answered_topics
+from bot.actions.understanding import story
 from knowledge.models import Hit
 from knowledge.search.tantivy_engine import TantivyEngine
 from tests.knowledge.conftest import shipped_articles

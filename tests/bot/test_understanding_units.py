@@ -1,4 +1,4 @@
-"""The evidence gates (bot/actions/gates.py) and the sentence featurizer, without the stack.
+"""The evidence gates (bot/actions/understanding/gates.py) and the sentence featurizer, without the stack.
 
 The end-to-end behaviour is in tests/e2e/test_bot_understanding.py; these pin the decisions
 on messages of each kind, and run the featurizer in the Rasa venv as Rasa does.
@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from bot.actions.gates import frustrated, melding_decision, wants_a_person
+from bot.actions.understanding.gates import frustrated, melding_decision, wants_a_person
 from hub.cli import launcher
 from hub.core.settings import ROOT
 

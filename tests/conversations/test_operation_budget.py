@@ -20,7 +20,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from bench import profiler
 from tests.webchat_client import say
 
-BUDGET = 8  # database operations for one web chat message the bot answers
+BUDGET = 7  # database operations for one web chat message the bot answers (its events included)
 
 
 async def _profiled(db: AsyncIOMotorDatabase, work) -> list[dict[str, Any]]:  # noqa: ANN001
@@ -70,7 +70,7 @@ async def test_a_later_message_stays_within_the_budget(bot_stack, http, db, sess
     await say(http, bot_stack, session_id, "hallo")
     ops, _ = await _one_message(bot_stack, http, db, session_id, "hoe lang is een paspoort geldig")
     print(f"later message in the conversation: {len(ops)} operations: {ops}")
-    assert len(ops) <= BUDGET - 3, ops  # no conversation or contact to create, nor a contact to look up
+    assert len(ops) <= BUDGET - 3, ops  # no conversation or contact to create, nor a contact to look up: 4
 
 
 @pytest.mark.slow

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from bot.actions import story  # SEARCH_SIZE: the same search as for long messages
 from bot.actions.common import knowledge, ranking, text_of, topic_intents
+from bot.actions.understanding import story  # SEARCH_SIZE: the same search as for long messages
 
 
 def next_best(tracker: Tracker, skip: set[str], topics: set[str], floor: float = 0.1) -> str | None:

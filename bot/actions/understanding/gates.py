@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import is_payload, meta, text_of, top_intent
-from bot.actions.likely_topic import likely_topic
+from bot.actions.understanding.likely_topic import likely_topic
 from bot.components.request_cues import asks_for_person, sent_around
 
 # Things in public space that residents report (Dutch and English).

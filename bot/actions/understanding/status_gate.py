@@ -23,7 +23,7 @@ import re
 from rasa_sdk import Tracker
 
 from bot.actions.common import is_payload, text_of
-from bot.actions.likely_topic import likely_topic
+from bot.actions.understanding.likely_topic import likely_topic
 
 CASE_NUMBER = re.compile(r"\bz-?\s?\d{4}-?\d{6}\b", re.IGNORECASE)
 # Asking how far something is (Dutch and English): enough on its own.
