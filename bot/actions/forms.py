@@ -32,7 +32,6 @@ STREET_WORD_RE = re.compile(
 )
 PLACE_WORDS_RE = re.compile(r"^\s*(bij|tegenover|naast|voor|achter|op|aan|in|hoek|kruising|ter hoogte van)\b", re.IGNORECASE)
 POINT_RE = re.compile(r"^locatie (-?\d+\.\d+), (-?\d+\.\d+)$")
-CASE_RE = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 NONE_WORDS = re.compile(r"\b(geen|nee|niet|anoniem|liever niet|no|none|skip|overslaan)\b", re.IGNORECASE)
 DAY_PARTS = {"ochtend": "ochtend", "morgen": "ochtend", "middag": "middag", "avond": "middag", "maakt niet uit": "geen_voorkeur", "geen voorkeur": "geen_voorkeur", "morning": "ochtend", "afternoon": "middag"}
 
@@ -104,7 +103,7 @@ def find_email(tracker: Tracker) -> str | None:
 
 def find_case_number(tracker: Tracker) -> str | None:
     for candidate in (_entity(tracker, "case_number"), _text(tracker)):
-        if candidate and (m := CASE_RE.search(candidate)):
+        if candidate and (m := status_gate.CASE_NUMBER.search(candidate)):
             return f"Z-{m.group(1)}-{m.group(2)}"
     return None
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from hub.staff.auth import PUBLISH_KNOWLEDGE
+from knowledge.articles_api import PublishBody
 from knowledge.models import ArticleContent, utcnow
 from knowledge.store import KnowledgeStore
-from knowledge.articles_api import PublishBody
 from tests.knowledge.conftest import new_article, unique_slug, unique_word
 
 ARTICLES = "/api/v1/knowledge/articles"

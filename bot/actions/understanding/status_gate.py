@@ -25,7 +25,8 @@ from rasa_sdk import Tracker
 from bot.actions.common import is_payload, text_of
 from bot.actions.understanding.likely_topic import likely_topic
 
-CASE_NUMBER = re.compile(r"\bz-?\s?\d{4}-?\d{6}\b", re.IGNORECASE)
+# A case number as residents type it ("Z-2026-000512", "z 2026000512"): year and number (the status form reads them).
+CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 # Asking how far something is (Dutch and English): enough on its own.
 ASKS_HOW_FAR = re.compile(
     r"\b(status|stand van zaken|voortgang|hoe ?ver(?! van tevoren)|hoe sta\w* (het|ervoor)|in behandeling|"
