@@ -7,15 +7,11 @@ the figures are in bot/README.md (bench/nlu.py on the dev set).
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
 from bot.actions.understanding.gates import frustrated, melding_decision
 from bot.components.request_cues import asks_for_person, names_a_person, requested_step
-from hub.cli import launcher
-from hub.core.settings import ROOT
+from tests.bot.rasa_venv import run_json
 
 
 @pytest.mark.parametrize(
@@ -147,12 +143,7 @@ print(json.dumps(out))
 
 
 def test_the_component_puts_the_asked_for_step_first():
-    python = launcher.RASA_BIN.parent / "python"
-    proc = subprocess.run(  # noqa: S603
-        [str(python), "-c", ADJUST], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    story, angry, appointment, sent, manager, band, terse, payload = json.loads(proc.stdout.strip().splitlines()[-1])
+    story, angry, appointment, sent, manager, band, terse, payload = run_json(ADJUST)
     assert story[0] == ["callback", 0.95]
     assert [n for n, _ in story[1:]] == ["wmo-ondersteuning", "out_of_scope"]
     assert sum(c for _, c in story) == pytest.approx(1.0, abs=1e-3)  # the others share what is left

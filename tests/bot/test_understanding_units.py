@@ -6,14 +6,10 @@ on messages of each kind, and run the featurizer in the Rasa venv as Rasa does.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
 from bot.actions.understanding.gates import frustrated, melding_decision, wants_a_person
-from hub.cli import launcher
-from hub.core.settings import ROOT
+from tests.bot.rasa_venv import run_json
 
 
 @pytest.mark.parametrize(
@@ -82,12 +78,7 @@ print(json.dumps(vecs))
 
 
 def test_the_sentence_featurizer_adds_one_scaled_multilingual_vector():
-    python = launcher.RASA_BIN.parent / "python"
-    proc = subprocess.run(  # noqa: S603
-        [str(python), "-c", FEATURIZE], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    nl, en, dog, empty = json.loads(proc.stdout.strip().splitlines()[-1])
+    nl, en, dog, empty = run_json(FEATURIZE)
     assert empty is None  # no text, no feature
     assert len(nl) == 1 and len(nl[0]) == 512
     norm = sum(x * x for x in nl[0]) ** 0.5
