@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 import uuid
@@ -37,6 +36,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/
 
 from bench import profiler  # noqa: E402
+from bench.cpu import cpu_seconds  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 
 ALWAYS_OPEN = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -45,36 +45,6 @@ MESSAGES = [
     ("idle-a", "hoe vraag ik een paspoort aan?"),
     ("idle-b", "ik wil een medewerker spreken"),
 ]
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _children() -> dict[int, list[int]]:
-    found: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        found.setdefault(ppid, []).append(int(entry))
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and everything it started (threads included)."""
-    children = _children()
-    todo, total = [pid], 0
-    while todo:
-        current = todo.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        todo += children.get(current, [])
-    return total / TICKS
 
 
 async def opcounters(client: AsyncIOMotorClient) -> dict[str, int]:

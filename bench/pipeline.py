@@ -11,6 +11,11 @@ Prints messages/s and p50/p95/p99 of both paths, the ratio hub/raw and what the 
 p50. Without ``--grow`` it measures the empty database only. With ``--interleave BLOCK`` the two
 paths take turns, BLOCK messages at a time: on a machine shared with other work both then see the
 same load, where one path after the other can differ by the load alone.
+
+It also prints the CPU time each path cost per message, by service (Rasa, action server, database,
+hub; from ``/proc``, each service's process tree, after a short pause for the hub's work that follows
+an answer, such as its event writes): on a machine of two cores what the hub adds is mostly CPU that
+Rasa then cannot use, so this explains a ratio that the latencies alone leave open.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo, not bench/ (bench/handover.py would shadow the package)
 
+from bench.cpu import cpu_of  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 from bench.stats_util import summary  # noqa: E402
 from hub.core.models import utcnow  # noqa: E402
@@ -37,6 +43,7 @@ from hub.core.settings import ROOT  # noqa: E402
 
 QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
 BATCH = 500
+SETTLE_S = 0.3  # after a path's messages: the hub's event writes and live updates that follow an answer
 
 
 def questions(n: int, seed: int = 7) -> list[str]:
@@ -53,6 +60,26 @@ def server_timing(header: str | None) -> dict[str, float]:
         if name and dur:
             found[name] = float(dur)
     return found
+
+
+class CpuMeter:
+    """CPU seconds each service spent while one path's messages ran, summed over its runs."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self.spent: dict[str, float] = dict.fromkeys(pids, 0.0)
+
+    async def around(self, work):  # noqa: ANN001, ANN201 - a coroutine and its result
+        before = cpu_of(self.pids)
+        result = await work
+        await asyncio.sleep(SETTLE_S)
+        for name, seconds in cpu_of(self.pids).items():
+            self.spent[name] += seconds - before[name]
+        return result
+
+    def per_message(self, n: int) -> str:
+        parts = "  ".join(f"{name} {self.spent[name] / n * 1000:.1f}" for name in self.pids)
+        return f"{parts}  all {sum(self.spent.values()) / n * 1000:.1f}"
 
 
 async def run(
@@ -146,7 +173,8 @@ async def grow(db: AsyncIOMotorDatabase, upto: int) -> None:
 
 
 async def in_blocks(
-    paths: list[tuple[str, list[dict], list[dict[str, float]] | None]], concurrency: int, block: int
+    paths: list[tuple[str, list[dict], list[dict[str, float]] | None]], concurrency: int, block: int,
+    meters: list[CpuMeter],
 ) -> list[tuple[float, list[float], int]]:
     """Run the paths' bodies a block at a time, the paths in turn (the first path first in every other
     block): each path sees the same drift of a shared machine. Messages/s over the blocks' own time."""
@@ -158,14 +186,16 @@ async def in_blocks(
         for i in order if k % 2 == 0 else order[::-1]:
             url, bodies, timings = paths[i]
             part = bodies[start:start + block]
-            rate, latencies, errs = await run(url, part, concurrency, timings)
+            rate, latencies, errs = await meters[i].around(run(url, part, concurrency, timings))
             took[i] += len(part) / rate
             lat[i] += latencies
             errors[i] += errs
     return [(len(paths[i][1]) / took[i], lat[i], errors[i]) for i in range(len(paths))]
 
 
-async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: str, block: int = 0) -> None:
+async def compare(
+    n: int, concurrency: int, hub_url: str, rasa_url: str, label: str, pids: dict[str, int], block: int = 0
+) -> None:
     texts = questions(n)
     tag = uuid.uuid4().hex[:6]
     warm = [{"sender": f"warm-{tag}-{i}", "message": "hallo"} for i in range(concurrency)]
@@ -175,11 +205,13 @@ async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: 
     raw_url, raw_bodies = f"{rasa_url}/webhooks/rest/webhook", [{"sender": f"raw-{tag}-{i}", "message": t} for i, t in enumerate(texts)]
     hub_path, hub_bodies = f"{hub_url}/api/v1/webchat/messages", [{"session_id": f"hub-{tag}-{i}", "text": t} for i, t in enumerate(texts)]
     timings: list[dict[str, float]] = []
+    meters = [CpuMeter(pids), CpuMeter(pids)]
     if block:
-        raw, hub = await in_blocks([(raw_url, raw_bodies, None), (hub_path, hub_bodies, timings)], concurrency, block)
+        raw, hub = await in_blocks([(raw_url, raw_bodies, None), (hub_path, hub_bodies, timings)], concurrency, block,
+                                   meters)
     else:
-        raw = await run(raw_url, raw_bodies, concurrency)
-        hub = await run(hub_path, hub_bodies, concurrency, timings)
+        raw = await meters[0].around(run(raw_url, raw_bodies, concurrency))
+        hub = await meters[1].around(run(hub_path, hub_bodies, concurrency, timings))
     h, r = summary(hub[1]), summary(raw[1])
     order = f", raw and hub in turn, {block} messages at a time" if block else ""
     print(f"{label}, {n} messages, concurrency {concurrency}, a fresh session each{order}")
@@ -192,6 +224,8 @@ async def compare(n: int, concurrency: int, hub_url: str, rasa_url: str, label: 
         steps = "  ".join(f"{name} {summary([t[name] for t in timings if name in t])['p50']:.1f}"
                           for name in ("store", "turn", "open", "bot", "save", "hub"))
         print(f"  inside the hub (Server-Timing, p50 ms): {steps}; not waiting for Rasa {summary(own)['p50']:.1f}")
+    print(f"  CPU per message (ms), raw Rasa: {meters[0].per_message(n)}")
+    print(f"  CPU per message (ms), hub:      {meters[1].per_message(n)}", flush=True)
 
 
 async def bench(n: int, concurrencies: list[int], sizes: list[int], stack, block: int = 0) -> None:  # noqa: ANN001
@@ -204,7 +238,7 @@ async def bench(n: int, concurrencies: list[int], sizes: list[int], stack, block
             label = f"database with {past} conversations, {await db.messages.estimated_document_count()} messages, " \
                     f"{await db.events.estimated_document_count()} events"
             for c in concurrencies:
-                await compare(n, c, stack.hub_url, stack.rasa_url, label, block and max(block, 2 * c))
+                await compare(n, c, stack.hub_url, stack.rasa_url, label, stack.pids, block and max(block, 2 * c))
     finally:
         client.close()
 
