@@ -17,7 +17,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import db, meta, top_intent
+from bot.actions.common import db, message_metadata, meta, top_intent
 from hub.contacts import consent
 from hub.core import events, identifiers
 from hub.core.event_types import EventType
@@ -87,26 +87,27 @@ class ActionNotifyChoice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         conv = await db().conversations.find_one({"_id": tracker.sender_id}, {"contact_id": 1, "channel": 1, "address": 1,
-                                                                              "notify_question": 1})
-        contact_id = (conv or {}).get("contact_id")
+                                                                              "notify_question": 1}) or {}
+        # the hub names the contact in the message (a new conversation is written while the bot thinks)
+        contact_id = conv.get("contact_id") or message_metadata(tracker).get("contact_id")
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         stop = top_intent(tracker)[0] == "notify_stop"
         channel = None if stop else chosen_channel(tracker)
         if not contact_id or (not stop and channel is None):
             dispatcher.utter_message(text="Hoe wilt u het bericht krijgen? Kies WhatsApp, sms, e-mail of 'Nee, liever niet'.",
-                                     buttons=buttons_for((conv or {}).get("channel", "webchat")))
+                                     buttons=buttons_for(conv.get("channel", "webchat")))
             dispatcher.utter_message(json_message=meta(tracker, "notify", asked="channel"))
             return []
         given = not stop and channel != "geen"
-        asked = (conv or {}).get("notify_question", {}).get("wording")
+        asked = conv.get("notify_question", {}).get("wording")
         reply = STOP_TEXT if stop else None
         address = None
         if given and channel in CHAT_CHANNELS:
-            address = conv["address"] if conv.get("channel") == channel else None
+            address = conv.get("address") if conv.get("channel") == channel else None
         elif given:
             address = identifiers.find_phone(text) if channel in ("whatsapp", "sms") else identifiers.find_email(text)
             if address is None and conv.get("channel") in ("whatsapp", "sms") and channel in ("whatsapp", "sms"):
-                address = conv["address"]
+                address = conv.get("address")
         body = consent.ConsentBody(
             topics=list(consent.TOPICS) if stop else ["case_updates"], given=given, channel=channel if given else None,
             address=address, wording=asked or (reply or text)[:1000], answer=text[:500] or None, conversation_id=tracker.sender_id,

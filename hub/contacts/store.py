@@ -75,14 +75,24 @@ def keys_for(channel: str, address: str, extra: list[str] | None = None) -> list
 # ---------------------------------------------------------------------- linking
 async def link(db: AsyncIOMotorDatabase, identity_keys: list[str]) -> str:
     """The id of the contact owning one of ``identity_keys``; a new anonymous contact if none does."""
-    if identity_keys:
-        found = await db.contacts.find_one({"addresses": {"$in": identity_keys}, **LIVE}, {"addresses": 1})
-        if found:
-            missing = [k for k in identity_keys if k not in set(found.get("addresses", []))]
-            if missing:
-                await add_addresses(db, found["_id"], missing)
-            return found["_id"]
-    contact_id = new_id()
+    return await owner(db, identity_keys) or await create_anonymous(db, identity_keys, new_id())
+
+
+async def owner(db: AsyncIOMotorDatabase, identity_keys: list[str]) -> str | None:
+    """The live contact owning one of ``identity_keys`` (given those it lacks), or None."""
+    if not identity_keys:
+        return None
+    found = await db.contacts.find_one({"addresses": {"$in": identity_keys}, **LIVE}, {"addresses": 1})
+    if found is None:
+        return None
+    missing = [k for k in identity_keys if k not in set(found.get("addresses", []))]
+    if missing:
+        await add_addresses(db, found["_id"], missing)
+    return found["_id"]
+
+
+async def create_anonymous(db: AsyncIOMotorDatabase, identity_keys: list[str], contact_id: str) -> str:
+    """A new anonymous contact with ``identity_keys``, under an id chosen beforehand (the pipeline hands it to the bot)."""
     now = utcnow()
     await db.contacts.insert_one(
         {"_id": contact_id, "kind": "anonymous", "addresses": identity_keys, "created_at": now, "updated_at": now}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.conversations import crisis
+from hub.conversations.appkeys import PIPELINE
 from hub.conversations.crisis import CrisisState
 from hub.core.appkeys import BUS, DB
 from hub.core.http import BodyError, domain_error, parse
@@ -22,6 +23,7 @@ STAFF_ROLES = ("supervisor", "editor")
 @require_role(*STAFF_ROLES)
 async def get_crisis(request: web.Request) -> web.Response:
     db = request.app[DB]
+    await _events_logged(request)
     doc = await db.crises.find_one({}, sort=[("on_at", -1)])
     return web.json_response(await crisis.view(db, doc))
 
@@ -45,7 +47,15 @@ async def switch_off(request: web.Request) -> web.Response:
         doc = await crisis.switch_off(request.app[DB], request.app[BUS], staff_name(request))
     except crisis.CrisisError as exc:
         return domain_error(exc)
+    await _events_logged(request)
     return web.json_response(await crisis.view(request.app[DB], doc))
+
+
+async def _events_logged(request: web.Request) -> None:
+    """The view counts contacts from the event log: the bot path's last events first."""
+    pipeline = request.app.get(PIPELINE)
+    if pipeline is not None:
+        await pipeline.log_events()
 
 
 def banner(state: CrisisState) -> web.RouteDef:

@@ -1,10 +1,14 @@
 """Opening a conversation: the open one for a channel address, or a new one with its contact.
 
 ``Opening`` is the pipeline's second step (``Pipeline`` inherits it), after the message is stored.
+A new conversation (and a new contact) is *planned* first: its ids are chosen and its writes
+returned as one step to run, so the bot path can run them while Rasa thinks (the bot needs the
+ids, not the documents); every other path runs them at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
@@ -28,10 +32,21 @@ class Opening:
     conversations: AsyncIOMotorCollection
 
     async def _open_conversation(self, msg: InboundMessage) -> tuple[dict[str, Any], bool]:
-        """The open conversation for this channel address (created, with its contact, if none), and whether it is new.
+        """The open conversation for this channel address (created, with its contact, if none), and whether it is new."""
+        conv, opened, create = await self._plan_conversation(msg)
+        if create is None:
+            return conv, opened
+        made = await create()
+        return made, made is conv
+
+    async def _plan_conversation(
+        self, msg: InboundMessage
+    ) -> tuple[dict[str, Any], bool, Callable[[], Awaitable[dict[str, Any]]] | None]:
+        """The open conversation for this channel address, whether it is new, and for a new one the step that writes it.
 
         Each inbound message reserves ``SEQ_BLOCK`` sequence numbers: its own and its replies', so the
-        bot's replies need no second write to the conversation.
+        bot's replies need no second write to the conversation. The step returns the conversation
+        written: the planned one, or the one a first message of the same address opened meanwhile.
         """
         open_key = f"{msg.channel}:{msg.address}"
         now = utcnow()
@@ -42,22 +57,34 @@ class Opening:
         if conv is not None:
             if conv.get("contact_id") is None or msg.metadata.get("identity_token"):
                 await self._relink(conv, msg)  # by a signed identity (or a conversation left without a contact)
-            return conv, False
-        contact_id = await contacts.link_inbound(self.db, msg, None)  # the contact first: one write of the conversation
-        for _ in range(5):
-            doc = {
-                "_id": new_id(), "open_key": open_key, "channel": msg.channel, "address": msg.address,
-                "state": State.BOT.value, "seq": SEQ_BLOCK, "created_at": now, "updated_at": now,
-                "last_inbound_at": now, "contact_id": contact_id, "thread_key": msg.thread_key,
-            }
-            try:
-                await self.conversations.insert_one(doc)
-                return doc, True
-            except DuplicateKeyError:  # two first messages raced: the other one created it
-                conv = await self.conversations.find_one_and_update({"open_key": open_key}, bump, return_document=AFTER)
-                if conv is not None:
-                    return conv, False
-        raise RuntimeError("could not open conversation")  # pragma: no cover - a unique key settles a race in one retry
+            return conv, False, None
+        keys: list[str] = []
+        if msg.metadata.get("identity_token"):  # a signed identity: linked (and the token forgotten) before all else
+            contact_id = await contacts.link_inbound(self.db, msg, None)
+        else:
+            keys = contacts.keys_for(msg.channel, msg.address, msg.metadata.get("identity_keys", []))
+            contact_id = await contacts.owner(self.db, keys)
+        new_contact = contact_id is None
+        doc = {
+            "_id": new_id(), "open_key": open_key, "channel": msg.channel, "address": msg.address,
+            "state": State.BOT.value, "seq": SEQ_BLOCK, "created_at": now, "updated_at": now,
+            "last_inbound_at": now, "contact_id": contact_id or new_id(), "thread_key": msg.thread_key,
+        }
+
+        async def create() -> dict[str, Any]:
+            if new_contact:  # the contact first: a conversation never names a contact that is not there
+                await contacts.create_anonymous(self.db, keys, doc["contact_id"])
+            for _ in range(5):
+                try:
+                    await self.conversations.insert_one(doc)
+                    return doc
+                except DuplicateKeyError:  # two first messages raced: the other one created it
+                    found = await self.conversations.find_one_and_update({"open_key": open_key}, bump, return_document=AFTER)
+                    if found is not None:
+                        return found
+            raise RuntimeError("could not open conversation")  # pragma: no cover - a unique key settles a race in one retry
+
+        return doc, True, create
 
     async def _relink(self, conv: dict[str, Any], msg: InboundMessage) -> None:
         contact_id = await contacts.link_inbound(self.db, msg, conv.get("contact_id"))

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -55,6 +55,11 @@ BOT_DOWN_TEXT = (
 
 # A stored message still unhandled this long after it came in was broken off (the hub stopped).
 RESUME_AFTER_S = 60
+# The bot path's events are logged this long after the answer, together with those of the messages
+# answered meanwhile (one write for several messages, off the next message's way; hub.core.events.Buffer).
+# Nothing waits for them: the router, the notifier and Slack wake on desk events, written at once; a
+# console hears a bot conversation's message this much later; a staff figure calls ``log_events`` first.
+EVENTS_AFTER_S = 0.25
 # Statuses of a stored inbound message whose handling has not finished ("handled").
 UNFINISHED = ("received", "linked", "interrupted")
 AFTER = ReturnDocument.AFTER
@@ -75,6 +80,7 @@ class Pipeline(Opening, Turns, Outbound):
         self.in_band: set[str] = set()
         self.desk_only: set[str] = set()
         self._tasks = Tasks("pipeline")
+        self._events = events.Buffer(db, live)
         self._interrupted: set[str] = set()
         self._in_flight: dict[str, asyncio.Future[PipelineResult]] = {}  # dedup key -> the answer being made  # ids of messages whose handling raised (resumed on a retry)
         # A bulkhead: stored messages wait here for their turn, so a burst of residents does not
@@ -205,7 +211,12 @@ class Pipeline(Opening, Turns, Outbound):
         """Conversation and contact, then the bot or the desk; the message's link is written with its outcome."""
         async with self._turn(timings):
             opening = time.perf_counter()
-            conv, opened = await self._open_conversation(msg)
+            conv, opened, create = await self._plan_conversation(msg)
+            # only the bot path writes a new conversation while Rasa thinks, and not for a signed identity:
+            # the bot's data-access answer reads that conversation to see that it was identified
+            if create is not None and (msg.channel in self.desk_only or "identity_token" in msg.metadata):
+                made = await create()
+                conv, opened, create = made, made is conv, None
             if satisfaction.awaits_grade(conv):  # the satisfaction question went out: is this the grade?
                 grade = satisfaction.parse_grade(msg.text, msg.payload)
                 if grade is not None:
@@ -227,7 +238,7 @@ class Pipeline(Opening, Turns, Outbound):
             async with self._turn(timings):
                 return await self._desk_turn(conv, msg, message_id, link, steps)
         if state is State.BOT:
-            return await self._bot_turn(conv, msg, message_id, link, steps, timings)
+            return await self._bot_turn(conv, msg, message_id, link, steps, timings, create, doc)
         async with self._turn(timings):  # queued or with an agent
             return await self._agent_turn(conv, msg, message_id, link, steps)
 
@@ -258,8 +269,16 @@ class Pipeline(Opening, Turns, Outbound):
         link: dict[str, Any],
         steps: list[Event],
         timings: dict[str, float],
+        create: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+        doc: dict[str, Any] | None = None,
     ) -> PipelineResult:
-        """Ask the bot; store its replies and the message's outcome; events are written after the answer."""
+        """Ask the bot; store its replies and the message's outcome; events are written after the answer.
+
+        ``create`` writes a new conversation (and contact): it runs while the bot thinks, and is done
+        before anything else is stored. Should a first message of the same address have opened the
+        conversation meanwhile (the unique key says so), this message is handled again in that one.
+        """
+        creating = self._tasks.spawn(create()) if create is not None else None
         asked = time.perf_counter()
         crisis = self.crisis.answer(msg.text) if msg.text and not msg.payload else None
         if crisis is not None:  # crisis mode: a question about the crisis gets its article at once (hub/conversations/crisis.py)
@@ -268,6 +287,9 @@ class Pipeline(Opening, Turns, Outbound):
         else:
             answer, failure = await self._ask_bot(conv, msg)
         timings["bot"] = _ms_since(asked)
+        if creating is not None and (await creating)["_id"] != conv["_id"]:  # raced: answer in the other conversation
+            log.info("a first message raced another: answered again in its conversation", extra={"conversation_id": conv["_id"]})
+            return await self._process(msg, message_id, doc or {}, timings)
         async with self._turn(timings):
             saving = time.perf_counter()
             if failure:  # the bot could not answer: an agent takes over and the resident is told so
@@ -306,11 +328,16 @@ class Pipeline(Opening, Turns, Outbound):
                 conv, replies, author, message_id, first_seq=first_seq, steps=steps, outcome=(message_id, outcome)
             )
             timings["save"] = _ms_since(saving)
-            self._tasks.spawn(until_stored(lambda: events.emit_all(self.db, self.live, steps)))
+            if self._events.add(steps):
+                self._tasks.spawn(self._log_events_soon())
             self._deliver_all(conv, outs)
             if handover:  # after the bot's words: an agent's greeting must not come before them
                 await self.handover(conv["_id"], reason=handover[0], summary=handover[1])
         return PipelineResult(conversation_id=conv["_id"], replies=replies, meta=meta, timings=timings)
+
+    async def _log_events_soon(self) -> None:
+        await asyncio.sleep(EVENTS_AFTER_S)
+        await until_stored(self._events.flush)
 
     async def _ask_bot(self, conv: dict[str, Any], msg: InboundMessage) -> tuple[Any, str | None]:
         """The bot's answer, or why there is none (``bot_unavailable``, ``bot_error``)."""
@@ -344,6 +371,11 @@ class Pipeline(Opening, Turns, Outbound):
         """Queue the conversation for its team (the desk port); Rasa pauses its side."""
         if await self.desk.enqueue(self, conversation_id, reason, summary):
             self._tasks.spawn(self.bot.tracker_event(conversation_id, {"event": "pause"}))
+
+    async def log_events(self) -> None:
+        """Write the bot path's events now (before a staff figure that counts them)."""
+        if len(self._events):
+            await self._events.flush()
 
     async def drain(self) -> None:
         """Wait for background deliveries and event writes (used at shutdown and by tests)."""

@@ -10,12 +10,13 @@ desk-only type is only published. Nothing is published that the log failed to ke
 this hub only (the assignee to tell, a console's list item, a text) and is never written.
 
 This module is also the only writer of the ``events`` collection (a test scans for others):
-``write`` appends (given a batch, so a buffered writer can take its place later) and
-``erase_field`` removes ids for the resident's rights (``hub.gdpr``).
+``write`` appends a batch, ``Buffer`` gathers the batches of many messages for one later write
+(the bot path's events), and ``erase_field`` removes ids for the resident's rights (``hub.gdpr``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.errors import BulkWriteError
 
 from hub.core.event_types import EventType
 from hub.core.models import new_id, utcnow
@@ -106,6 +108,61 @@ async def write(db: AsyncIOMotorDatabase, batch: Sequence[Event]) -> None:
         await db.events.insert_one(docs[0])
     elif docs:
         await db.events.insert_many(docs, ordered=True)
+
+
+class Buffer:
+    """Events to log a moment later, the batches of many messages in one write, then published in order.
+
+    For the bot path: its events need not be in the log before the resident has the answer, and one
+    write for the messages of a short while costs the database less than one per message. Each
+    event gets its id when added, so a flush tried again after a lost connection writes nothing
+    twice (an id already written is skipped). Flushes run one at a time, in order.
+    """
+
+    def __init__(self, db: AsyncIOMotorDatabase, bus: Bus | None) -> None:
+        self.db = db
+        self.bus = bus
+        self._docs: list[dict[str, Any]] = []
+        self._made: list[Event] = []
+        self._planned = False  # a flush will take what is added now
+        self._lock = asyncio.Lock()
+
+    def add(self, batch: Sequence[Event]) -> bool:
+        """Keep ``batch`` for the next flush; True when no flush is planned yet (the caller plans one)."""
+        self._docs += [document(e) for e in batch if e.type.logged]
+        self._made += batch
+        planned, self._planned = self._planned, True
+        return not planned
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    async def flush(self) -> None:
+        """Write what was added, then publish it; on failure it stays for the next try."""
+        async with self._lock:
+            docs, made = self._docs, self._made
+            self._docs, self._made, self._planned = [], [], False
+            try:
+                await _insert_new(self.db, docs)
+            except BaseException:
+                self._docs, self._made = docs + self._docs, made + self._made
+                raise
+            if self.bus is not None:
+                for item in made:
+                    self.bus.publish_event(item)
+
+
+async def _insert_new(db: AsyncIOMotorDatabase, docs: list[dict[str, Any]]) -> None:
+    """Insert ``docs``; those whose id is already in the log (an earlier try did write them) are skipped."""
+    if not docs:
+        return
+    try:
+        await db.events.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])) or exc.details.get(
+            "writeConcernErrors"
+        ):
+            raise
 
 
 async def erase_field(db: AsyncIOMotorDatabase, name: str, match: Mapping[str, Any]) -> int:

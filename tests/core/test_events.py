@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo.errors import BulkWriteError
 
 from hub.core.bus import LiveBus
 from hub.core.event_types import EventType, describe
-from hub.core.events import Event, emit
+from hub.core.events import Buffer, Event, emit, event
 from hub.core.models import Action
 from tests.conftest import Stack
 
@@ -88,6 +89,42 @@ async def test_without_a_bus_the_event_is_logged_and_a_finished_listener_hears_n
     await emit(own_db, bus, EventType.SATISFACTION, "conv-3", score=5, channel="webchat", team=None)
     assert early.empty()
     assert [d["score"] for d in await own_db.events.find({"type": "satisfaction"}).sort("score", 1).to_list(None)] == [4, 5]
+
+
+async def test_a_buffer_writes_many_batches_at_once_then_publishes_them_in_order(own_db):
+    bus = LiveBus()
+    buffer = Buffer(own_db, bus)
+    first = [event(EventType.MESSAGE_IN, "conv-a", channel="webchat"), event(EventType.BOT_ANSWER, "conv-a", article="x")]
+    second = [event(EventType.MESSAGE_IN, "conv-b", channel="sms")]
+    async with bus.listen(EventType.MESSAGE_IN, EventType.BOT_ANSWER) as heard:
+        assert buffer.add(first) is True  # the caller plans a flush
+        assert buffer.add(second) is False  # the planned flush takes it too
+        assert await own_db.events.count_documents({}) == 0 and heard.empty()  # nothing before the flush
+        await buffer.flush()
+        got = [heard.get_nowait() for _ in range(3)]
+    assert got == [*first, *second]
+    assert sorted((d["conversation_id"], d["type"]) for d in await own_db.events.find().to_list(None)) == [
+        ("conv-a", "bot_answer"), ("conv-a", "message_in"), ("conv-b", "message_in")]
+    assert buffer.add(second) is True and len(buffer) == 1  # after a flush the next batch plans a new one
+
+
+async def test_a_buffer_flush_tried_again_writes_nothing_twice_and_keeps_what_failed(own_db):
+    bus = LiveBus()
+    buffer = Buffer(own_db, bus)
+    batch = [event(EventType.MESSAGE_IN, "conv-a", channel="webchat"), event(EventType.BOT_ANSWER, "conv-a", article="x")]
+    buffer.add(batch)
+    already = buffer._docs[0]  # as if an earlier try wrote the first and its answer was lost on the way
+    await own_db.events.insert_one(dict(already))
+    await buffer.flush()
+    assert await own_db.events.count_documents({}) == 2  # the second written, the first not twice
+
+    await own_db.events.drop()  # a log that refuses these documents: the write fails with another error than a repeat
+    await own_db.create_collection("events", validator={"$jsonSchema": {"required": ["never_there"]}})
+    broken = Buffer(own_db, bus)
+    broken.add(batch)
+    with pytest.raises(BulkWriteError):
+        await broken.flush()
+    assert len(broken) == 2 and broken.add([]) is True  # kept for the next try, in order; a new flush may be planned
 
 
 async def test_emit_takes_only_a_type_of_the_vocabulary():
