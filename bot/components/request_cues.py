@@ -106,7 +106,7 @@ SENT_AROUND = re.compile(
     r"(steeds|telkens|weer|alleen maar|elke keer|constant|continu|nu al) (\w+ )?(doorverwezen|doorgestuurd|doorverbonden)|"
     r"(elke keer|steeds|telkens|iedere keer)\b.{0,40}\bnaar (een )?(andere|volgende) (afdeling|balie|loket|medewerker|instantie)|"
     r"van loket naar loket|van afdeling naar afdeling|van de ene (afdeling|medewerker|persoon|balie|instantie) naar de andere|"
-    r"kastje naar de muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
+    r"kastje naar (de )?muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
     r"pillar to post|round in circles|run-?around|run around|"
     r"(passed|sent|bounced|shunted) (around|back and forth|from one)|"
     r"(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|"

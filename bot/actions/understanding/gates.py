@@ -45,6 +45,13 @@ PROBLEM = re.compile(
     r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed)\b",
     re.IGNORECASE,
 )
+# Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
+# naming one names the problem too.
+NUISANCE = re.compile(
+    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|hondenpoep|gedumpt\w*|"
+    r"dumping|fly-?tipping|litter)\b",
+    re.IGNORECASE,
+)
 # Private ground or a request for a permit or service: a question, not a report.
 NOT_PUBLIC = re.compile(
     r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
@@ -105,7 +112,8 @@ def wants_a_person(text: str) -> bool:
 def report_evidence(text: str) -> tuple[str | None, bool, bool]:
     """(the public-space thing named, a problem is named, the resident says they want to report)."""
     thing = PUBLIC_THING.search(text)
-    return (thing.group(0).lower() if thing else None), bool(PROBLEM.search(text)), bool(WANTS_REPORT.search(text))
+    problem = bool(PROBLEM.search(text) or NUISANCE.search(text))
+    return (thing.group(0).lower() if thing else None), problem, bool(WANTS_REPORT.search(text))
 
 
 def frustrated(text: str) -> bool:
