@@ -144,6 +144,9 @@ STATUS = re.compile(
     r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back))\b",
     re.IGNORECASE,
 )
+# A terse message that starts with how far or with a decision ("hoever vergunning dakkapel",
+# "uitspraak bezwaar parkeerboete"): a status question when it has five words or fewer.
+TERSE_STATUS = re.compile(r"^\s*(hoe ?ver|uitspraak|besluit|beslissing)\b", re.IGNORECASE)
 # A complaint about how a case went is no status question ("klacht over de afhandeling van mijn aanvraag").
 COMPLAINT = re.compile(r"\b(klacht\w*|klagen|complain\w*)\b", re.IGNORECASE)
 # Words that tie a status question to the resident's own earlier request or report.
@@ -186,6 +189,8 @@ def _person_sentence(sentence: str) -> bool:
 
 
 def _status_sentence(sentence: str, text: str) -> bool:
+    if len(text.split()) <= 5 and TERSE_STATUS.search(text) and not COMPLAINT.search(text):
+        return True
     if not STATUS.search(sentence) or COMPLAINT.search(sentence):
         return False
     return bool(OWN_CASE.search(text)) or len(text.split()) <= 5  # "stand van zaken vergunning"
