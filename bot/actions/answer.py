@@ -23,7 +23,7 @@ from bot.actions.common import (
 )
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
 from bot.actions.understanding import story
-from bot.actions.understanding.status_gate import status_evidence
+from bot.components.request_cues import status_evidence
 from knowledge import unanswered
 from knowledge.search.english import looks_english
 

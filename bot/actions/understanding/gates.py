@@ -21,7 +21,7 @@ from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import is_payload, meta, text_of, top_intent
 from bot.actions.understanding.likely_topic import likely_topic
-from bot.components.request_cues import asks_for_person, sent_around
+from bot.components.request_cues import asks_for_person, refers_to_earlier_report, sent_around
 
 # Things in public space that residents report (Dutch and English).
 PUBLIC_THING = re.compile(
@@ -66,14 +66,6 @@ COLLECTION = re.compile(
     r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
     re.IGNORECASE,
 )
-# Asking how far an earlier report or request is.
-STATUS_HINT = re.compile(
-    r"\b(gemeld|melding (gedaan|gemaakt|ingediend)|aangevraagd|wacht (nog )?op (een )?(antwoord|reactie|besluit|bericht)|"
-    r"al (gerepareerd|opgelost|opgeruimd|klaar|behandeld|goedgekeurd)|nog (niks|niets) (gehoord|ontvangen)|"
-    r"hoe (lang|ver) (duurt|is|zijn)|hoe sta\w* het|reported|applied|approved yet|any news)\b",
-    re.IGNORECASE,
-)
-
 # The classifier's confidence enough to start the form when the words name a public thing and a
 # problem ("a tree branch has fallen on the footpath": melding first at 0.52); on dev no message
 # that is not a report has melding first at 0.45-0.6 with such words.
@@ -137,7 +129,7 @@ def melding_decision(text: str, conf: float) -> str:
     if is_payload(text):
         return "start"
     thing, problem, wants = report_evidence(text)
-    if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+    if refers_to_earlier_report(text) and not GENERIC_REPORT.search(text):
         return "status"
     if NOT_PUBLIC.search(text) and not GENERIC_REPORT.search(text):
         return "redirect"
@@ -163,7 +155,7 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
     """Answer the topic the resident most likely means, or ask one short question (clarify)."""
     from bot.actions.answer import ActionClarify
 
-    if STATUS_HINT.search(text_of(tracker)):
+    if refers_to_earlier_report(text_of(tracker)):
         return [FollowupAction("status_form")]  # "ik wacht op antwoord, hoe lang duurt het nog?"
     slug = await likely_topic(tracker, skip)
     events = await answer_article(dispatcher, tracker, slug) if slug else None
@@ -185,7 +177,7 @@ class ActionMeldingGate(Action):
             # "ik wil een melding maken (van een kapotte lantaarnpaal)": the form, whatever the score
             wished = bool(GENERIC_REPORT.search(text)) and (bool(thing) or len(text.split()) <= 10) and not NOT_PUBLIC.search(text)
             decision = "start" if (named or wished) and not ASKS_HOW.search(text) else "article"
-            if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+            if refers_to_earlier_report(text) and not GENERIC_REPORT.search(text):
                 decision = "status"  # "hoe staat het met mijn melding?"
         else:
             decision = melding_decision(text, confidence(tracker))
