@@ -135,7 +135,8 @@ class ActionClarify(Action):
                 reply = f"I can only help with questions about the municipality, in Dutch.\n{reply}"
             dispatcher.utter_message(text=reply, buttons=buttons)
             dispatcher.utter_message(json_message=meta(tracker, "out_of_scope", offered=[h.slug for h in hits]))
-            return [SlotSet("articles_shown", shown(tracker, *[h.slug for h in hits]))]
+            # still a miss: a second one in a row offers a person
+            return [SlotSet("misses", misses), SlotSet("articles_shown", shown(tracker, *[h.slug for h in hits]))]
         if misses >= 2:
             buttons.append(HUMAN_BUTTON)
         if hits:
