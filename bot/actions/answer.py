@@ -23,11 +23,22 @@ from bot.actions.common import (
 )
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
 from bot.actions.understanding import story
-from bot.actions.understanding.status_gate import status_evidence
+from bot.components.request_cues import status_evidence
 from knowledge import unanswered
 from knowledge.search.english import looks_english
 
 HUMAN_BUTTON = {"title": "Ik wil een medewerker spreken", "payload": "/handover"}
+# Steps whose gate reads the words; when a gate turned one down, the guess after it counts.
+GATED_STEPS = frozenset({"melding", "angry", "status", "appointment_book", "appointment_move", "appointment_cancel"})
+OUT_OF_SCOPE_TEXT = (
+    "Daar kan ik u helaas niet mee helpen. Ik help u met vragen over de gemeente, bijvoorbeeld over uw paspoort, "
+    "verhuizen, afval, vergunningen, belastingen of hulp. Ik kan ook een melding aannemen of een medewerker voor u zoeken."
+)
+
+
+def out_of_scope_guess(tracker: Tracker) -> bool:
+    """Below the confidence to act, the classifier's best guess (past a gated step) is out of scope."""
+    return next((name for name, _ in ranking(tracker) if name not in GATED_STEPS), None) == "out_of_scope"
 
 
 def shown(tracker: Tracker, *slugs: str) -> list[str]:
@@ -117,6 +128,15 @@ class ActionClarify(Action):
         misses = float(tracker.get_slot("misses") or 0) + 1
         hits = (await (await knowledge()).search(text, size=3, view="resident")) if text.strip() else []
         buttons = [{"title": hit.title, "payload": f"/{hit.slug}"} for hit in hits]
+        if out_of_scope_guess(tracker) and misses < 2:
+            # "uitslag eredivisie" just below the threshold: say what the bot does, and still offer the topics
+            reply = OUT_OF_SCOPE_TEXT + (" Of gaat uw vraag over een van deze onderwerpen?" if hits else "")
+            if looks_english(text):
+                reply = f"I can only help with questions about the municipality, in Dutch.\n{reply}"
+            dispatcher.utter_message(text=reply, buttons=buttons)
+            dispatcher.utter_message(json_message=meta(tracker, "out_of_scope", offered=[h.slug for h in hits]))
+            # still a miss: a second one in a row offers a person
+            return [SlotSet("misses", misses), SlotSet("articles_shown", shown(tracker, *[h.slug for h in hits]))]
         if misses >= 2:
             buttons.append(HUMAN_BUTTON)
         if hits:

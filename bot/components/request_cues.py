@@ -106,7 +106,7 @@ SENT_AROUND = re.compile(
     r"(steeds|telkens|weer|alleen maar|elke keer|constant|continu|nu al) (\w+ )?(doorverwezen|doorgestuurd|doorverbonden)|"
     r"(elke keer|steeds|telkens|iedere keer)\b.{0,40}\bnaar (een )?(andere|volgende) (afdeling|balie|loket|medewerker|instantie)|"
     r"van loket naar loket|van afdeling naar afdeling|van de ene (afdeling|medewerker|persoon|balie|instantie) naar de andere|"
-    r"kastje naar de muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
+    r"kastje naar (de )?muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
     r"pillar to post|round in circles|run-?around|run around|"
     r"(passed|sent|bounced|shunted) (around|back and forth|from one)|"
     r"(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|"
@@ -115,8 +115,16 @@ SENT_AROUND = re.compile(
     re.IGNORECASE,
 )
 
-# --- the status of a case ---------------------------------------------------------------
-STATUS = re.compile(
+# --- the status of a case: one home for its words ----------------------------------------
+# The request cue (``requested_step``), the status gate (bot/actions/understanding/status_gate.py) and
+# the melding gate (bot/actions/understanding/gates.py) read these; they differ only in how much
+# evidence they ask for.
+
+# A case number as residents type it ("Z-2026-000512", "z 2026000512"): year and number (the status form reads them).
+CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
+# Asking how far one's own case is, in words strong enough to overrule the classifier's guess
+# (with the resident's own case in the message, or in a terse one).
+ASKS_HOW_FAR = re.compile(
     r"\b(stand van zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
     r"hoever (is|zijn|staat)|afhandeling van (mijn|ons|onze)|"
     r"(besluit|beslissing|uitspraak|beschikking) (is )?(genomen|gevallen)|"
@@ -128,7 +136,7 @@ STATUS = re.compile(
     r"(nagaan|nakijken|opzoeken|checken|kijken|navragen|informeren|berichten|mededelen)\b.{0,40}\b(hoe ver|hoever|waar .{0,20}(ligt|staat|blijft)|hoe het (staat|gaat|zit)|stand|status|of er (al|reeds))|"
     r"(informeren|vernemen|verneem|op de hoogte|inform|update|let me know)\b.{0,40}\b(mijn|m'n|onze?|my|our) (\w+ ){0,2}"
     r"(aanvraag|melding|bezwaar\w*|zaak|dossier|verzoek\w*|application|request|case|report)|"
-    r"z-?\s?\d{4}-?\d{6}|where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
+    r"where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
     r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
     r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
     r"(al|reeds) (iets )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
@@ -144,14 +152,89 @@ STATUS = re.compile(
     r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back))\b",
     re.IGNORECASE,
 )
-# A complaint about how a case went is no status question ("klacht over de afhandeling van mijn aanvraag").
-COMPLAINT = re.compile(r"\b(klacht\w*|klagen|complain\w*)\b", re.IGNORECASE)
-# Words that tie a status question to the resident's own earlier request or report.
-OWN_CASE = re.compile(
-    r"\b(mijn|m'n|ons|onze|mn|my|our|ik heb|i have|i've|i applied|i reported|ingediend|aangevraagd|gemeld|gestuurd|"
-    r"ingestuurd|aanvraag|melding|bezwaar\w*|zaak|zaaknummer|z-?\s?\d{4})\b",
+# Weaker words about how far something is ("al klaar", "in behandeling", "any progress"): enough to
+# confirm the classifier's own status guess, not to overrule another one ("Mijn paspoort is al
+# klaar, waar haal ik het op?" is the topic).
+HOW_FAR_HINT = re.compile(
+    r"\b(hoe ?ver(?! van tevoren)|hoe sta\w* ervoor|in behandeling|"
+    r"al (\w+ )?(klaar|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
+    r"opgelost|gerepareerd|opgeruimd|behandeld|iets (mee )?gedaan|gebeurd)|"
+    r"wanneer (hoor|krijg) ik (iets|bericht|antwoord|uitspraak|een (besluit|reactie|antwoord|uitspraak))|nog (niks|niets) (gehoord|ontvangen)|"
+    r"is (my|it) (\w+ )?(\w+ )?(ready|approved)|approved yet|any progress|heard back|how far|"
+    r"(status|stand van zaken|voortgang) (van |of )?(mijn |m'n |my )?(klacht|complaint))\b",  # a complaint's own status
     re.IGNORECASE,
 )
+# A terse message that starts with how far or with a decision ("hoever vergunning dakkapel",
+# "uitspraak bezwaar parkeerboete"): a status question when it has five words or fewer.
+TERSE_STATUS = re.compile(
+    r"^\s*(hoe ?ver\b|(uitspraak|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(bezwaar\w*|aanvraag|verzoek|zaak)\b)"
+    r"(?!.*\b(termijn|hoe lang|duur\w*)\b)",
+    re.IGNORECASE,
+)
+TERSE_WORDS = 5
+# Something the resident already sent in or reported ("ik heb ... aangevraagd", "stuurde ik een bezwaar").
+EARLIER_DONE = re.compile(
+    r"\b(aangevraagd|ingediend|ingestuurd|opgestuurd|(stuurde|stuurden|diende|dienden) (ik|wij|we)|gemeld|"
+    r"melding (gedaan|gemaakt)|wacht (nog )?op (een |het |uw )?(antwoord|reactie|besluit|bericht|beslissing)|"
+    r"i (have )?(already )?(applied|reported|submitted|filed)|reported|applied)\b",
+    re.IGNORECASE,
+)
+# The resident's own request, report or case named as such ("mijn aanvraag", "my application", a case file).
+MY_CASE = re.compile(
+    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
+    r"my (\w+ )?(application|report|case|request|objection))\b",
+    re.IGNORECASE,
+)
+# A complaint about how a case went is the complaint topic, not a status question or a request for
+# a person ("klacht over de afhandeling van mijn aanvraag", "ik wil klagen over een medewerker").
+COMPLAINT = re.compile(r"\b(klacht\w*|klagen|ontevreden|complain\w*)\b", re.IGNORECASE)
+# Talking to someone in so many words: a complaint that says it still asks for a person ("ik ben
+# ontevreden over de afhandeling en wil een medewerker spreken"), unlike "ik wil klagen over een medewerker".
+TALK = re.compile(r"\b(spreken|praten|chatten|te woord|aan de lijn|doorverbind\w*|talk|speak)\b", re.IGNORECASE)
+# Words that tie a strong status question to the resident's own case (``own_case``).
+OWN_WORDS = re.compile(
+    r"\b(mijn|m'n|ons|onze|mn|my|our|ik heb|i have|i've|gestuurd|aanvraag|melding|bezwaar\w*|zaak|zaaknummer)\b",
+    re.IGNORECASE,
+)
+
+
+def own_case(text: str) -> bool:
+    """The message is about the resident's own request, report or case."""
+    return bool(OWN_WORDS.search(text) or EARLIER_DONE.search(text) or CASE_NUMBER.search(text))
+
+
+def terse_status(text: str) -> bool:
+    """A message of a few words that starts with how far or a decision ("uitspraak bezwaar parkeerboete")."""
+    return len(text.split()) <= TERSE_WORDS and bool(TERSE_STATUS.search(text)) and not COMPLAINT.search(text)
+
+
+def asks_how_far(text: str) -> bool:
+    """Asks how far something is, in strong or weaker words, or gives a case number.
+
+    The strong words do not count in a complaint ("klacht over de afhandeling van mijn aanvraag").
+    """
+    if CASE_NUMBER.search(text) or HOW_FAR_HINT.search(text) or terse_status(text):
+        return True
+    return bool(ASKS_HOW_FAR.search(text)) and not COMPLAINT.search(text)
+
+
+def status_evidence(text: str) -> bool:
+    """Enough to go on with the classifier's status guess: how far, or a case of one's own that exists.
+
+    "Hoe lang duurt het?" alone is no evidence (the articles say how long things take), nor is a
+    complaint about how a request was handled, unless it asks how far it is.
+    """
+    if asks_how_far(text):
+        return True
+    return bool(EARLIER_DONE.search(text) or MY_CASE.search(text)) and not COMPLAINT.search(text)
+
+
+def refers_to_earlier_report(text: str) -> bool:
+    """A report or request that was already made, or how far one is ("Ik heb het gemeld, is het al gerepareerd?").
+
+    The melding gate's test: "mijn zaak" alone is no such reference there (it is also one's shop).
+    """
+    return asks_how_far(text) or bool(EARLIER_DONE.search(text))
 
 
 def sentences(text: str) -> list[str]:
@@ -178,7 +261,7 @@ def asks_for_person(text: str) -> bool:
 
 
 def _person_sentence(sentence: str) -> bool:
-    if COMPLAINT.search(sentence):
+    if COMPLAINT.search(sentence) and not TALK.search(sentence):
         return False  # "ik wil klagen over een medewerker" is a complaint (its own topic)
     if ASKS_WHAT_BOT_IS.search(sentence) and not re.search(r"\b(kan|mag|can|may|could)\b", sentence, re.IGNORECASE):
         return False  # "praat ik met een mens?" asks what the bot is
@@ -186,9 +269,11 @@ def _person_sentence(sentence: str) -> bool:
 
 
 def _status_sentence(sentence: str, text: str) -> bool:
-    if not STATUS.search(sentence) or COMPLAINT.search(sentence):
+    if terse_status(text) or CASE_NUMBER.search(sentence):
+        return True
+    if not ASKS_HOW_FAR.search(sentence) or COMPLAINT.search(sentence):
         return False
-    return bool(OWN_CASE.search(text)) or len(text.split()) <= 5  # "stand van zaken vergunning"
+    return own_case(text) or len(text.split()) <= TERSE_WORDS  # "stand van zaken vergunning"
 
 
 def requested_step(text: str) -> str | None:

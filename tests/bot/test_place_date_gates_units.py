@@ -95,3 +95,13 @@ def test_the_gate_acts_only_when_the_form_starts():
 )
 def test_a_collection_or_permission_question_with_a_street_is_no_report(text, expected):
     assert melding_decision(text, 0.95) == expected
+
+
+def test_a_low_confidence_out_of_scope_guess_is_answered_as_out_of_scope():
+    from bot.actions.answer import out_of_scope_guess
+
+    fallback = ("nlu_fallback", 0.3)
+    assert out_of_scope_guess(tracker("stand eerste divisie", [fallback, ("out_of_scope", 0.22), ("afvalinzameling", 0.1)]))
+    # past a step whose gate turned it down (anger without frustration in the words)
+    assert out_of_scope_guess(tracker("wat is jouw favoriete film", [("angry", 0.35), ("out_of_scope", 0.3), ("bot_challenge", 0.2)]))
+    assert not out_of_scope_guess(tracker("wsnp via gemeente", [fallback, ("wmo-ondersteuning", 0.1), ("out_of_scope", 0.09)]))

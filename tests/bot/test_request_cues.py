@@ -10,7 +10,13 @@ from __future__ import annotations
 import pytest
 
 from bot.actions.understanding.gates import frustrated, melding_decision
-from bot.components.request_cues import asks_for_person, names_a_person, requested_step
+from bot.components.request_cues import (
+    asks_for_person,
+    names_a_person,
+    refers_to_earlier_report,
+    requested_step,
+    status_evidence,
+)
 from tests.bot.rasa_venv import run_json
 
 
@@ -111,6 +117,43 @@ def test_a_person_word_is_needed_for_a_longer_handover_guess():
 )
 def test_being_sent_from_desk_to_desk_is_frustration(text, angry):
     assert frustrated(text) is angry
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # terse: how far, or a decision on one's objection or request
+        ("hoever bouwaanvraag schuur", "status"),
+        ("besluit op mijn aanvraag", "status"),
+        ("uitspraak bezwaarschrift", "status"),
+        ("besluit bestemmingsplan Molenweg", None),  # a decision that is a topic, not one's case
+        ("beslissing op bezwaar termijn", None),  # how long it takes: the article
+        # a complaint is no request, unless it asks to talk to someone
+        ("ik wil klagen over een medewerker van de balie", None),
+        ("Ik ben ontevreden over de afhandeling en wil een medewerker spreken", "handover"),
+        # waiting for an answer is one's own case
+        ("Ik wacht op een antwoord van jullie. Hoe lang duurt het nog?", "status"),
+    ],
+)
+def test_status_and_complaint_words_from_their_one_home(text, step):
+    assert requested_step(text) == step
+
+
+def test_status_evidence_and_an_earlier_report_share_the_words():
+    assert status_evidence("Vorige week stuurde ik een bezwaar, wanneer krijg ik uitspraak?")
+    assert status_evidence("wat is de stand van zaken van mijn klacht")  # a complaint's own status
+    assert not status_evidence("klacht over hoe mijn aanvraag is afgehandeld")
+    assert not status_evidence("hoe lang duurt een nieuwe ID-kaart?")
+    # the melding gate: "mijn zaak" can be one's shop, and how long something takes is no earlier report
+    assert not refers_to_earlier_report("Voor mijn zaak ligt een losse stoeptegel")
+    assert not refers_to_earlier_report("hoe lang duurt het voordat een lamp gemaakt wordt")
+    assert refers_to_earlier_report("Ik heb de losse tegel gemeld, is hij al gemaakt?")
+
+
+def test_a_nuisance_names_its_own_problem_and_desk_to_desk_needs_no_articles():
+    assert melding_decision("graffiti op de tunnelmuur", 0.6) == "start"
+    assert melding_decision("scherven op het voetpad bij de school", 0.6) == "start"
+    assert frustrated("weer van kastje naar muur")
 
 
 def test_a_public_thing_and_its_problem_start_the_form_at_lower_confidence():

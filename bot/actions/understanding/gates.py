@@ -21,7 +21,7 @@ from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import is_payload, meta, text_of, top_intent
 from bot.actions.understanding.likely_topic import likely_topic
-from bot.components.request_cues import asks_for_person, sent_around
+from bot.components.request_cues import asks_for_person, refers_to_earlier_report, sent_around
 
 # Things in public space that residents report (Dutch and English).
 PUBLIC_THING = re.compile(
@@ -45,6 +45,13 @@ PROBLEM = re.compile(
     r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed)\b",
     re.IGNORECASE,
 )
+# Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
+# naming one names the problem too.
+NUISANCE = re.compile(
+    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|hondenpoep|gedumpt\w*|"
+    r"dumping|fly-?tipping|litter)\b",
+    re.IGNORECASE,
+)
 # Private ground or a request for a permit or service: a question, not a report.
 NOT_PUBLIC = re.compile(
     r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
@@ -59,14 +66,6 @@ COLLECTION = re.compile(
     r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
     re.IGNORECASE,
 )
-# Asking how far an earlier report or request is.
-STATUS_HINT = re.compile(
-    r"\b(gemeld|melding (gedaan|gemaakt|ingediend)|aangevraagd|wacht (nog )?op (een )?(antwoord|reactie|besluit|bericht)|"
-    r"al (gerepareerd|opgelost|opgeruimd|klaar|behandeld|goedgekeurd)|nog (niks|niets) (gehoord|ontvangen)|"
-    r"hoe (lang|ver) (duurt|is|zijn)|hoe sta\w* het|reported|applied|approved yet|any news)\b",
-    re.IGNORECASE,
-)
-
 # The classifier's confidence enough to start the form when the words name a public thing and a
 # problem ("a tree branch has fallen on the footpath": melding first at 0.52); on dev no message
 # that is not a report has melding first at 0.45-0.6 with such words.
@@ -105,7 +104,8 @@ def wants_a_person(text: str) -> bool:
 def report_evidence(text: str) -> tuple[str | None, bool, bool]:
     """(the public-space thing named, a problem is named, the resident says they want to report)."""
     thing = PUBLIC_THING.search(text)
-    return (thing.group(0).lower() if thing else None), bool(PROBLEM.search(text)), bool(WANTS_REPORT.search(text))
+    problem = bool(PROBLEM.search(text) or NUISANCE.search(text))
+    return (thing.group(0).lower() if thing else None), problem, bool(WANTS_REPORT.search(text))
 
 
 def frustrated(text: str) -> bool:
@@ -129,7 +129,7 @@ def melding_decision(text: str, conf: float) -> str:
     if is_payload(text):
         return "start"
     thing, problem, wants = report_evidence(text)
-    if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+    if refers_to_earlier_report(text) and not GENERIC_REPORT.search(text):
         return "status"
     if NOT_PUBLIC.search(text) and not GENERIC_REPORT.search(text):
         return "redirect"
@@ -155,7 +155,7 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
     """Answer the topic the resident most likely means, or ask one short question (clarify)."""
     from bot.actions.answer import ActionClarify
 
-    if STATUS_HINT.search(text_of(tracker)):
+    if refers_to_earlier_report(text_of(tracker)):
         return [FollowupAction("status_form")]  # "ik wacht op antwoord, hoe lang duurt het nog?"
     slug = await likely_topic(tracker, skip)
     events = await answer_article(dispatcher, tracker, slug) if slug else None
@@ -177,7 +177,7 @@ class ActionMeldingGate(Action):
             # "ik wil een melding maken (van een kapotte lantaarnpaal)": the form, whatever the score
             wished = bool(GENERIC_REPORT.search(text)) and (bool(thing) or len(text.split()) <= 10) and not NOT_PUBLIC.search(text)
             decision = "start" if (named or wished) and not ASKS_HOW.search(text) else "article"
-            if STATUS_HINT.search(text) and not GENERIC_REPORT.search(text):
+            if refers_to_earlier_report(text) and not GENERIC_REPORT.search(text):
                 decision = "status"  # "hoe staat het met mijn melding?"
         else:
             decision = melding_decision(text, confidence(tracker))

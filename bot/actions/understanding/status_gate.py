@@ -18,43 +18,16 @@ then answers the topic instead of listing cases.
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Tracker
 
 from bot.actions.common import is_payload, text_of
 from bot.actions.understanding.likely_topic import likely_topic
 
-# A case number as residents type it ("Z-2026-000512", "z 2026000512"): year and number (the status form reads them).
-CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
-# Asking how far something is (Dutch and English): enough on its own.
-ASKS_HOW_FAR = re.compile(
-    r"\b(status|stand van zaken|voortgang|hoe ?ver(?! van tevoren)|hoe sta\w* (het|ervoor)|in behandeling|"
-    r"al (\w+ )?(klaar|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
-    r"opgelost|gerepareerd|opgeruimd|behandeld|iets (mee )?gedaan|gebeurd)|"
-    r"wanneer (hoor|krijg) ik (iets|bericht|antwoord|een (besluit|reactie|antwoord))|nog (niks|niets) (gehoord|ontvangen)|"
-    r"is (my|it) (\w+ )?(\w+ )?(ready|approved)|approved yet|any (news|update|progress)|heard back|how far)\b",
-    re.IGNORECASE,
-)
-# Referring to a request, report or case that already exists.
-EARLIER_REQUEST = re.compile(
-    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
-    r"aangevraagd|ingediend|ingestuurd|gemeld|melding (gedaan|gemaakt)|wacht (nog )?op (een |het |uw )?(antwoord|reactie|besluit|bericht|beslissing)|"
-    r"i (have )?(already )?(applied|reported|submitted|filed)|my (\w+ )?(application|report|case|request|objection))\b",
-    re.IGNORECASE,
-)
-# A complaint about how a request was handled is the complaint topic, unless it asks how far it is.
-COMPLAINT = re.compile(r"\b(klacht\w*|ontevreden|complain\w*|complaint)\b", re.IGNORECASE)
+# The words (a case number, how far, an earlier request, a complaint) have one home, shared with
+# the NLU's request cue and the melding gate.
+from bot.components.request_cues import status_evidence
 
-
-def status_evidence(text: str) -> bool:
-    """The words ask how far a request, report or case is, or refer to one that exists.
-
-    "Hoe lang duurt het?" alone is no evidence: the articles answer how long things take.
-    """
-    if CASE_NUMBER.search(text) or ASKS_HOW_FAR.search(text):
-        return True
-    return bool(EARLIER_REQUEST.search(text)) and not COMPLAINT.search(text)
+__all__ = ["activating", "leave_status", "status_evidence", "topic_instead"]
 
 
 def leave_status(tracker: Tracker) -> bool:
