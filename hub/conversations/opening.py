@@ -33,20 +33,19 @@ class Opening:
 
     async def _open_conversation(self, msg: InboundMessage) -> tuple[dict[str, Any], bool]:
         """The open conversation for this channel address (created, with its contact, if none), and whether it is new."""
-        conv, opened, create = await self._plan_conversation(msg)
-        if create is None:
-            return conv, opened
-        made = await create()
-        return made, made is conv
+        conv, opened, _ = await self._plan_conversation(msg, defer=False)
+        return conv, opened
 
     async def _plan_conversation(
-        self, msg: InboundMessage
+        self, msg: InboundMessage, defer: bool
     ) -> tuple[dict[str, Any], bool, Callable[[], Awaitable[dict[str, Any]]] | None]:
-        """The open conversation for this channel address, whether it is new, and for a new one the step that writes it.
+        """The open conversation for this channel address, whether it is new, and the step that writes a new one.
 
         Each inbound message reserves ``SEQ_BLOCK`` sequence numbers: its own and its replies', so the
-        bot's replies need no second write to the conversation. The step returns the conversation
-        written: the planned one, or the one a first message of the same address opened meanwhile.
+        bot's replies need no second write to the conversation. With ``defer`` a new conversation comes
+        back unwritten with its step (which returns the conversation written: the planned one, or the
+        one a first message of the same address opened meanwhile); otherwise, and always for a signed
+        identity (the bot's data-access answer reads that conversation), it is written here.
         """
         open_key = f"{msg.channel}:{msg.address}"
         now = utcnow()
@@ -84,7 +83,10 @@ class Opening:
                         return found
             raise RuntimeError("could not open conversation")  # pragma: no cover - a unique key settles a race in one retry
 
-        return doc, True, create
+        if defer and not msg.metadata.get("identity_token"):
+            return doc, True, create
+        made = await create()
+        return made, made is doc, None
 
     async def _relink(self, conv: dict[str, Any], msg: InboundMessage) -> None:
         contact_id = await contacts.link_inbound(self.db, msg, conv.get("contact_id"))

@@ -211,12 +211,8 @@ class Pipeline(Opening, Turns, Outbound):
         """Conversation and contact, then the bot or the desk; the message's link is written with its outcome."""
         async with self._turn(timings):
             opening = time.perf_counter()
-            conv, opened, create = await self._plan_conversation(msg)
-            # only the bot path writes a new conversation while Rasa thinks, and not for a signed identity:
-            # the bot's data-access answer reads that conversation to see that it was identified
-            if create is not None and (msg.channel in self.desk_only or "identity_token" in msg.metadata):
-                made = await create()
-                conv, opened, create = made, made is conv, None
+            # a new conversation is written while Rasa thinks (the web form's has no bot: written now)
+            conv, opened, create = await self._plan_conversation(msg, defer=msg.channel not in self.desk_only)
             if satisfaction.awaits_grade(conv):  # the satisfaction question went out: is this the grade?
                 grade = satisfaction.parse_grade(msg.text, msg.payload)
                 if grade is not None:
@@ -238,7 +234,7 @@ class Pipeline(Opening, Turns, Outbound):
             async with self._turn(timings):
                 return await self._desk_turn(conv, msg, message_id, link, steps)
         if state is State.BOT:
-            return await self._bot_turn(conv, msg, message_id, link, steps, timings, create, doc)
+            return await self._bot_turn(conv, msg, message_id, doc, link, steps, timings, create)
         async with self._turn(timings):  # queued or with an agent
             return await self._agent_turn(conv, msg, message_id, link, steps)
 
@@ -266,11 +262,11 @@ class Pipeline(Opening, Turns, Outbound):
         conv: dict[str, Any],
         msg: InboundMessage,
         message_id: str,
+        doc: dict[str, Any],
         link: dict[str, Any],
         steps: list[Event],
         timings: dict[str, float],
         create: Callable[[], Awaitable[dict[str, Any]]] | None = None,
-        doc: dict[str, Any] | None = None,
     ) -> PipelineResult:
         """Ask the bot; store its replies and the message's outcome; events are written after the answer.
 
@@ -289,7 +285,7 @@ class Pipeline(Opening, Turns, Outbound):
         timings["bot"] = _ms_since(asked)
         if creating is not None and (await creating)["_id"] != conv["_id"]:  # raced: answer in the other conversation
             log.info("a first message raced another: answered again in its conversation", extra={"conversation_id": conv["_id"]})
-            return await self._process(msg, message_id, doc or {}, timings)
+            return await self._process(msg, message_id, doc, timings)
         async with self._turn(timings):
             saving = time.perf_counter()
             if failure:  # the bot could not answer: an agent takes over and the resident is told so
