@@ -22,12 +22,7 @@ from rasa_sdk import Tracker
 
 from bot.actions.common import is_payload, text_of
 from bot.actions.understanding.likely_topic import likely_topic
-
-# The words (a case number, how far, an earlier request, a complaint) have one home, shared with
-# the NLU's request cue and the melding gate.
 from bot.components.request_cues import status_evidence
-
-__all__ = ["activating", "leave_status", "status_evidence", "topic_instead"]
 
 
 def leave_status(tracker: Tracker) -> bool:
