@@ -13,6 +13,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
+    APPOINTMENT_STEPS,
     answered_topics,
     db,
     knowledge,
@@ -29,7 +30,7 @@ from knowledge.search.english import looks_english
 
 HUMAN_BUTTON = {"title": "Ik wil een medewerker spreken", "payload": "/handover"}
 # Steps whose gate reads the words; when a gate turned one down, the guess after it counts.
-GATED_STEPS = frozenset({"melding", "angry", "status", "appointment_book", "appointment_move", "appointment_cancel"})
+GATED_STEPS = frozenset({"melding", "angry", "status"}) | APPOINTMENT_STEPS
 OUT_OF_SCOPE_TEXT = (
     "Daar kan ik u helaas niet mee helpen. Ik help u met vragen over de gemeente, bijvoorbeeld over uw paspoort, "
     "verhuizen, afval, vergunningen, belastingen of hulp. Ik kan ook een melding aannemen of een medewerker voor u zoeken."

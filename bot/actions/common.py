@@ -60,6 +60,10 @@ def is_payload(text: str) -> bool:
     return text.startswith("/")
 
 
+# The appointment intents: their gate (``action_appointment_gate``) reads the words before a form starts.
+APPOINTMENT_STEPS = frozenset({"appointment_book", "appointment_move", "appointment_cancel"})
+
+
 def ranking(tracker: Tracker) -> list[tuple[str, float]]:
     """The NLU's intents with their confidence, best first (without ``nlu_fallback``)."""
     latest = tracker.latest_message or {}
