@@ -129,7 +129,7 @@ def table(results: list[dict[str, Any]], title: str) -> None:
         groups[(r["style"], "all")].append(r)
         groups[("ALL", r["kind"])].append(r)
         groups[("ALL", "all")].append(r)
-    styles = [*evalset.STYLES, evalset.LEGACY_STYLE, "ALL"]
+    styles = [*evalset.styles_in(results), "ALL"]
     for style in styles:
         for kind in ("topic", "action", "all"):
             rows = groups.get((style, kind))
@@ -181,17 +181,16 @@ def misses(results: list[dict[str, Any]]) -> None:
 
 
 def report(split: str, results: list[dict[str, Any]], show_misses: bool) -> None:
-    table(results, f"{split.upper()} end to end through the web chat API")
+    """Dev prints its confusions; the test set and a file of one's own print counts, misses only when asked."""
+    table(results, f"{evalset.label(split)} end to end through the web chat API")
     if split == "dev":
         confusions(results)
     elif show_misses:
         confusions(results)
-        print("  test misses:")
+        print(f"  {evalset.label(split)} misses:")
         misses(results)
     else:
-        print(
-            "  (test misses are not shown, so nobody tunes on them; --show-test-misses prints them)"
-        )
+        print(f"  ({evalset.label(split)} misses are not shown, so nobody tunes on them; --show-test-misses prints them)")
     ms = sorted(r["ms"] for r in results)
     if ms:
         print(

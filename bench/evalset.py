@@ -12,7 +12,11 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hub.core.models import Action
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "bench" / "eval"
@@ -23,6 +27,47 @@ STYLES = ("keywords", "typos", "formal", "b1", "colloquial", "english", "story",
 LEGACY_STYLE = "legacy"
 KINDS = ("topic", "action")
 SPLITS = ("dev", "test")
+
+
+class Expect(BaseModel):
+    """What the resident should get: an accepted article (``meta.article``) or step (``meta.action``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    article: list[str] = Field(default_factory=list)
+    action: list[Action] = Field(default_factory=list)
+
+
+class Item(BaseModel):
+    """One evaluation message (the format of ``bench/eval/README.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(pattern=r"\S")
+    style: str = Field(min_length=1)
+    kind: Literal["topic", "action"]
+    expect: Expect
+
+    @model_validator(mode="after")
+    def _expectation_fits_the_kind(self) -> Item:
+        if self.kind == "topic" and not self.expect.article:
+            raise ValueError("a topic item needs expect.article")
+        if self.kind == "action" and (not self.expect.action or self.expect.article or "answer" in self.expect.action):
+            raise ValueError("an action item needs expect.action, without articles or 'answer'")
+        unknown = [slug for slug in self.expect.article if not (ARTICLES / f"{slug}.yaml").is_file()]
+        if unknown:
+            raise ValueError(f"no such article in knowledge/content/articles: {unknown}")
+        return self
+
+
+def checked(items: list[dict[str, Any]], source: str, show_text: bool = True) -> list[dict[str, Any]]:
+    """The items, each checked against ``Item``; a clear error names the line (and the text, unless locked)."""
+    for number, item in enumerate(items, 1):
+        try:
+            Item.model_validate(item)
+        except ValidationError as exc:
+            problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}" for e in exc.errors())
+            text = f" ({item.get('text')!r})" if show_text and isinstance(item, dict) else ""
+            raise ValueError(f"{source} item {number}{text}: {problem}") from None
+    return items
 
 
 def path_of(split: str) -> Path:
@@ -58,16 +103,36 @@ def legacy_items() -> list[dict[str, Any]]:
 
 
 def load(split: str, legacy: bool = True) -> list[dict[str, Any]]:
-    """The items of one split; dev includes the legacy questions unless ``legacy`` is false."""
-    items = read_jsonl(path_of(split))
+    """The items of one split, checked; dev includes the legacy questions unless ``legacy`` is false.
+
+    A name that is not a split is a path: an evaluation file of one's own in the same format
+    (for example messages the project has never seen), loaded and checked the same way.
+    """
+    path = path_of(split) if split in SPLITS else Path(split)
+    if not path.is_file():
+        raise ValueError(f"no evaluation file {path}")
+    items = checked(read_jsonl(path), path.name, show_text=split != "test")
     if split == "dev" and legacy:
         items += legacy_items()
     return items
 
 
-def splits(choice: str) -> list[str]:
-    """``dev``, ``test`` or ``both`` as a list of split names."""
-    return list(SPLITS) if choice == "both" else [path_of(choice).stem]
+def splits(choice: str, files: list[str] | None = None) -> list[str]:
+    """``dev``, ``test`` or ``both`` (or none: ``""``) as a list of split names, then the extra files."""
+    names = list(SPLITS) if choice == "both" else [path_of(choice).stem] if choice else []
+    return [*names, *(files or [])]
+
+
+def label(split: str) -> str:
+    """How a split is named in a report: DEV, TEST, or the file's name."""
+    return split.upper() if split in SPLITS else Path(split).name
+
+
+def styles_in(items: list[dict[str, Any]]) -> list[str]:
+    """The styles of these items: the documented ones in their order, then any others (a file of one's own)."""
+    seen = {item["style"] for item in items}
+    known = [*STYLES, LEGACY_STYLE]
+    return [s for s in known if s in seen] + sorted(seen - set(known))
 
 
 def accepted(item: dict[str, Any], action: str | None, article: str | None) -> bool:

@@ -175,27 +175,25 @@ async def ranks(engine: SearchEngine, items: list[dict]) -> list[dict]:
 
 def split_report(split: str, ranked: list[dict], show_misses: bool) -> None:
     """Search top-1 / top-3 / MRR per style; dev also prints its costliest confusions."""
-    print(f"{split.upper()} topic items (bench/eval), search only:")
+    print(f"{evalset.label(split)} topic items, search only:")
     groups: dict[str, list[dict]] = {}
     for r in ranked:
         groups.setdefault(r["style"], []).append(r)
-    order = [s for s in (*evalset.STYLES, evalset.LEGACY_STYLE) if s in groups]
+    order = evalset.styles_in(ranked)
     for style, rows in [*((s, groups[s]) for s in order), ("ALL", ranked)]:
         n = len(rows)
         top1 = sum(r["rank"] == 1 for r in rows) / n
         top3 = sum(r["rank"] is not None and r["rank"] <= 3 for r in rows) / n
         mrr = sum(1 / r["rank"] for r in rows if r["rank"]) / n
         print(f"  {style:12} n {n:4d}   top-1 {top1:.3f}   top-3 {top3:.3f}   MRR {mrr:.3f}")
-    if split == "test" and not show_misses:
-        print(
-            "  (test misses are not shown, so nobody tunes on them; --show-test-misses prints them)"
-        )
+    if split != "dev" and not show_misses:
+        print(f"  ({evalset.label(split)} misses are not shown, so nobody tunes on them; --show-test-misses prints them)")
         return
     pairs = Counter((r["expect"]["article"][0], r["top"]) for r in ranked if r["rank"] != 1)
     print("  costliest confusions (expected -> first hit: count):")
     for (want, got), n in pairs.most_common(15):
         print(f"    {want} -> {got}: {n}")
-    if split == "test":
+    if split != "dev":
         for r in ranked:
             if r["rank"] != 1:
                 print(f"    miss [{r['style']}] {r['text']!r} -> {r['top']} (rank {r['rank']})")
@@ -294,7 +292,7 @@ async def run(args: argparse.Namespace) -> int:
     try:
         build_small = await fill(engine, real, synonyms)
         quality = await evaluate(engine, questions, args.misses)
-        names = evalset.splits(args.split)
+        names = evalset.splits(args.split, args.file)
         topic = {n: [i for i in evalset.load(n) if i["kind"] == "topic"] for n in names}
         ranked = {n: await ranks(engine, topic[n]) for n in names}
         small = await latency(engine, queries, args.repeat)
@@ -363,9 +361,17 @@ def main() -> int:
     )
     parser.add_argument(
         "--split",
-        choices=["dev", "test", "both"],
+        choices=["dev", "test", "both", "none"],
         default="both",
         help="evaluation set(s) of bench/eval for the search figures per style (default both)",
+    )
+    parser.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also an evaluation file of your own in the bench/eval format (messages the project never saw); "
+        "reported like the test set; may be given more than once",
     )
     parser.add_argument(
         "--show-test-misses",
@@ -378,6 +384,7 @@ def main() -> int:
         help="also send the split's topic items through the web chat API on the real stack (see bench/nlu.py)",
     )
     args = parser.parse_args()
+    args.split = "" if args.split == "none" else args.split
     code = asyncio.run(run(args))
     if args.e2e:
         e2e(args)
@@ -388,7 +395,7 @@ def e2e(args: argparse.Namespace) -> None:
     """Topic items end to end: did the resident get the article (``meta.article``) in the web chat?"""
     from bench import endtoend
 
-    names = evalset.splits(args.split)
+    names = evalset.splits(args.split, args.file)
     items = {n: [i for i in evalset.load(n) if i["kind"] == "topic"] for n in names}
     results = endtoend.run([i for n in names for i in items[n]])
     at = 0

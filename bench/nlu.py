@@ -11,7 +11,10 @@
    macro F1 and the confusion pairs that cost most.
 3. With ``--latency N`` it also measures N web chat reply times on the real stack.
 
-    .venv/bin/python bench/nlu.py [--split dev|test|both] [--show-test-misses] [--no-holdout] [--latency N]
+    .venv/bin/python bench/nlu.py [--split dev|test|both|none] [--file PATH] [--show-test-misses] [--no-holdout] [--latency N]
+
+   ``--file PATH`` sends an evaluation file of your own (the bench/eval format, for example
+   messages the project has never seen) the same way, reported like the test set.
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ def model_note(model: Path) -> str:
 
 def sets_report(args: argparse.Namespace) -> None:
     """End to end through the web chat API on the evaluation sets, with a snapshot of the model."""
-    names = evalset.splits(args.split)
+    names = evalset.splits(args.split, args.file)
     items = {name: evalset.load(name)[: args.limit or None] for name in names}
     source = Path(args.model) if args.model else launcher.model_path(ROOT / "var" / "models")
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,8 +115,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--split", choices=["dev", "test", "both"], default="both",
+    parser.add_argument("--split", choices=["dev", "test", "both", "none"], default="both",
                         help="which evaluation set(s) of bench/eval to send end to end (default both)")
+    parser.add_argument("--file", action="append", default=[], metavar="PATH",
+                        help="also an evaluation file of your own in the bench/eval format (messages the project "
+                        "never saw); reported like the test set; may be given more than once")
     parser.add_argument("--show-test-misses", action="store_true",
                         help="also print the test set's confusions and misses (for a final note, not for tuning)")
     parser.add_argument("--no-holdout", action="store_true",
@@ -125,7 +131,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=2, help="messages in flight at once (default 2)")
     parser.add_argument("--latency", type=int, default=0, help="also measure N web chat replies end to end")
     args = parser.parse_args()
-    if not args.no_sets:
+    args.split = "" if args.split == "none" else args.split
+    if not args.no_sets and (args.split or args.file):
         sets_report(args)
     if not args.no_holdout:
         holdout_report()

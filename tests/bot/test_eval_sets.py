@@ -34,21 +34,36 @@ def test_the_test_set_is_the_one_recorded_in_the_readme():
 @pytest.mark.parametrize("split", evalset.SPLITS)
 def test_every_item_has_the_documented_schema(split):
     assert SLUGS, "no articles found in knowledge/content/articles"
-    for n, item in enumerate(evalset.load(split, legacy=False), 1):
-        # the locked set's sentences are never printed (a failure must not show them to whoever tunes)
-        where = f"{split}.jsonl item {n}" + ("" if split == "test" else f" ({item.get('text')!r})")
-        assert set(item) == {"text", "style", "kind", "expect"}, where
-        assert isinstance(item["text"], str) and item["text"].strip(), where
-        assert item["style"] in evalset.STYLES, where
-        assert item["kind"] in evalset.KINDS, where
-        expect = item["expect"]
-        assert set(expect) <= {"article", "action"} and expect, where
-        assert all(slug in SLUGS for slug in expect.get("article", [])), where
-        assert all(action in ACTIONS for action in expect.get("action", [])), where
-        if item["kind"] == "topic":
-            assert expect.get("article"), where
-        else:
-            assert expect.get("action") and "article" not in expect and "answer" not in expect["action"], where
+    items = evalset.load(split, legacy=False)  # checked against evalset.Item (the locked set's text is never shown)
+    for n, item in enumerate(items, 1):
+        assert item["style"] in evalset.STYLES, f"{split}.jsonl item {n}: style {item['style']!r}"
+
+
+def test_an_evaluation_file_of_ones_own_is_checked_with_a_clear_error(tmp_path):
+    good = tmp_path / "unseen.jsonl"
+    good.write_text(
+        '{"text": "paspoort kwijt", "style": "kort", "kind": "topic", "expect": {"article": ["reisdocument-kwijt"]}}\n'
+        '{"text": "bel me terug", "style": "kort", "kind": "action", "expect": {"action": ["callback"]}}\n',
+        encoding="utf-8",
+    )
+    items = evalset.load(str(good))
+    assert [i["kind"] for i in items] == ["topic", "action"]
+    assert evalset.styles_in(items) == ["kort"] and evalset.label(str(good)) == "unseen.jsonl"
+    assert evalset.splits("", [str(good)]) == [str(good)] and evalset.splits("test") == ["test"]
+    bad_lines = {
+        '{"text": "x", "style": "b1", "kind": "topic", "expect": {"article": ["no-such-article"]}}': "no such article",
+        '{"text": "x", "style": "b1", "kind": "action", "expect": {"action": ["teleport"]}}': "expect.action",
+        '{"text": "x", "style": "b1", "kind": "action", "expect": {"action": ["answer"]}}': "without articles",
+        '{"text": " ", "style": "b1", "kind": "topic", "expect": {"article": ["paspoort-aanvragen"]}}': "text",
+        '{"text": "x", "style": "b1", "kind": "topic", "expect": {}, "extra": 1}': "extra",
+    }
+    for line, problem in bad_lines.items():
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text(good.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=rf"bad\.jsonl item 3 .*{problem}"):
+            evalset.load(str(bad))
+    with pytest.raises(ValueError, match="no evaluation file"):
+        evalset.load(str(tmp_path / "missing.jsonl"))
 
 
 def test_the_legacy_questions_are_part_of_dev_with_existing_articles():
