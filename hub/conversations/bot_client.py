@@ -30,6 +30,11 @@ class BotAnswer(BaseModel):
     meta: dict[str, Any]
 
 
+def bot_event(text: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """A Rasa tracker ``bot`` event for a reply the hub gave itself, with its metadata where the actions read it."""
+    return {"event": "bot", "text": text, "data": {"custom": {META_KEY: meta}}}
+
+
 def parse_rest_response(items: list[dict[str, Any]]) -> BotAnswer:
     """Split Rasa's REST channel output into visible replies and the action server's metadata."""
     replies: list[Reply] = []

@@ -24,7 +24,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from hub.conversations import satisfaction
-from hub.conversations.bot_client import BotAnswer, BotClient, BotUnavailable
+from hub.conversations.bot_client import BotAnswer, BotClient, BotUnavailable, bot_event
 from hub.conversations.crisis import CrisisState
 from hub.conversations.desk import Desk
 from hub.conversations.opening import SEQ_BLOCK, Opening
@@ -280,6 +280,9 @@ class Pipeline(Opening, Turns, Outbound):
         if crisis is not None:  # crisis mode: a question about the crisis gets its article at once (hub/conversations/crisis.py)
             answer, failure = BotAnswer(replies=[crisis.article_reply()], meta={"action": "answer", "article": crisis.article,
                                                                                  "intent": "crisis"}), None
+            # Rasa's record of the conversation gets the answer too: a later "bedankt" is then a sign-off
+            # after a question dealt with (the satisfaction question), as after any answer of the bot.
+            self._tasks.spawn(self.bot.tracker_event(conv["_id"], bot_event(answer.replies[0].text, answer.meta)))
         else:
             answer, failure = await self._ask_bot(conv, msg)
         timings["bot"] = _ms_since(asked)

@@ -17,6 +17,7 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from hub.cli import launcher
+from hub.conversations import satisfaction
 from tests.auth.hubs import SHARED
 from tests.conftest import LOG_DIR, Stack
 from tests.contacts.staff import logged_in
@@ -27,13 +28,12 @@ NOTICE = "Er is een grote stroomstoring in Lindewaard. Bel alleen 112 bij levens
 OPTED_IN = 6
 
 
-@pytest.fixture
-def crisis_hub(stack: Stack) -> Iterator[SimpleNamespace]:
+def _crisis_hub(stack: Stack, rasa_url: str) -> SimpleNamespace:
     port = launcher.free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in stack.env().items() if k in SHARED}
     env.update(KCC_MONGODB_DB=f"kcc_crisis_{uuid.uuid4().hex[:6]}", KCC_PUBLIC_URL=url, KCC_CRISIS_BROADCAST_PER_MINUTE="60",
-               KCC_RASA_URL="http://127.0.0.1:9", KCC_RATE_LIMITS_ENABLED="false")
+               KCC_RASA_URL=rasa_url, KCC_RATE_LIMITS_ENABLED="false")
 
     def service() -> launcher.Service:
         made = launcher.hub(port, env, LOG_DIR)
@@ -42,6 +42,20 @@ def crisis_hub(stack: Stack) -> Iterator[SimpleNamespace]:
 
     hub = SimpleNamespace(hub_url=url, db_name=env["KCC_MONGODB_DB"], service=service().launch())
     hub.restart = lambda: setattr(hub, "service", service().launch())
+    return hub
+
+
+@pytest.fixture
+def crisis_hub(stack: Stack) -> Iterator[SimpleNamespace]:
+    """A hub of its own (a crisis is for the whole hub), without the bot."""
+    hub = _crisis_hub(stack, "http://127.0.0.1:9")
+    yield hub
+    hub.service.stop()
+
+
+@pytest.fixture
+def crisis_hub_with_bot(bot_stack: Stack) -> Iterator[SimpleNamespace]:
+    hub = _crisis_hub(bot_stack, bot_stack.rasa_url)
     yield hub
     hub.service.stop()
 
@@ -146,6 +160,36 @@ async def test_crisis_on_and_off_with_the_broadcast_resumed_after_a_restart(cris
     await _until(banner_off, 10)
     after = await say(http, crisis_hub, f"s-{uuid.uuid4().hex[:10]}", "Wanneer is de stroomstoring voorbij?")
     assert not after["replies"][0]["text"].startswith("Let op:")
+
+
+async def test_thanks_after_a_crisis_answer_gets_the_satisfaction_question(crisis_hub_with_bot, bot_stack, http):
+    """The hub answers a crisis question without the bot; Rasa's record gets that answer, so thanks is a sign-off."""
+    hub = crisis_hub_with_bot
+    client = AsyncIOMotorClient(bot_stack.mongo_url, tz_aware=True)
+    try:
+        db = client[hub.db_name]
+        async with logged_in(hub, db, ["editor", "supervisor"], rights=["knowledge.publish"]) as editor:
+            status, article = await editor.post("/api/v1/knowledge/articles", {
+                "slug": SLUG, "status": "published", "title": "Stroomstoring in Lindewaard",
+                "answer": "Door een storing is er in een deel van Lindewaard geen stroom. De netbeheerder werkt eraan.",
+                "keywords": ["stroomstoring", "stroom", "storing"]})
+            assert status == 201, article
+            status, body = await editor.post("/api/v1/crisis", {"text": NOTICE, "article": SLUG, "keywords": ["stroomstoring"]})
+            assert status == 201, body
+
+        async def banner_on() -> bool:
+            async with http.get(f"{hub.hub_url}/api/v1/webchat/crisis") as resp:
+                return (await resp.json()).get("active") is True
+
+        await _until(banner_on, 10)
+        session = f"s-{uuid.uuid4().hex[:10]}"
+        asked = await say(http, hub, session, "Wanneer is de stroomstoring voorbij?")
+        assert asked["meta"]["article"] == SLUG and asked["meta"]["intent"] == "crisis"
+        thanked = await say(http, hub, session, "Dank u wel")
+        assert thanked["meta"]["action"] == "thanks", thanked
+        assert any(r["text"] == satisfaction.QUESTION for r in thanked["replies"]), thanked["replies"]
+    finally:
+        client.close()
 
 
 async def _is(get, test) -> bool:
