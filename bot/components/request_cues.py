@@ -67,7 +67,10 @@ PERSON_NOUN = (
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
-    r"human|person|agent|employee|operator|manager|supervisor)\b"
+    r"human|person|agent|employee|operator|manager|supervisor|"
+    # someone who works there ("iemand van jullie", "someone from the council")
+    r"(iemand|someone|somebody|anyone) (van|bij|uit|from|at|in) (jullie|u|uw \w+|de gemeente|het gemeentehuis|het loket|de balie|"
+    r"the (council|municipality|town hall|office|team)|your (office|team|staff)))\b"
 )
 PERSON_VERB = (
     r"(spreken|spreek|spreke|sprekn|praten|praat|prate|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"

@@ -181,6 +181,9 @@ def test_a_public_thing_and_its_problem_start_the_form_at_lower_confidence():
         ("Is er iemand die mij kan helpen?", "handover"),
         ("Is there somebody who could help me out?", "handover"),
         ("Is er iemand die mij kan helpen met mijn belastingaangifte?", None),  # a topic follows: the topic decides
+        ("Ik wil nu iemand van uw afdeling.", "handover"),  # someone who works there
+        ("I'd like someone from the council on this.", "handover"),
+        ("ik wil iemand uit de buurt vragen om op de kat te passen", None),  # someone, not staff
         # the status of one's case: typos, "nog geen antwoord", "hoe het ervoor staat", terse "stand ..."
         ("wanneer hoor ik antwoort over mijn bezwaar", "status"),
         ("Ik heb een formulier ingestuurd maar nog steeds geen reactie gehad.", "status"),
