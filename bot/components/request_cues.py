@@ -45,14 +45,15 @@ ASKS_WHAT_BOT_IS = re.compile(
 
 # --- a call back -------------------------------------------------------------------------
 CALLBACK = re.compile(
-    r"\b(terug\s?bel\w*|teruggebeld|terug te bellen|terugbelverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
+    r"\b(terug\s?bel\w*|terug\s?gebel[dt]|terug te bellen|terugbelverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
     r"give (me|us) a (call|ring)|be (called|phoned|rung)|(prefer|like|want|need) a (phone |telephone )?call\b|(?<!ik )\bbel (\w+ )?terug\b|"
     r"(bel|belt|bellen|opbellen|opbelt|opgebeld) (u |jij |je |jullie |iemand )?(me|mij|ons)\b|"
     r"(me|mij|(kan|kunt|wil|wilt|kunnen|willen|mag|laat) (\w+ ){0,2}ons) ((?!(ik|u|jullie|we|wij|ze|zij|hij|je|jij|men|of|wanneer|welk|welke|hoe|waar|waarom|wie) )\S+ ){0,6}"
     r"(op)?(bellen|belt|opbellen)\b|"
-    r"gebeld (te )?worden|opgebeld (te )?worden|contact met (mij|me|ons) (\w+ ){0,2}op( te)? ?(nemen|neemt)|"
+    r"gebeld (te )?worden|(?<!hem )(?<!haar )(?<!hen )(?<!ze )(?<!him )(?<!her )(?<!them )\b(bel|bellen|call|ring) ((me|mij|ons|maar|even|ff|graag|aub|svp|please|terug|back) )*((op|on|at) )?(\+31 ?|0)[1-9][\d -]{7,}|opgebeld (te )?worden|contact met (mij|me|ons) (\w+ ){0,2}op( te)? ?(nemen|neemt)|"
     r"neem(t)? (\w+ ){0,4}contact met (mij|me|ons) op|(contact|reach) me\b|get in touch with me|(mij|me|ons) (\w+ ){0,2}(te )?contacteren\b|"
-    r"telefonisch (\w+ ){0,2}(benader\w*|gebeld|contact\w*|bereik\w*|terug|te woord|van (u|jullie|iemand|een (medewerker|collega|ambtenaar)))|"
+    r"(mij|me|ons) (\w+ ){0,2}telefonisch (\w+ ){0,2}(te )?(bereiken|contacteren|benaderen|spreken)\b|"
+    r"telefonisch (\w+ ){0,2}(benader\w*|gebeld|terug|te woord|van (u|jullie|iemand|een (medewerker|collega|ambtenaar)))|"
     r"(hoor|horen) (\w+ ){0,3}telefonisch|per telefoon (\w+ ){0,3}(benader|terugbel|bel)\w*)",
     re.IGNORECASE,
 )
@@ -208,7 +209,7 @@ ASKS_HOW_FAR = re.compile(
     r"nog (steeds )?geen (antwoord|reactie|bericht|besluit|uitspraak)( (gehad|ontvangen|gekregen|van (jullie|u|de gemeente)))?\s*([.!?,]|$)|"
     r"(hoor|horen) (\w+ ){0,2}(niks|niets) (meer|terug)|nog (niks|niets) (van \w+ |over \w+ )?(gehoord|ontvangen)|"
     r"(niks|niets) meer (van |over )?(\w+ )?gehoord|nooit meer iets (van |over )?(\w+ )?gehoord|"
-    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (iets|wat) (over|van) (mijn|m'n|ons|onze)|stadium|stand van (mijn|m'n|ons|onze)|"
+    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,3}(iets|wat) (over|van) (mijn|m'n|ons|onze)|hoe sta(at|an) (mijn|m'n|onze?) |stadium|stand van (mijn|m'n|ons|onze)|"
     r"wacht(en)? (nog steeds |nog |al )?op (een |het )?(antwoord|reactie|besluit|beslissing|bericht) (op|over|van|voor) (mijn|m'n|ons|onze)|"
     r"hoe lang (duurt het nog|moet ik nog wachten|nog)|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
     r"how far (along )?(is|are)|(ready|done|approved|processed|decided|fixed) yet|(al|reeds) (\w+ )?naar (mijn|m'n|ons|onze) .{0,40}(gekeken|kijken)|where (my|our) \w+ (is|stands)|"

@@ -171,6 +171,12 @@ def test_a_public_thing_and_its_problem_start_the_form_at_lower_confidence():
         ("Belt u mij morgen even?", "callback"),
         ("Wilt u mij telefonisch bereiken op mijn vaste nummer?", "callback"),
         ("Kunt u mij contacteren over deze kwestie?", "callback"),
+        ("Hoe kan ik de gemeente telefonisch bereiken?", None),  # how to reach them: the contact article
+        ("svp bellen 0611223344", "callback"),  # a call word and a phone number
+        ("moet ik 0900 1234567 bellen?", None),
+        ("ik word graag teruggebelt", "callback"),
+        ("hoe staan onze bouwplannen", "status"),
+        ("wanneer krijg ik nou eindelijk iets over mijn verzoek te horen", "status"),
         # a person: typos in the staff word and the verb, leading filler words, a conversation asked for
         ("wil graag een medwerker sprekn", "handover"),
         ("liefst een echte medewerker", "handover"),
