@@ -145,7 +145,7 @@ PUBLIC_THING = re.compile(
 # Words that say something is wrong with it.
 PROBLEM = re.compile(
     r"\b(kapot\w*|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedumpt|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
-    r"brandt niet|doet het niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"brand[dt]? (\w+ )?niet|doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
     r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
     re.IGNORECASE,
@@ -187,7 +187,7 @@ CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 # Asking how far one's own case is, in words strong enough to overrule the classifier's guess
 # (with the resident's own case in the message, or in a terse one).
 ASKS_HOW_FAR = re.compile(
-    r"\b(stand van zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
+    r"\b(stand (van )?zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
     r"hoever (is|zijn|staat)|afhandeling van (mijn|ons|onze)|"
     r"(besluit|beslissing|uitspraak|beschikking) (is )?(genomen|gevallen)|"
     r"(al|reeds) (een )?(besluit|beslissing|uitspraak)|"
@@ -211,7 +211,7 @@ ASKS_HOW_FAR = re.compile(
     r"(niks|niets) meer (van |over )?(\w+ )?gehoord|nooit meer iets (van |over )?(\w+ )?gehoord|"
     r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,3}(iets|wat) (over|van) (mijn|m'n|ons|onze)|hoe sta(at|an) (mijn|m'n|onze?) |stadium|stand van (mijn|m'n|ons|onze)|"
     r"wacht(en)? (nog steeds |nog |al )?op (een |het )?(antwoord|reactie|besluit|beslissing|bericht) (op|over|van|voor) (mijn|m'n|ons|onze)|"
-    r"hoe lang (duurt het nog|moet ik nog wachten|nog)|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
+    r"hoe lang (nog|(duurt|gaat|moet) (\w+ ){0,3}nog)\b|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
     r"how far (along )?(is|are)|(ready|done|approved|processed|decided|fixed) yet|(al|reeds) (\w+ )?naar (mijn|m'n|ons|onze) .{0,40}(gekeken|kijken)|where (my|our) \w+ (is|stands)|"
     r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back))\b",
     re.IGNORECASE,
@@ -248,7 +248,7 @@ EARLIER_DONE = re.compile(
 )
 # The resident's own request, report or case named as such ("mijn aanvraag", "my application", a case file).
 MY_CASE = re.compile(
-    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
+    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|aanvrag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
     r"my (\w+ )?(application|report|case|request|objection))\b",
     re.IGNORECASE,
 )

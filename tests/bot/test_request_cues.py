@@ -198,6 +198,9 @@ def test_a_public_thing_and_its_problem_start_the_form_at_lower_confidence():
         ("hebben jullie al wat nieuws over onze aanvraag", "status"),
         ("stand van de maan vannacht", None),  # "stand" alone is no case
         ("Hoe lang duurt het voordat ik een nieuw rijbewijs heb?", None),
+        ("stand zaken aanvraag kapvergunning", "status"),  # "stand (van) zaken" without "van"
+        ("hoe lang duurt onze aanvrag nog", "status"),
+        ("hoe lang is mijn rijbewijs nog geldig", None),  # how long it stays valid: the topic
     ],
 )
 def test_wider_wordings_of_the_same_requests(text, step):
@@ -240,6 +243,8 @@ def test_a_terse_report_names_a_public_thing_and_its_problem(text, report):
 
 
 def test_inflected_and_officialese_problem_words_start_the_form():
+    assert melding_decision("lantaarn bij de school brand niet meer", 0.5) == "start"
+    assert melding_decision("de verlichting op het plein doet t niet", 0.5) == "start"
     assert melding_decision("Er ligt een kapotte stoeptegel voor de bakker", 0.5) == "start"
     assert melding_decision("De straatverlichting in onze laan is defect", 0.5) == "start"
 
