@@ -11,6 +11,10 @@ callback form or the status form.
 A handover guessed for a longer message that names no person at all ("... ik zoek nog een
 goede DJ. Weet jij er een?") is dropped for the next intent in the ranking.
 
+A terse message that names a public thing and what is wrong with it ("kapotte bank speeltuin",
+"zwerfafval speeltuin") goes to ``melding`` (``request_cues.terse_report``): the classifier reads
+such search-box words as the nearest topic; the melding gate then decides as for any report.
+
 A message that tells of being sent from desk to desk ("van het kastje naar de muur", "I keep
 getting bounced between departments") goes to ``angry`` unless it asks for a call back: its
 gate hands over with priority.
@@ -42,10 +46,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.request_cues import names_a_person, requested_step, sent_around
+from bot.components.request_cues import names_a_person, requested_step, sent_around, terse_report
 
 KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access"}
 APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}
+# The report itself and the article on reporting: the melding gate already reads their words.
+REPORT_INTENTS = {"melding", "melding-openbare-ruimte"}
 # An appointment intent with an appointment in the words keeps its own gate ("bel me over mijn
 # afspraak" is about that appointment); without one it is a guess like any other.
 APPOINTMENT_WORD = re.compile(r"\b(afspra\w*|appointment\w*|afs-?\d+)\b", re.IGNORECASE)
@@ -63,6 +69,8 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         step = "angry"  # sent from desk to desk: the angry gate hands over with priority
     if step and step != top and (top != "angry" or step == "callback"):
         return promoted(ranking, step, confidence)
+    if not step and top not in REPORT_INTENTS and terse_report(text):
+        return promoted(ranking, "melding", confidence)  # "kapotte bank speeltuin": the melding gate reads it
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):
         rest = ranking[1:]
         return promoted(rest, rest[0][INTENT_NAME_KEY], rest[0][PREDICTED_CONFIDENCE_KEY]) if rest else None

@@ -45,13 +45,14 @@ ASKS_WHAT_BOT_IS = re.compile(
 
 # --- a call back -------------------------------------------------------------------------
 CALLBACK = re.compile(
-    r"\b(terug\s?bel\w*|teruggebeld|terug te bellen|terugbelverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
+    r"\b(terug\s?bel\w*|terug\s?gebel[dt]|terug te bellen|terugbelverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
     r"give (me|us) a (call|ring)|be (called|phoned|rung)|(prefer|like|want|need) a (phone |telephone )?call\b|(?<!ik )\bbel (\w+ )?terug\b|"
-    r"(bel|belt|bellen|opbellen|opbelt|opgebeld) (me|mij|ons)\b|"
+    r"(bel|belt|bellen|opbellen|opbelt|opgebeld) (u |jij |je |jullie |iemand )?(me|mij|ons)\b|"
     r"(me|mij|(kan|kunt|wil|wilt|kunnen|willen|mag|laat) (\w+ ){0,2}ons) ((?!(ik|u|jullie|we|wij|ze|zij|hij|je|jij|men|of|wanneer|welk|welke|hoe|waar|waarom|wie) )\S+ ){0,6}"
     r"(op)?(bellen|belt|opbellen)\b|"
-    r"gebeld (te )?worden|opgebeld (te )?worden|contact met (mij|me|ons) (\w+ ){0,2}op( te)? ?(nemen|neemt)|"
-    r"neem(t)? (\w+ ){0,4}contact met (mij|me|ons) op|(contact|reach) me\b|get in touch with me|"
+    r"gebeld (te )?worden|(?<!hem )(?<!haar )(?<!hen )(?<!ze )(?<!him )(?<!her )(?<!them )\b(bel|bellen|call|ring) ((me|mij|ons|maar|even|ff|graag|aub|svp|please|terug|back) )*((op|on|at) )?(\+31 ?|0)[1-9][\d -]{7,}|opgebeld (te )?worden|contact met (mij|me|ons) (\w+ ){0,2}op( te)? ?(nemen|neemt)|"
+    r"neem(t)? (\w+ ){0,4}contact met (mij|me|ons) op|(contact|reach) me\b|get in touch with me|(mij|me|ons) (\w+ ){0,2}(te )?contacteren\b|"
+    r"(mij|me|ons) (\w+ ){0,2}telefonisch (\w+ ){0,2}(te )?(bereiken|contacteren|benaderen|spreken)\b|"
     r"telefonisch (\w+ ){0,2}(benader\w*|gebeld|terug|te woord|van (u|jullie|iemand|een (medewerker|collega|ambtenaar)))|"
     r"(hoor|horen) (\w+ ){0,3}telefonisch|per telefoon (\w+ ){0,3}(benader|terugbel|bel)\w*)",
     re.IGNORECASE,
@@ -59,36 +60,46 @@ CALLBACK = re.compile(
 
 # --- a person ---------------------------------------------------------------------------
 PERSON_NOUN = (
-    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|iemand|collega|ambtenaar|deskundige|specialist|"
+    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
     r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef)"
 )
 # The words for staff (not "iemand": "is er iemand die de zorg even overneemt?" asks for respite care).
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
-    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
-    r"human|person|agent|employee|operator|manager|supervisor)\b"
+    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
+    r"human|person|agent|employee|operator|manager|supervisor|"
+    # someone who works there ("iemand van jullie", "someone from the council")
+    r"(iemand|someone|somebody|anyone) (van|bij|uit|from|at|in) (jullie|u|uw \w+|de gemeente|het gemeentehuis|het loket|de balie|"
+    r"the (council|municipality|town hall|office|team)|your (office|team|staff)))\b"
 )
 PERSON_VERB = (
-    r"(spreken|spreek|praten|praat|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
+    r"(spreken|spreek|spreke|sprekn|praten|praat|prate|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
     r"in contact|contact met|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
     r"talk|speak|chat|connect|put me through|transfer|deal with|sort this|sort it)"
 )
 PERSON = re.compile(
     rf"\b{PERSON_VERB}\b.*\b{PERSON_NOUN}\b|\b{PERSON_NOUN}\b.*\b{PERSON_VERB}\b|"
-    r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |a |an |een |iemand|someone|een echte? )*"
+    r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |ff |a |an |een |iemand|someone|echte? |real |actual |proper |live )*"
     r"(mens|persoon|medewerker|iemand|collega|human|person|someone|agent)\b|"
     r"\b(i )?(need|want|would like|'d like) (\w+ ){0,2}(real |actual |live )?(person|human|agent|someone|somebody)\b|"
     r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bdoorverbonden\b|\bdoorschakel\w*|"
     r"\bdoor te (verbinden|schakelen|zetten)\b|\b(verbind|zet|schakel) (me|mij|ons) (\w+ )?door\b|"
     rf"\b(mag|kan|can|may|could) (ik|i) (\w+ ){{0,2}}{STAFF}|"
     rf"\b(ik wil|ik wens|ik zou graag|i want|i'd like|i would like) (\w+ ){{0,3}}{STAFF}|"
-    rf"{STAFF} (\w+ ){{0,3}}(helpen|help|overnemen|overneemt|take over|take this over)\b",
+    rf"{STAFF} (\w+ ){{0,3}}(helpen|help|overnemen|overneemt|take over|take this over)\b|"
+    # "Is there anyone who can actually help me?", "is er iemand die mij kan helpen?" (the sentence ends there)
+    r"\b(is there|is er|zit er|is daar) (\w+ )?(anyone|anybody|someone|somebody|iemand|een mens|a (real )?(person|human))\b"
+    r"( \w+){0,2} (who|that|die) (\w+ ){0,3}(help|helpen)( (me|mij|us|ons)( verder| out)?)?\s*$|"
+    # asking for a conversation with someone ("ik verlang een gesprek met een leidinggevende")
+    rf"\b(wil|wens|verlang|vraag|verzoek|graag|zou|want|would like|request)\b (\w+ ){{0,4}}(een |a )?(persoonlijk |personal )?"
+    rf"(gesprek|conversation|word) (met|with) (\w+ ){{0,3}}{PERSON_NOUN}\b",
     re.IGNORECASE,
 )
 # A terse message that is only a word for staff ("medewerker", "klantenservice aub", "human agent").
 TERSE_STAFF = re.compile(
-    r"^\s*(een |a |an |echte? |real |live )?(mens|persoon|medewerker\w*|medewerkr|collega|klantenservice|klantcontact|"
+    r"^\s*((ik wil|i want|graag|liever|liefst|nu|even|ff|gewoon|maar|just|please|pls|aub) )*(een |a |an |echte? |real |live )?"
+    r"(mens|persoon|medewerker\w*|medewerkr|collega|klantenservice|klantcontact|"
     r"human|person|agent|employee|operator)( (\w+)){0,3}[\s.!?]*$",
     re.IGNORECASE,
 )
@@ -115,6 +126,57 @@ SENT_AROUND = re.compile(
     re.IGNORECASE,
 )
 
+# --- a report of a problem in public space (the melding gate, and the terse report below) --------
+
+# Things in public space that residents report (Dutch and English).
+PUBLIC_THING = re.compile(
+    r"\b(lantaa?rn\w*|lant[ae]r\w*paal|straatla\w+|straatverlichting|lamp\w*|verlichting|stoep\w*|tegel\w*|klinker\w*|"
+    r"\w*paal(tje)?s?|\w*lamp\w*|bus ?hokje\w*|abri|hek\w*|brug\w*|viaduct|tunnel|zebrapad|drempel\w*|brandkraan\w*|bank|fiets\w*|kabel\w*|\w*bak|\w*bord|\w*put|"
+    r"trottoir|wegdek|asfalt|gat(en)?|kuil\w*|fietspad\w*|boom|bomen|(boom)?tak(ken)?|struik\w*|heg|gras\w*|"
+    r"zwerf\w*|afval|vuil\w*|rommel|dump\w*|vuilniszak\w*|container\w*|prullenba\w+|afvalba\w+|graffiti|"
+    r"hondenpoep|poep|putdeksel\w*|put|kolk\w*|riool\w*|speel(toestel|tuin|veld|plaats|plek|plein)\w*|klimrek\w*|klimtoestel\w*|schommel|glijbaan|"
+    r"bankje\w*|verkeersbord\w*|bord|straatnaambord\w*|verkeerslicht\w*|stoplicht\w*|fietswrak\w*|wrak|"
+    r"glas|scherven|glasscherven|water op de weg|wateroverlast|ratten|ongedierte|"
+    r"street ?light\w*|lamp ?post|pothole|pavement|sidewalk|footpath|litter|rubbish|trash|garbage|fly-?tipping|"
+    r"tree|branch|street sign|sign|drain|bus stop|bench|playground|swing|slide|fence|bin|manhole|traffic light|"
+    r"cycle path|bike path|bike lane)\b",
+    re.IGNORECASE,
+)
+# Words that say something is wrong with it.
+PROBLEM = re.compile(
+    r"\b(kapot\w*|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedumpt|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
+    r"brand[dt]? (\w+ )?niet|doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"gevaarlijke?|vies|vieze|overvol\w*|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
+    r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
+    re.IGNORECASE,
+)
+# Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
+# naming one names the problem too.
+NUISANCE = re.compile(
+    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|hondenpoep|gedumpt\w*|"
+    r"dumping|fly-?tipping|litter|"
+    # something that does not belong on the road or path ("boomtak op straat", "puin op de stoep")
+    r"((boom)?tak(ken)?|boom|bomen|puin|olie|modder|stenen|spijkers|branch\w*|tree) (ligt |liggen |lies |lying )?(op|over|on|across) "
+    r"(de |het |the )?(straat|weg|stoep|fietspad|rijbaan|road|street|path|pavement))\b",
+    re.IGNORECASE,
+)
+# Private ground or a request for a permit or service: a question, not a report.
+NOT_PUBLIC = re.compile(
+    r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
+    r"bouwen|verbouwen|aansluiting|vergunning|aanvragen|kappen|in my (garden|house))\b",
+    re.IGNORECASE,
+)
+# Asking to have one's own things collected or where to leave them, or whether something is
+# allowed: a service or a permit (bulky waste, lost property, a sign on one's shop), not a report,
+# unless a problem is named ("de bank" is a sofa as often as a bench).
+COLLECTION = re.compile(
+    r"\b(op(ge)?halen|opgehaald|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away|"
+    r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
+    re.IGNORECASE,
+)
+# A question about how reporting works is answered with the article, not the form.
+ASKS_HOW = re.compile(r"^\s*(hoe|waar|wat|kan ik|mag ik|how|where|what|can i)\b", re.IGNORECASE)
+
 # --- the status of a case: one home for its words ----------------------------------------
 # The request cue (``requested_step``), the status gate (bot/actions/understanding/status_gate.py) and
 # the melding gate (bot/actions/understanding/gates.py) read these; they differ only in how much
@@ -125,12 +187,12 @@ CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 # Asking how far one's own case is, in words strong enough to overrule the classifier's guess
 # (with the resident's own case in the message, or in a terse one).
 ASKS_HOW_FAR = re.compile(
-    r"\b(stand van zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
+    r"\b(stand (van )?zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
     r"hoever (is|zijn|staat)|afhandeling van (mijn|ons|onze)|"
     r"(besluit|beslissing|uitspraak|beschikking) (is )?(genomen|gevallen)|"
     r"(al|reeds) (een )?(besluit|beslissing|uitspraak)|"
     r"(is er|komt er|krijg ik|hebben jullie|heeft u|have you) (al|reeds|already|any) (een )?(antwoord|reactie|bericht|nieuws|answer|news)|"
-    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,2}(besluit|beslissing|uitspraak|antwoord|reactie|bericht|uitslag)|"
+    r"wann?e+r (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,2}(besluit|beslissing|uitspraak|antwoor[dt]|reactie|bericht|uitslag)|"
     r"(is|zijn|wordt|werd) (mijn|ons|onze|het|die|dat|deze) (\w+ ){0,4}(al|reeds) (\w+ )?"
     r"(goedgekeurd|behandeld|afgehandeld|verwerkt|bekeken|opgepakt|beoordeeld|besloten|binnen|klaar|opgelost|gerepareerd|gemaakt)|"
     r"(nagaan|nakijken|opzoeken|checken|kijken|navragen|informeren|berichten|mededelen)\b.{0,40}\b(hoe ver|hoever|waar .{0,20}(ligt|staat|blijft)|hoe het (staat|gaat|zit)|stand|status|of er (al|reeds))|"
@@ -139,15 +201,17 @@ ASKS_HOW_FAR = re.compile(
     r"where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
     r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
     r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
-    r"(al|reeds) (iets )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
+    r"(al|reeds) (iets |wat )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
     r"(hebben|heeft) (jullie|u|iemand) (mijn|m'n|ons|onze) .{0,40}(al|reeds) (bekeken|behandeld|beoordeeld)|"
     r"wanneer (wordt|is|zijn|worden) (mijn|m'n|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld)|"
-    r"hoe (gaat|staat) het met (mijn|m'n|ons|onze)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
+    r"hoe (gaat|staat) het (er ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |ermee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
+    r"(is|blijft|bleef) het (\w+ )?stil\b|het (bleef|blijft) stil\b|"
+    r"nog (steeds )?geen (antwoord|reactie|bericht|besluit|uitspraak)( (gehad|ontvangen|gekregen|van (jullie|u|de gemeente)))?\s*([.!?,]|$)|"
     r"(hoor|horen) (\w+ ){0,2}(niks|niets) (meer|terug)|nog (niks|niets) (van \w+ |over \w+ )?(gehoord|ontvangen)|"
     r"(niks|niets) meer (van |over )?(\w+ )?gehoord|nooit meer iets (van |over )?(\w+ )?gehoord|"
-    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (iets|wat) (over|van) (mijn|m'n|ons|onze)|stadium|stand van (mijn|m'n|ons|onze)|"
+    r"wanneer (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,3}(iets|wat) (over|van) (mijn|m'n|ons|onze)|hoe sta(at|an) (mijn|m'n|onze?) |stadium|stand van (mijn|m'n|ons|onze)|"
     r"wacht(en)? (nog steeds |nog |al )?op (een |het )?(antwoord|reactie|besluit|beslissing|bericht) (op|over|van|voor) (mijn|m'n|ons|onze)|"
-    r"hoe lang (duurt het nog|moet ik nog wachten)|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
+    r"hoe lang (nog|(duurt|gaat|moet) (\w+ ){0,3}nog)\b|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
     r"how far (along )?(is|are)|(ready|done|approved|processed|decided|fixed) yet|(al|reeds) (\w+ )?naar (mijn|m'n|ons|onze) .{0,40}(gekeken|kijken)|where (my|our) \w+ (is|stands)|"
     r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back))\b",
     re.IGNORECASE,
@@ -167,7 +231,8 @@ HOW_FAR_HINT = re.compile(
 # A terse message that starts with how far or with a decision ("hoever vergunning dakkapel",
 # "uitspraak bezwaar parkeerboete"): a status question when it has five words or fewer.
 TERSE_STATUS = re.compile(
-    r"^\s*(hoe ?ver\b|(uitspraak|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(bezwaar\w*|aanvraag|verzoek|zaak)\b)"
+    r"^\s*(hoe ?ver\b|(uitspraak|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(bezwaar\w*|aanvraag|verzoek|zaak)\b|"
+    r"stand (van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak|dossier)\b)"
     r"(?!.*\b(termijn|hoe lang|duur\w*)\b)",
     re.IGNORECASE,
 )
@@ -175,13 +240,15 @@ TERSE_WORDS = 5
 # Something the resident already sent in or reported ("ik heb ... aangevraagd", "stuurde ik een bezwaar").
 EARLIER_DONE = re.compile(
     r"\b(aangevraagd|ingediend|ingestuurd|opgestuurd|(stuurde|stuurden|diende|dienden) (ik|wij|we)|gemeld|"
+    r"(ik|wij|we) (stuurde|stuurden|diende|dienden)|"
+    r"bezwaar (gemaakt|aangetekend)|ontvangstbevestiging|"
     r"melding (gedaan|gemaakt)|wacht (nog )?op (een |het |uw )?(antwoord|reactie|besluit|bericht|beslissing)|"
     r"i (have )?(already )?(applied|reported|submitted|filed)|reported|applied)\b",
     re.IGNORECASE,
 )
 # The resident's own request, report or case named as such ("mijn aanvraag", "my application", a case file).
 MY_CASE = re.compile(
-    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
+    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|aanvrag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
     r"my (\w+ )?(application|report|case|request|objection))\b",
     re.IGNORECASE,
 )
@@ -190,7 +257,11 @@ MY_CASE = re.compile(
 COMPLAINT = re.compile(r"\b(klacht\w*|klagen|ontevreden|complain\w*)\b", re.IGNORECASE)
 # Talking to someone in so many words: a complaint that says it still asks for a person ("ik ben
 # ontevreden over de afhandeling en wil een medewerker spreken"), unlike "ik wil klagen over een medewerker".
-TALK = re.compile(r"\b(spreken|praten|chatten|te woord|aan de lijn|doorverbind\w*|talk|speak)\b", re.IGNORECASE)
+TALK = re.compile(
+    r"\b(spreken|praten|chatten|te woord|aan de lijn|doorverbind\w*|talk|speak|"
+    r"(wil|wens|verlang|vraag|verzoek|graag|zou) (\w+ ){0,4}(een )?(persoonlijk )?gesprek)\b",
+    re.IGNORECASE,
+)
 # Words that tie a strong status question to the resident's own case (``own_case``).
 OWN_WORDS = re.compile(
     r"\b(mijn|m'n|ons|onze|mn|my|our|ik heb|i have|i've|gestuurd|aanvraag|melding|bezwaar\w*|zaak|zaaknummer)\b",
@@ -235,6 +306,32 @@ def refers_to_earlier_report(text: str) -> bool:
     The melding gate's test: "mijn zaak" alone is no such reference there (it is also one's shop).
     """
     return asks_how_far(text) or bool(EARLIER_DONE.search(text))
+
+
+TERSE_REPORT_WORDS = 6
+# A household's own bins and sewer connection have their own topics (waste collection, the sewer
+# connection): "container niet geleegd", "riool verstopt" are not read as a terse report.
+HOUSEHOLD = re.compile(
+    r"\b(mijn|m'n|onze?|my|our|container\w*|kliko\w*|gft\w*|pmd\w*|restafval\w*|recycle bin|wheelie bin|riool\w*|drain)\b",
+    re.IGNORECASE,
+)
+
+
+def terse_report(text: str) -> bool:
+    """A few words that name a public thing and what is wrong with it ("kapotte bank speeltuin").
+
+    Search-box style: no question, nothing about one's own ground, a permit, collecting one's own
+    things, or a report made earlier. The classifier reads such words as a topic ("kapotte" looks
+    like "kappen"); the words themselves are a report.
+    """
+    text = (text or "").strip()
+    if not text or len(text.split()) > TERSE_REPORT_WORDS or "?" in text or ASKS_HOW.search(text):
+        return False
+    if not PUBLIC_THING.search(text) or not (PROBLEM.search(text) or NUISANCE.search(text)):
+        return False
+    if HOUSEHOLD.search(text):
+        return False
+    return not (NOT_PUBLIC.search(text) or COLLECTION.search(text) or refers_to_earlier_report(text))
 
 
 def sentences(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from bot.components.request_cues import (
     refers_to_earlier_report,
     requested_step,
     status_evidence,
+    terse_report,
 )
 from tests.bot.rasa_venv import run_json
 
@@ -162,6 +163,92 @@ def test_a_public_thing_and_its_problem_start_the_form_at_lower_confidence():
     assert melding_decision("de schommel in de speeltuin is verroest", 0.5) == "start"
 
 
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # a call back: "belt u mij", contacting by phone in officialese
+        ("Belt u mij morgen even?", "callback"),
+        ("Wilt u mij telefonisch bereiken op mijn vaste nummer?", "callback"),
+        ("Kunt u mij contacteren over deze kwestie?", "callback"),
+        ("Hoe kan ik de gemeente telefonisch bereiken?", None),  # how to reach them: the contact article
+        ("svp bellen 0611223344", "callback"),  # a call word and a phone number
+        ("moet ik 0900 1234567 bellen?", None),
+        ("ik word graag teruggebelt", "callback"),
+        ("hoe staan onze bouwplannen", "status"),
+        ("wanneer krijg ik nou eindelijk iets over mijn verzoek te horen", "status"),
+        # a person: typos in the staff word and the verb, leading filler words, a conversation asked for
+        ("wil graag een medwerker sprekn", "handover"),
+        ("liefst een echte medewerker", "handover"),
+        ("Graag een persoonlijk gesprek met een ambtenaar over mijn situatie.", "handover"),
+        ("Ik ben ontevreden en wens een gesprek met de teamleider.", "handover"),  # a complaint that asks for a talk
+        ("ik heb een klacht over een gesprek met een medewerker", None),  # a complaint about a talk: the topic
+        ("Please just get me an actual person", "handover"),
+        ("Is er iemand die mij kan helpen?", "handover"),
+        ("Is there somebody who could help me out?", "handover"),
+        ("Is er iemand die mij kan helpen met mijn belastingaangifte?", None),  # a topic follows: the topic decides
+        ("Ik wil nu iemand van uw afdeling.", "handover"),  # someone who works there
+        ("I'd like someone from the council on this.", "handover"),
+        ("ik wil iemand uit de buurt vragen om op de kat te passen", None),  # someone, not staff
+        # the status of one's case: typos, "nog geen antwoord", "hoe het ervoor staat", terse "stand ..."
+        ("wanneer hoor ik antwoort over mijn bezwaar", "status"),
+        ("Ik heb een formulier ingestuurd maar nog steeds geen reactie gehad.", "status"),
+        ("Ik diende in maart een verzoek in. Kunt u zien hoe het ervoor staat?", "status"),
+        ("stand bezwaarschrift WOZ", "status"),
+        ("hebben jullie al wat nieuws over onze aanvraag", "status"),
+        ("stand van de maan vannacht", None),  # "stand" alone is no case
+        ("Hoe lang duurt het voordat ik een nieuw rijbewijs heb?", None),
+        ("stand zaken aanvraag kapvergunning", "status"),  # "stand (van) zaken" without "van"
+        ("hoe lang duurt onze aanvrag nog", "status"),
+        ("hoe lang is mijn rijbewijs nog geldig", None),  # how long it stays valid: the topic
+    ],
+)
+def test_wider_wordings_of_the_same_requests(text, step):
+    assert requested_step(text) == step
+
+
+@pytest.mark.parametrize(
+    ("text", "angry"),
+    [
+        ("al 4x gebelt en niemant weet het", True),
+        ("I'm getting nowhere with this form", True),
+        ("we komen geen stap verder met die aanvraag", True),
+        ("ik heb gebeld over mijn paspoort", False),
+    ],
+)
+def test_frustration_in_loose_spelling(text, angry):
+    assert frustrated(text) is angry
+
+
+@pytest.mark.parametrize(
+    ("text", "report"),
+    [
+        ("kapotte schommel Vogelwijk", True),
+        ("defecte lantaarn Molenstraat", True),
+        ("omgewaaide boom fietspad", True),
+        ("takken op de weg Bosrand", True),
+        ("lekkende brandkraan Dorpsplein", True),
+        ("overvolle afvalbak bij de haven", True),
+        ("container niet geleegd", False),  # a household's bin: the waste collection topic
+        ("riool verstopt bij de voordeur", False),  # the sewer connection topic
+        ("mijn fiets kapot", False),  # one's own thing
+        ("lantaarnpaal kapot, hoe meld ik dat?", False),  # a question: the gate and the article decide
+        ("bankstel ophalen kapot", False),  # collecting one's own things
+        ("boom kappen in de voortuin", False),
+        ("lekkere ijssalon", False),
+    ],
+)
+def test_a_terse_report_names_a_public_thing_and_its_problem(text, report):
+    assert terse_report(text) is report
+
+
+def test_inflected_and_officialese_problem_words_start_the_form():
+    assert melding_decision("lantaarn bij de school brand niet meer", 0.5) == "start"
+    assert melding_decision("de verlichting op het plein doet t niet", 0.5) == "start"
+    assert melding_decision("Er ligt een kapotte stoeptegel voor de bakker", 0.5) == "start"
+    assert melding_decision("De straatverlichting in onze laan is defect", 0.5) == "start"
+
+
 ADJUST = """
 import json
 from bot.components.request_classifier import adjusted
@@ -176,6 +263,8 @@ cases = [
     ("We zijn met veertig mensen en zoeken een goede band. Weet jij er een?", r(("handover", 0.9), ("out_of_scope", 0.08), ("evenementenvergunning", 0.02))),
     ("medewerker", r(("handover", 0.9), ("out_of_scope", 0.1))),
     ("/callback", r(("callback", 1.0))),
+    ("kapotte schommel Vogelwijk", r(("boom-kappen", 0.6), ("melding", 0.3), ("out_of_scope", 0.1))),
+    ("container niet geleegd", r(("afvalinzameling", 0.8), ("melding", 0.2))),
 ]
 out = []
 for text, ranking in cases:
@@ -186,7 +275,7 @@ print(json.dumps(out))
 
 
 def test_the_component_puts_the_asked_for_step_first():
-    story, angry, appointment, sent, manager, band, terse, payload = run_json(ADJUST)
+    story, angry, appointment, sent, manager, band, terse, payload, report, household = run_json(ADJUST)
     assert story[0] == ["callback", 0.95]
     assert [n for n, _ in story[1:]] == ["wmo-ondersteuning", "out_of_scope"]
     assert sum(c for _, c in story) == pytest.approx(1.0, abs=1e-3)  # the others share what is left
@@ -197,3 +286,5 @@ def test_the_component_puts_the_asked_for_step_first():
     assert band[0][0] == "out_of_scope"  # a long handover guess without a person word is dropped
     assert terse is None  # "medewerker" is a handover already
     assert payload is None  # a button press is never second-guessed
+    assert report[0] == ["melding", 0.95]  # a terse report goes to the melding gate, whatever topic it looked like
+    assert household is None  # one's own bin keeps its topic

@@ -85,3 +85,17 @@ def test_the_sentence_featurizer_adds_one_scaled_multilingual_vector():
     assert norm == pytest.approx(2.0, rel=1e-3)  # unit vector times scale
     cos = lambda a, b: sum(x * y for x, y in zip(a[0], b[0], strict=True)) / 4.0  # noqa: E731
     assert cos(nl, en) > cos(nl, dog) + 0.2  # the English paraphrase lands near the Dutch question
+
+
+def test_a_terse_message_with_an_unsure_topic_and_out_of_scope_close_behind_is_out_of_scope():
+    from bot.actions.answer import terse_out_of_scope
+
+    assert terse_out_of_scope("beste fietsenmaker", [("leerlingenvervoer", 0.55), ("out_of_scope", 0.3)])
+    # a sure topic, a long message, no out-of-scope runner-up, or a gated step: not this rule
+    assert not terse_out_of_scope("paspoort verlengen", [("paspoort-aanvragen", 0.95), ("out_of_scope", 0.04)])
+    assert not terse_out_of_scope(
+        "waar vind ik de beste fietsenmaker van de stad", [("leerlingenvervoer", 0.55), ("out_of_scope", 0.3)]
+    )
+    assert not terse_out_of_scope("kapvergunning kosten", [("boom-kappen", 0.6), ("bijzondere-bijstand", 0.2)])
+    assert not terse_out_of_scope("lamp kapot", [("melding", 0.55), ("out_of_scope", 0.3)])
+    assert not terse_out_of_scope("/paspoort-aanvragen", [("paspoort-aanvragen", 0.5), ("out_of_scope", 0.3)])

@@ -21,51 +21,18 @@ from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import is_payload, meta, text_of, top_intent
 from bot.actions.understanding.likely_topic import likely_topic
-from bot.components.request_cues import asks_for_person, refers_to_earlier_report, sent_around
+from bot.components.request_cues import (  # the report words live with the other request words (one home)
+    ASKS_HOW,
+    COLLECTION,
+    NOT_PUBLIC,
+    NUISANCE,
+    PROBLEM,
+    PUBLIC_THING,
+    asks_for_person,
+    refers_to_earlier_report,
+    sent_around,
+)
 
-# Things in public space that residents report (Dutch and English).
-PUBLIC_THING = re.compile(
-    r"\b(lantaa?rn\w*|lant[ae]r\w*paal|straatla\w+|straatverlichting|lamp\w*|verlichting|stoep\w*|tegel\w*|klinker\w*|"
-    r"\w*paal|\w*lamp\w*|bus ?hokje\w*|abri|hek|brug|bank|fiets\w*|kabel\w*|\w*bak|\w*bord|\w*put|"
-    r"trottoir|wegdek|asfalt|gat(en)?|kuil\w*|fietspad\w*|boom|bomen|tak(ken)?|struik\w*|heg|gras\w*|"
-    r"zwerf\w*|afval|vuil\w*|rommel|dump\w*|vuilniszak\w*|container\w*|prullenba\w+|afvalba\w+|graffiti|"
-    r"hondenpoep|poep|putdeksel\w*|put|kolk\w*|riool\w*|speel(toestel|tuin|veld|plaats|plek|plein)\w*|klimrek\w*|klimtoestel\w*|schommel|glijbaan|"
-    r"bankje\w*|verkeersbord\w*|bord|straatnaambord\w*|verkeerslicht\w*|stoplicht\w*|fietswrak\w*|wrak|"
-    r"glas|scherven|glasscherven|water op de weg|wateroverlast|ratten|ongedierte|"
-    r"street ?light\w*|lamp ?post|pothole|pavement|sidewalk|footpath|litter|rubbish|trash|garbage|fly-?tipping|"
-    r"tree|branch|street sign|sign|drain|bus stop|bench|playground|swing|slide|fence|bin|manhole|traffic light|"
-    r"cycle path|bike path|bike lane)\b",
-    re.IGNORECASE,
-)
-# Words that say something is wrong with it.
-PROBLEM = re.compile(
-    r"\b(kapot|stuk|los\w*|verzakt|scheef|omgevallen|omgewaaid|gebroken|vernield|beschadigd|gedumpt|"
-    r"brandt niet|doet het niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
-    r"gevaarlijk|vies|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
-    r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed)\b",
-    re.IGNORECASE,
-)
-# Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
-# naming one names the problem too.
-NUISANCE = re.compile(
-    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|hondenpoep|gedumpt\w*|"
-    r"dumping|fly-?tipping|litter)\b",
-    re.IGNORECASE,
-)
-# Private ground or a request for a permit or service: a question, not a report.
-NOT_PUBLIC = re.compile(
-    r"\b(in (onze|mijn|m'n|de) (eigen )?(tuin|achtertuin|voortuin|huis|woning|schuur)|eigen (tuin|huis|grond|terrein)|"
-    r"bouwen|verbouwen|aansluiting|vergunning|aanvragen|kappen|in my (garden|house))\b",
-    re.IGNORECASE,
-)
-# Asking to have one's own things collected or where to leave them, or whether something is
-# allowed: a service or a permit (bulky waste, lost property, a sign on one's shop), not a report,
-# unless a problem is named ("de bank" is a sofa as often as a bench).
-COLLECTION = re.compile(
-    r"\b(op(ge)?halen|opgehaald|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away|"
-    r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
-    re.IGNORECASE,
-)
 # The classifier's confidence enough to start the form when the words name a public thing and a
 # problem ("a tree branch has fallen on the footpath": melding first at 0.52); on dev no message
 # that is not a report has melding first at 0.45-0.6 with such words.
@@ -78,16 +45,14 @@ GENERIC_REPORT = re.compile(
     re.IGNORECASE,
 )
 
-# A question about how reporting works is answered with the article, not the form.
-ASKS_HOW = re.compile(r"^\s*(hoe|waar|wat|kan ik|mag ik|how|where|what|can i)\b", re.IGNORECASE)
-
 # Frustration in the words themselves: enough for a priority handover.
 FRUSTRATION = re.compile(
     r"(belachelijk|waardeloo?s|schandalig|schande|woedend|boos|kwaad|geïrriteerd|gefrustreerd|frustrerend|"
     r"het (spuug)?zat|ben het zat|gehad met|hopeloos|nutteloo?s|onbekwaam|amateurs|puinhoop|ellende|"
     r"snap(t|pen)? er (echt )?(niks|niets|helemaal niks) van|begrijp(t)? (er )?(echt )?(niks|niets)|\bstom\w*|\bdom\w*|flut\w*|onzin|te gek voor woorden|slaat nergens op|geen zin meer|gek van|"
-    r"kastje naar de muur|van het kastje|niemand (helpt|doet|reageert|belt)|nooit (iets|meer iets|antwoord)|"
-    r"hoe vaak (moet|nog)|(derde|vierde|vijfde|zoveelste) keer|al (\w+ )?(keer|weken|maanden) (gevraagd|gebeld|gewacht|wacht)|"
+    r"kastje naar de muur|van het kastje|niema?n[dt] (helpt|doet|reageert|belt)|nooit (iets|meer iets|antwoord)|"
+    r"(kom|komen|schiet) (\w+ )?(nergens|geen stap) (verder|mee)|getting nowhere|going nowhere|get nowhere|"
+    r"hoe vaak (moet|nog)|(derde|vierde|vijfde|zoveelste) keer|al (\w+ ?)?(keer|x|weken|maanden) (gevraagd|gebel[dt]|gemaild|geschreven|gewacht|wacht)|"
     r"wacht al (\w+ )?(weken|maanden)|weken (lang )?(niks|niets)|maanden (niks|niets)|!!|"
     r"(ben|zijn) (er|het) (echt |helemaal |nu )?(klaar mee|zat)|niet (meer )?normaal|schiet (toch )?(eens )?op|"
     r"slechtste|moedeloos|elke keer (weer )?(hetzelfde|een ander)|niemand (die|kan|weet) (iets|er|me|mij)|"
