@@ -20,10 +20,12 @@ from bot.actions.common import (
     meta,
     ranking,
     top_intent,
+    topic_intents,
     utter_whole,
 )
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
 from bot.actions.understanding import story
+from bot.actions.understanding.likely_topic import agreed_topic
 from bot.components.request_cues import status_evidence
 from knowledge import unanswered
 from knowledge.search.english import looks_english
@@ -65,6 +67,9 @@ def shown(tracker: Tracker, *slugs: str) -> list[str]:
 
 
 ENGLISH_LINE = "I can help you in Dutch. This is the answer from our website:"
+# Below the fallback threshold, classifier and search agreeing answers only a sentence: in two or
+# three words both read the same one word ("qwrtz plofkip zonnebril"), so they are not two signals.
+AGREE_MIN_WORDS = 5
 
 
 async def answer_article(dispatcher: CollectingDispatcher, tracker: Tracker, slug: str | None) -> list[dict[str, Any]] | None:
@@ -135,7 +140,13 @@ class ActionAnswer(Action):
 
 
 class ActionClarify(Action):
-    """Low confidence: offer the best 2-3 articles; after two misses in a row, offer a person."""
+    """Low confidence: offer the best 2-3 articles; after two misses in a row, offer a person.
+
+    Below the fallback threshold the bot still answers when the classifier's best-ranked topic is
+    the article knowledge search puts first (``likely_topic.agreed_topic``, the rule a gate that
+    says no already uses): two independent signals agree. Not when the best guess is out of scope,
+    not for a message of fewer than ``AGREE_MIN_WORDS`` words, not for a gated topic.
+    """
 
     def name(self) -> str:
         return "action_clarify"
@@ -146,10 +157,17 @@ class ActionClarify(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         if not tracker.active_loop_name and status_evidence(text):
             return [FollowupAction("status_form")]  # a case number, or "ik heb ... aangevraagd, hoe ver is het?"
+        oos = out_of_scope_guess(tracker) or terse_out_of_scope(text, ranking(tracker))
+        # search's first article may be a gated topic (the report form): then there is no agreement
+        sentence = len(text.split()) >= AGREE_MIN_WORDS and not tracker.active_loop_name
+        if not oos and sentence and (slug := await agreed_topic(tracker, set(), topic_intents())) in answered_topics():
+            # unsure, but the classifier's best topic is the article search finds first: two signals agree
+            if (events := await answer_article(dispatcher, tracker, slug)) is not None:
+                return events
         misses = float(tracker.get_slot("misses") or 0) + 1
         hits = (await (await knowledge()).search(text, size=3, view="resident")) if text.strip() else []
         buttons = [{"title": hit.title, "payload": f"/{hit.slug}"} for hit in hits]
-        if (out_of_scope_guess(tracker) or terse_out_of_scope(text, ranking(tracker))) and misses < 2:
+        if oos and misses < 2:
             # "uitslag eredivisie" just below the threshold: say what the bot does, and still offer the topics
             reply = OUT_OF_SCOPE_TEXT + (" Of gaat uw vraag over een van deze onderwerpen?" if hits else "")
             if looks_english(text):

@@ -9,7 +9,8 @@ confidence, when knowledge search puts the same article first: two independent s
 and search weighs the one word that names the topic ("paasvuur", "VOG", "wallet") and is not
 pulled by a street or a date. When they disagree the gate asks one short question (clarify).
 On dev, fusing the two scores as for long messages (``story.fuse``) chose the same topics; the
-agreement is the stricter rule, so it is the one kept (bot/README.md).
+agreement is the stricter rule, so it is the one kept (bot/README.md). The clarify action uses the
+same agreement (``agreed_topic``) for a message below the classifier's fallback threshold.
 """
 
 from __future__ import annotations
@@ -34,10 +35,17 @@ async def likely_topic(tracker: Tracker, skip: set[str]) -> str | None:
     topics = topic_intents()
     if slug := next_best(tracker, skip, topics):
         return slug
+    return await agreed_topic(tracker, skip, topics)
+
+
+async def agreed_topic(tracker: Tracker, skip: set[str], topics: frozenset[str] | set[str]) -> str | None:
+    """The classifier's best-ranked topic (not in ``skip``), however low, when search puts the same article first."""
     text = text_of(tracker)
     if not text or text.startswith("/"):
         return None
     best = next((name for name, _ in ranking(tracker) if name in topics and name not in skip), None)
+    if best is None:
+        return None
     hits = await (await knowledge()).search(text, size=story.SEARCH_SIZE, view="resident")
     first = next((hit.slug for hit in hits if hit.slug in topics and hit.slug not in skip), None)
-    return best if best and best == first else None
+    return best if best == first else None
