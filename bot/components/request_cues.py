@@ -61,6 +61,7 @@ CALLBACK = re.compile(
 # --- a person ---------------------------------------------------------------------------
 PERSON_NOUN = (
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
+    r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|contact person|caseworker|case worker|case officer|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
     r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef)"
 )
@@ -68,14 +69,15 @@ PERSON_NOUN = (
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
-    r"human|person|agent|employee|operator|manager|supervisor|"
+    r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|"
+    r"human|person|agent|employee|operator|manager|supervisor|contact person|caseworker|case worker|case officer|"
     # someone who works there ("iemand van jullie", "someone from the council")
     r"(iemand|someone|somebody|anyone) (van|bij|uit|from|at|in) (jullie|u|uw \w+|de gemeente|het gemeentehuis|het loket|de balie|"
     r"the (council|municipality|town hall|office|team)|your (office|team|staff)))\b"
 )
 PERSON_VERB = (
     r"(spreken|spreek|spreke|sprekn|praten|praat|prate|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
-    r"in contact|contact met|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
+    r"in contact|contact met|in contact (te )?(stellen|brengen|gebracht)|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
     r"talk|speak|chat|connect|put me through|transfer|deal with|sort this|sort it)"
 )
 PERSON = re.compile(
@@ -152,8 +154,9 @@ PROBLEM = re.compile(
     r"\b(kapot\w*|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedumpt|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
     r"brand[dt]? (\w+ )?niet|(geeft|geven) (\w+ ){0,4}geen licht|geen licht meer|werk(t|en) (\w+ )?niet|gaat (\w+ )?niet (meer )?aan|no light|not lit|"
     r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
-    r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
+    r"pushed up|sticking (out|up)|uneven|broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
     re.IGNORECASE,
 )
 # Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
@@ -227,7 +230,7 @@ ASKS_HOW_FAR = re.compile(
 # klaar, waar haal ik het op?" is the topic).
 HOW_FAR_HINT = re.compile(
     r"\b(hoe ?ver(?! van tevoren)|hoe sta\w* ervoor|in behandeling|"
-    r"al (\w+ )?(klaar\w*|gereed|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
+    r"al (\w+ )?(klaar\w*|gereed|rond|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
     r"opgelost|gerepareerd|opgeruimd|behandeld|iets (mee )?gedaan|gebeurd)|"
     r"wanneer (hoor|krijg) ik (iets|bericht|antwoord|uitspraak|een (besluit|reactie|antwoord|uitspraak))|nog (niks|niets) (gehoord|ontvangen)|"
     r"is (my|it) (\w+ )?(\w+ )?(ready|approved)|approved yet|any progress|heard back|how far|"
@@ -247,7 +250,7 @@ TERSE_WORDS = 5
 # "vergunning al gereed?"): a status question when it has eight words or fewer, a question mark and no
 # question word ("wanneer paspoort klaar?" asks how long it takes, "waar paspoort ophalen als het klaar is?"
 # where to go: the articles say).
-TERSE_READY = re.compile(r"\b(klaar\w*|gereed|ready)\b", re.IGNORECASE)
+TERSE_READY = re.compile(r"\b(klaar\w*|gereed|ready|al rond)\b|\brond\s*\?", re.IGNORECASE)
 READY_WORDS = 8
 # ... unless it is about documents in general or how long it takes ("Is een rijbewijs al klaar na een week?").
 GENERAL_READY = re.compile(r"\b(een|a|an|na|binnen|meestal|normaal|after|within|usually)\b", re.IGNORECASE)

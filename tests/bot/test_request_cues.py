@@ -355,3 +355,27 @@ def test_an_unsure_guess_of_the_step_asked_for_is_made_sure():
     assert angry[0] == ["angry", 0.95]
     assert person[0] == ["handover", 0.95]
     assert sure is None  # a sure guess is left alone
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # staff named by their role in one's case, and being put in touch with them
+        ("Graag word ik in contact gebracht met mijn consulent.", "handover"),
+        ("Kan ik de behandelaar van mijn dossier spreken?", "handover"),
+        ("Could I talk to my caseworker please", "handover"),
+        ("Wat doet een consulent van de gemeente?", None),
+        # "al rond?" asks whether it was decided
+        ("kapvergunning al rond?", "status"),
+        ("bouwvergunning schuur rond?", "status"),
+        ("Wandelroute rond het meer", None),
+    ],
+)
+def test_roles_in_a_case_and_a_decision_that_is_rond(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_pavement_pushed_up_is_a_problem():
+    assert terse_report("wortels drukken fietspad omhoog")
+    assert terse_report("tegel steekt uit bij bushokje")
+    assert not terse_report("wortels drukken mijn tuintegels omhoog")  # one's own garden
