@@ -83,9 +83,11 @@ PERSON_VERB = (
 PERSON = re.compile(
     rf"\b{PERSON_VERB}\b.*\b{PERSON_NOUN}\b|\b{PERSON_NOUN}\b.*\b{PERSON_VERB}\b|"
     r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |ff |a |an |een |iemand|someone|echte? |real |actual |proper |live )*"
-    r"(mens|persoon|medewerker|iemand|collega|human|person|someone|agent)\b|"
+    r"(mens|persoon|medewerker|iemand|collega|leidinggevende|human|person|someone|agent|manager|supervisor)\b|"
     r"\b(i )?(need|want|would like|'d like) (\w+ ){0,2}(real |actual |live )?(person|human|agent|someone|somebody)\b|"
-    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bdoorverbonden\b|\bdoorschakel\w*|"
+    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bput (me|us) through\b|"
+    r"\b(whoever|the person who|degene die) (\w+ ){0,2}(handles|deals with|is dealing with|behandelt|afhandelt|over (mijn|m'n|ons|onze) \w+ gaat)\b|"
+    r"\bdoorverbonden\b|\bdoorschakel\w*|"
     r"\bdoor te (verbinden|schakelen|zetten)\b|\b(verbind|zet|schakel) (me|mij|ons) (\w+ )?door\b|"
     rf"\b(mag|kan|can|may|could) (ik|i) (\w+ ){{0,2}}{STAFF}|"
     rf"\b(ik wil|ik wens|ik zou graag|i want|i'd like|i would like) (\w+ ){{0,3}}{STAFF}|"
@@ -210,7 +212,7 @@ ASKS_HOW_FAR = re.compile(
     r"where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
     r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
     r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
-    r"(al|reeds) (iets |wat )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
+    r"(al|reeds) (iets |wat )?(over |van |mee )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
     r"(hebben|heeft) (jullie|u|iemand) (mijn|m'n|ons|onze) .{0,40}(al|reeds) (bekeken|behandeld|beoordeeld)|"
     r"wanneer (wordt|is|zijn|worden) (mijn|m'n|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld)|"
     r"hoe (gaat|staat) het (er ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |ermee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
@@ -250,7 +252,10 @@ TERSE_WORDS = 5
 # "vergunning al gereed?"): a status question when it has eight words or fewer, a question mark and no
 # question word ("wanneer paspoort klaar?" asks how long it takes, "waar paspoort ophalen als het klaar is?"
 # where to go: the articles say).
-TERSE_READY = re.compile(r"\b(klaar\w*|gereed|ready|al rond)\b|\brond\s*\?", re.IGNORECASE)
+TERSE_READY = re.compile(
+    r"\b(klaar\w*|gereed|ready|al (\w+ )?(rond|goedgekeurd|verleend|verwerkt|behandeld|afgehandeld|beoordeeld|besloten))\b|\brond\s*\?",
+    re.IGNORECASE,
+)
 READY_WORDS = 8
 # ... unless it is about documents in general or how long it takes ("Is een rijbewijs al klaar na een week?").
 GENERAL_READY = re.compile(r"\b(een|a|an|na|binnen|meestal|normaal|after|within|usually)\b", re.IGNORECASE)

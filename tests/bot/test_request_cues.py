@@ -379,3 +379,20 @@ def test_a_pavement_pushed_up_is_a_problem():
     assert terse_report("wortels drukken fietspad omhoog")
     assert terse_report("tegel steekt uit bij bushokje")
     assert not terse_report("wortels drukken mijn tuintegels omhoog")  # one's own garden
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        ("bouwvergunning garage al verleend?", "status"),  # terse: decided yet?
+        ("Is een vergunning al verleend als ik niets hoor?", None),  # in general: the article
+        ("We hebben in juni bijzondere bijstand aangevraagd. Is daar al iets over bekend?", "status"),
+        ("Put me through to the planning team please", "handover"),
+        ("Can I speak to whoever deals with my parking fine?", "handover"),
+        ("Graag spreek ik degene die mijn bezwaar behandelt.", "handover"),
+        ("just get me a supervisor", "handover"),
+        ("Who deals with parking fines in the council?", None),
+    ],
+)
+def test_decided_yet_news_about_it_and_put_me_through(text, step):
+    assert requested_step(text) == step
