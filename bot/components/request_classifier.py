@@ -54,6 +54,9 @@ APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}
 REPORT_INTENTS = {"melding", "melding-openbare-ruimte"}
 # An appointment intent with an appointment in the words keeps its own gate ("bel me over mijn
 # afspraak" is about that appointment); without one it is a guess like any other.
+# Below this the classifier's own guess of the step asked for is raised to the component's confidence
+# (the FallbackClassifier after this component would otherwise turn it into the clarify question).
+UNSURE = 0.5
 APPOINTMENT_WORD = re.compile(r"\b(afspra\w*|appointment\w*|afs-?\d+)\b", re.IGNORECASE)
 
 
@@ -69,6 +72,10 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         step = "angry"  # sent from desk to desk: the angry gate hands over with priority
     if step and step != top and (top != "angry" or step == "callback"):
         return promoted(ranking, step, confidence)
+    if step and (step == top or (top == "angry" and step == "handover")) and float(ranking[0][PREDICTED_CONFIDENCE_KEY] or 0) < UNSURE:
+        # the classifier guessed the step asked for but was unsure: the words make it sure (an angry guess
+        # at 0.25 fell below the fallback threshold and got the clarify question, not the person asked for)
+        return promoted(ranking, top, confidence)
     if not step and top not in REPORT_INTENTS and terse_report(text):
         return promoted(ranking, "melding", confidence)  # "kapotte bank speeltuin": the melding gate reads it
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):

@@ -61,6 +61,7 @@ CALLBACK = re.compile(
 # --- a person ---------------------------------------------------------------------------
 PERSON_NOUN = (
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
+    r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|contact person|caseworker|case worker|case officer|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
     r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef)"
 )
@@ -68,22 +69,25 @@ PERSON_NOUN = (
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
-    r"human|person|agent|employee|operator|manager|supervisor|"
+    r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|"
+    r"human|person|agent|employee|operator|manager|supervisor|contact person|caseworker|case worker|case officer|"
     # someone who works there ("iemand van jullie", "someone from the council")
     r"(iemand|someone|somebody|anyone) (van|bij|uit|from|at|in) (jullie|u|uw \w+|de gemeente|het gemeentehuis|het loket|de balie|"
     r"the (council|municipality|town hall|office|team)|your (office|team|staff)))\b"
 )
 PERSON_VERB = (
     r"(spreken|spreek|spreke|sprekn|praten|praat|prate|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
-    r"in contact|contact met|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
+    r"in contact|contact met|in contact (te )?(stellen|brengen|gebracht)|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
     r"talk|speak|chat|connect|put me through|transfer|deal with|sort this|sort it)"
 )
 PERSON = re.compile(
     rf"\b{PERSON_VERB}\b.*\b{PERSON_NOUN}\b|\b{PERSON_NOUN}\b.*\b{PERSON_VERB}\b|"
     r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |ff |a |an |een |iemand|someone|echte? |real |actual |proper |live )*"
-    r"(mens|persoon|medewerker|iemand|collega|human|person|someone|agent)\b|"
+    r"(mens|persoon|medewerker|iemand|collega|leidinggevende|human|person|someone|agent|manager|supervisor)\b|"
     r"\b(i )?(need|want|would like|'d like) (\w+ ){0,2}(real |actual |live )?(person|human|agent|someone|somebody)\b|"
-    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bdoorverbonden\b|\bdoorschakel\w*|"
+    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bput (me|us) through\b|"
+    r"\b(whoever|the person who|degene die) (\w+ ){0,2}(handles|deals with|is dealing with|behandelt|afhandelt|over (mijn|m'n|ons|onze) \w+ gaat)\b|"
+    r"\bdoorverbonden\b|\bdoorschakel\w*|"
     r"\bdoor te (verbinden|schakelen|zetten)\b|\b(verbind|zet|schakel) (me|mij|ons) (\w+ )?door\b|"
     rf"\b(mag|kan|can|may|could) (ik|i) (\w+ ){{0,2}}{STAFF}|"
     rf"\b(ik wil|ik wens|ik zou graag|i want|i'd like|i would like) (\w+ ){{0,3}}{STAFF}|"
@@ -91,6 +95,9 @@ PERSON = re.compile(
     # "Is there anyone who can actually help me?", "is er iemand die mij kan helpen?" (the sentence ends there)
     r"\b(is there|is er|zit er|is daar) (\w+ )?(anyone|anybody|someone|somebody|iemand|een mens|a (real )?(person|human))\b"
     r"( \w+){0,2} (who|that|die) (\w+ ){0,3}(help|helpen)( (me|mij|us|ons)( verder| out)?)?\s*$|"
+    # someone who sorts it out ("ik wil nu iemand die het gewoon regelt", "I need somebody who knows")
+    r"\b(ik wil|ik wens|ik zou graag|wil ik|i want|i need|i'd like|i would like|we want|we need) (\w+ ){0,2}(iemand|someone|somebody) (die|who|that|to) (\w+ ){0,4}"
+    r"(regelt|regelen|oplost|oplossen|uitzoekt|uitzoeken|fixt|afhandelt|snapt|weet|begrijpt|sort|sorts|fix|fixes|handle|handles|knows|understands)\b|"
     # asking for a conversation with someone ("ik verlang een gesprek met een leidinggevende")
     rf"\b(wil|wens|verlang|vraag|verzoek|graag|zou|want|would like|request)\b (\w+ ){{0,4}}(een |a )?(persoonlijk |personal )?"
     rf"(gesprek|conversation|word) (met|with) (\w+ ){{0,3}}{PERSON_NOUN}\b",
@@ -117,10 +124,12 @@ SENT_AROUND = re.compile(
     r"(steeds|telkens|weer|alleen maar|elke keer|constant|continu|nu al) (\w+ )?(doorverwezen|doorgestuurd|doorverbonden)|"
     r"(elke keer|steeds|telkens|iedere keer)\b.{0,40}\bnaar (een )?(andere|volgende) (afdeling|balie|loket|medewerker|instantie)|"
     r"van loket naar loket|van afdeling naar afdeling|van de ene (afdeling|medewerker|persoon|balie|instantie) naar de andere|"
+    r"heen en weer (ge)?(stuurd|sturen|stuurt|verwezen|verwijzen)|(sturen|stuurt|stuurden|gestuurd|verwijzen|verwezen|kaatsen) (\w+ ){0,3}heen en weer|"
+    r"van hot naar her|van (de )?ene naar (de )?andere|van de een naar de ander|"
     r"kastje naar (de )?muur|niemand (voelt zich|is|wil zich) verantwoordelijk|"
     r"pillar to post|round in circles|run-?around|run around|"
     r"(passed|sent|bounced|shunted) (around|back and forth|from one)|"
-    r"(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|"
+    r"(keep|kept) (being|getting) (sent|passed|transferred|referred|bounced)|(keep|kept|you) (sending|passing|bouncing|referring) me (around|back|from|on)|"
     r"(every time|each time|always|again and again)\b.{0,40}\b(sent|passed|transferred|referred|redirected) (\w+ )?to (another|a different|the next)|"
     r"no ?one (takes|will take|feels) responsib",
     re.IGNORECASE,
@@ -145,9 +154,11 @@ PUBLIC_THING = re.compile(
 # Words that say something is wrong with it.
 PROBLEM = re.compile(
     r"\b(kapot\w*|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedumpt|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
-    r"brand[dt]? (\w+ )?niet|doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"brand[dt]? (\w+ )?niet|(geeft|geven) (\w+ ){0,4}geen licht|geen licht meer|werk(t|en) (\w+ )?niet|gaat (\w+ )?niet (meer )?aan|no light|not lit|"
+    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
-    r"broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
+    r"pushed up|sticking (out|up)|uneven|broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
     re.IGNORECASE,
 )
 # Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
@@ -188,20 +199,20 @@ CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 # (with the resident's own case in the message, or in a terse one).
 ASKS_HOW_FAR = re.compile(
     r"\b(stand (van )?zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
-    r"hoever (is|zijn|staat)|afhandeling van (mijn|ons|onze)|"
+    r"hoever (is|zijn|staat)|afhandeling van (mijn|m'n|mn|ons|onze)|"
     r"(besluit|beslissing|uitspraak|beschikking) (is )?(genomen|gevallen)|"
     r"(al|reeds) (een )?(besluit|beslissing|uitspraak)|"
     r"(is er|komt er|krijg ik|hebben jullie|heeft u|have you) (al|reeds|already|any) (een )?(antwoord|reactie|bericht|nieuws|answer|news)|"
     r"wann?e+r (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,2}(besluit|beslissing|uitspraak|antwoor[dt]|reactie|bericht|uitslag)|"
-    r"(is|zijn|wordt|werd) (mijn|ons|onze|het|die|dat|deze) (\w+ ){0,4}(al|reeds) (\w+ )?"
-    r"(goedgekeurd|behandeld|afgehandeld|verwerkt|bekeken|opgepakt|beoordeeld|besloten|binnen|klaar|opgelost|gerepareerd|gemaakt)|"
+    r"(is|zijn|wordt|werd|ligt|staat) (mijn|m'n|mn|ons|onze|het|die|dat|deze) (\w+ ){0,4}(al|reeds) (\w+ )?"
+    r"(goedgekeurd|behandeld|afgehandeld|verwerkt|bekeken|opgepakt|beoordeeld|besloten|binnen|klaar\w*|gereed|opgelost|gerepareerd|gemaakt)|"
     r"(nagaan|nakijken|opzoeken|checken|kijken|navragen|informeren|berichten|mededelen)\b.{0,40}\b(hoe ver|hoever|waar .{0,20}(ligt|staat|blijft)|hoe het (staat|gaat|zit)|stand|status|of er (al|reeds))|"
     r"(informeren|vernemen|verneem|op de hoogte|inform|update|let me know)\b.{0,40}\b(mijn|m'n|onze?|my|our) (\w+ ){0,2}"
     r"(aanvraag|melding|bezwaar\w*|zaak|dossier|verzoek\w*|application|request|case|report)|"
     r"where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
     r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
     r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
-    r"(al|reeds) (iets |wat )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
+    r"(al|reeds) (iets |wat )?(over |van |mee )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
     r"(hebben|heeft) (jullie|u|iemand) (mijn|m'n|ons|onze) .{0,40}(al|reeds) (bekeken|behandeld|beoordeeld)|"
     r"wanneer (wordt|is|zijn|worden) (mijn|m'n|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld)|"
     r"hoe (gaat|staat) het (er ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |ermee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
@@ -221,7 +232,7 @@ ASKS_HOW_FAR = re.compile(
 # klaar, waar haal ik het op?" is the topic).
 HOW_FAR_HINT = re.compile(
     r"\b(hoe ?ver(?! van tevoren)|hoe sta\w* ervoor|in behandeling|"
-    r"al (\w+ )?(klaar|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
+    r"al (\w+ )?(klaar\w*|gereed|rond|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
     r"opgelost|gerepareerd|opgeruimd|behandeld|iets (mee )?gedaan|gebeurd)|"
     r"wanneer (hoor|krijg) ik (iets|bericht|antwoord|uitspraak|een (besluit|reactie|antwoord|uitspraak))|nog (niks|niets) (gehoord|ontvangen)|"
     r"is (my|it) (\w+ )?(\w+ )?(ready|approved)|approved yet|any progress|heard back|how far|"
@@ -237,6 +248,21 @@ TERSE_STATUS = re.compile(
     re.IGNORECASE,
 )
 TERSE_WORDS = 5
+# A terse question whether one's document or permit is ready ("id kaart klaar om op te halen?",
+# "vergunning al gereed?"): a status question when it has eight words or fewer, a question mark and no
+# question word ("wanneer paspoort klaar?" asks how long it takes, "waar paspoort ophalen als het klaar is?"
+# where to go: the articles say).
+TERSE_READY = re.compile(
+    r"\b(klaar\w*|gereed|ready|al (\w+ )?(rond|goedgekeurd|verleend|verwerkt|behandeld|afgehandeld|beoordeeld|besloten))\b|\brond\s*\?",
+    re.IGNORECASE,
+)
+READY_WORDS = 8
+# ... unless it is about documents in general or how long it takes ("Is een rijbewijs al klaar na een week?").
+GENERAL_READY = re.compile(r"\b(een|a|an|na|binnen|meestal|normaal|after|within|usually)\b", re.IGNORECASE)
+# Question words that make a sentence about being ready a question the articles answer.
+TOPIC_QUESTION = re.compile(
+    r"\b(waar|hoe|wat|welke|waarom|wanneer|hoelang|where|how|what|which|why|when)\b", re.IGNORECASE
+)
 # Something the resident already sent in or reported ("ik heb ... aangevraagd", "stuurde ik een bezwaar").
 EARLIER_DONE = re.compile(
     r"\b(aangevraagd|ingediend|ingestuurd|opgestuurd|(stuurde|stuurden|diende|dienden) (ik|wij|we)|gemeld|"
@@ -275,8 +301,14 @@ def own_case(text: str) -> bool:
 
 
 def terse_status(text: str) -> bool:
-    """A message of a few words that starts with how far or a decision ("uitspraak bezwaar parkeerboete")."""
-    return len(text.split()) <= TERSE_WORDS and bool(TERSE_STATUS.search(text)) and not COMPLAINT.search(text)
+    """A message of a few words that starts with how far or a decision ("uitspraak bezwaar parkeerboete"),
+    or asks whether something is ready ("id kaart klaar om op te halen?")."""
+    if COMPLAINT.search(text):
+        return False
+    if len(text.split()) <= TERSE_WORDS and TERSE_STATUS.search(text):
+        return True
+    return (len(text.split()) <= READY_WORDS and "?" in text and bool(TERSE_READY.search(text))
+            and not TOPIC_QUESTION.search(text) and not GENERAL_READY.search(text))
 
 
 def asks_how_far(text: str) -> bool:
@@ -368,6 +400,9 @@ def _person_sentence(sentence: str) -> bool:
 def _status_sentence(sentence: str, text: str) -> bool:
     if terse_status(text) or CASE_NUMBER.search(sentence):
         return True
+    if (HOW_FAR_HINT.search(sentence) and EARLIER_DONE.search(text) and not TOPIC_QUESTION.search(sentence)
+            and not COMPLAINT.search(text)):
+        return True  # "Drie weken geleden hebben we haar paspoort aangevraagd. ... Kunt u zien of het al klaarligt?"
     if not ASKS_HOW_FAR.search(sentence) or COMPLAINT.search(sentence):
         return False
     return own_case(text) or len(text.split()) <= TERSE_WORDS  # "stand van zaken vergunning"

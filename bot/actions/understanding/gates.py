@@ -39,7 +39,7 @@ from bot.components.request_cues import (  # the report words live with the othe
 START_ON_THING_AND_PROBLEM = 0.45
 
 # Saying in so many words that they want to report something.
-WANTS_REPORT = re.compile(r"\b(melding|melden|meld|report|reporting)\b", re.IGNORECASE)
+WANTS_REPORT = re.compile(r"\b(melding|melden|meld|report|reporting|doorgeven|doorgegeven)\b", re.IGNORECASE)
 GENERIC_REPORT = re.compile(
     r"\b(iets (te )?melden|een melding (maken|doen|indienen)|melding (maken|doen)|report (something|a problem|an issue))\b",
     re.IGNORECASE,
