@@ -284,7 +284,8 @@ COMPLAINT = re.compile(r"\b(klacht\w*|klagen|ontevreden|complain\w*)\b", re.IGNO
 # Talking to someone in so many words: a complaint that says it still asks for a person ("ik ben
 # ontevreden over de afhandeling en wil een medewerker spreken"), unlike "ik wil klagen over een medewerker".
 TALK = re.compile(
-    r"\b(spreken|praten|chatten|te woord|aan de lijn|doorverbind\w*|talk|speak|"
+    # not a conversation told of ("hoe de medewerker mij te woord heeft gestaan")
+    r"\b((be)?spreken|praten|chatten|te woord(?! (\w+ ){0,2}(gestaan|stond|stonden)\b)|aan de lijn|doorverbind\w*|talk|speak|"
     r"(wil|wens|verlang|vraag|verzoek|graag|zou) (\w+ ){0,4}(een )?(persoonlijk )?gesprek)\b",
     re.IGNORECASE,
 )

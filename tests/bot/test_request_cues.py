@@ -131,6 +131,8 @@ def test_being_sent_from_desk_to_desk_is_frustration(text, angry):
         ("beslissing op bezwaar termijn", None),  # how long it takes: the article
         # a complaint is no request, unless it asks to talk to someone
         ("ik wil klagen over een medewerker van de balie", None),
+        ("Graag dien ik een klacht in over de manier waarop uw baliemedewerker mij gisteren te woord stond", None),
+        ("Ik heb een klacht en wil die graag met iemand van jullie bespreken", "handover"),
         ("Ik ben ontevreden over de afhandeling en wil een medewerker spreken", "handover"),
         # waiting for an answer is one's own case
         ("Ik wacht op een antwoord van jullie. Hoe lang duurt het nog?", "status"),
