@@ -14,7 +14,6 @@ from rasa_sdk import Tracker
 from bot.actions.common import answered_topics
 from bot.actions.understanding import likely_topic
 from knowledge.search.tantivy_engine import TantivyEngine
-from tests.knowledge.conftest import shipped_articles
 
 
 class Service:
@@ -23,15 +22,6 @@ class Service:
 
     async def search(self, text: str, size: int, view: str = "resident"):
         return await self.engine.search(text, size=size)
-
-
-@pytest.fixture(scope="module")
-def engine() -> TantivyEngine:
-    articles, synonyms = shipped_articles()
-    engine = TantivyEngine()
-    engine.load_synonyms(synonyms)
-    engine.put_many(articles)
-    return engine
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from bot.actions.common import answered_topics
 from bot.actions.understanding import story
 from knowledge.models import Hit
 from knowledge.search.tantivy_engine import TantivyEngine
-from tests.knowledge.conftest import shipped_articles
 
 FOODTRUCK = (
     "Mijn zus en ik hebben samen een foodtruck gekocht. We willen op vaste dagen op het plein bij het station "
@@ -28,15 +27,6 @@ GARDEN_HOUSE = (
     "tuinhuis gebouwd en dat willen wij ook. Mijn schoonvader is timmerman en helpt ons mee. Moeten we het eerst "
     "aan de gemeente vragen?"
 )
-
-
-@pytest.fixture(scope="module")
-def engine() -> TantivyEngine:
-    articles, synonyms = shipped_articles()
-    engine = TantivyEngine()
-    engine.load_synonyms(synonyms)
-    engine.put_many(articles)
-    return engine
 
 
 def searcher(engine: TantivyEngine) -> story.Search:
