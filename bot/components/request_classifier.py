@@ -52,11 +52,11 @@ KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_
 APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}
 # The report itself and the article on reporting: the melding gate already reads their words.
 REPORT_INTENTS = {"melding", "melding-openbare-ruimte"}
-# An appointment intent with an appointment in the words keeps its own gate ("bel me over mijn
-# afspraak" is about that appointment); without one it is a guess like any other.
 # Below this the classifier's own guess of the step asked for is raised to the component's confidence
 # (the FallbackClassifier after this component would otherwise turn it into the clarify question).
 UNSURE = 0.5
+# An appointment intent with an appointment in the words keeps its own gate ("bel me over mijn
+# afspraak" is about that appointment); without one it is a guess like any other.
 APPOINTMENT_WORD = re.compile(r"\b(afspra\w*|appointment\w*|afs-?\d+)\b", re.IGNORECASE)
 
 
