@@ -251,12 +251,20 @@ def test_inflected_and_officialese_problem_words_start_the_form():
     assert melding_decision("De straatverlichting in onze laan is defect", 0.5) == "start"
 
 
-ADJUST = """
+def adjusted_in_rasa(cases: str) -> list:
+    """``request_classifier.adjusted`` on each (text, ranking) of ``cases`` (Python source), in the Rasa venv."""
+    return run_json(f"""
 import json
 from bot.components.request_classifier import adjusted
 def r(*pairs):
-    return [{"name": n, "confidence": c} for n, c in pairs]
-cases = [
+    return [{{"name": n, "confidence": c}} for n, c in pairs]
+cases = [{cases}]
+print(json.dumps([None if (n := adjusted(t, rk, 0.95, 9)) is None else [[x["name"], round(x["confidence"], 4)] for x in n]
+                  for t, rk in cases]))
+""")
+
+
+ADJUST = """
     ("Mijn huis is te koud. Kan iemand mij terugbellen?", r(("wmo-ondersteuning", 0.7), ("callback", 0.2), ("out_of_scope", 0.1))),
     ("ik ben het zat, geef me een medewerker", r(("angry", 0.8), ("handover", 0.2))),
     ("bel me dinsdag over mijn afspraak", r(("appointment_move", 0.9), ("callback", 0.1))),
@@ -267,17 +275,11 @@ cases = [
     ("/callback", r(("callback", 1.0))),
     ("kapotte schommel Vogelwijk", r(("boom-kappen", 0.6), ("melding", 0.3), ("out_of_scope", 0.1))),
     ("container niet geleegd", r(("afvalinzameling", 0.8), ("melding", 0.2))),
-]
-out = []
-for text, ranking in cases:
-    new = adjusted(text, ranking, 0.95, 9)
-    out.append(None if new is None else [[x["name"], round(x["confidence"], 4)] for x in new])
-print(json.dumps(out))
 """
 
 
 def test_the_component_puts_the_asked_for_step_first():
-    story, angry, appointment, sent, manager, band, terse, payload, report, household = run_json(ADJUST)
+    story, angry, appointment, sent, manager, band, terse, payload, report, household = adjusted_in_rasa(ADJUST)
     assert story[0] == ["callback", 0.95]
     assert [n for n, _ in story[1:]] == ["wmo-ondersteuning", "out_of_scope"]
     assert sum(c for _, c in story) == pytest.approx(1.0, abs=1e-3)  # the others share what is left
@@ -338,22 +340,15 @@ def test_no_light_and_not_working_are_problems_of_a_public_thing():
 
 
 ADJUST_UNSURE = """
-import json
-from bot.components.request_classifier import adjusted
-def r(*pairs):
-    return [{"name": n, "confidence": c} for n, c in pairs]
-cases = [
     ("Ze sturen me van de ene naar de andere balie. Ik wil iemand die het regelt.", r(("angry", 0.26), ("handover", 0.24), ("wmo-ondersteuning", 0.2), ("out_of_scope", 0.3))),
     ("Can I talk to a real employee?", r(("handover", 0.28), ("angry", 0.25), ("out_of_scope", 0.47))),
     ("Ik wil een medewerker spreken.", r(("handover", 0.8), ("angry", 0.2))),
-]
-print(json.dumps([None if (n := adjusted(t, rk, 0.95, 9)) is None else [[x["name"], round(x["confidence"], 4)] for x in n] for t, rk in cases]))
 """
 
 
 def test_an_unsure_guess_of_the_step_asked_for_is_made_sure():
     """Without it the FallbackClassifier turns an angry guess at 0.26 into the clarify question."""
-    angry, person, sure = run_json(ADJUST_UNSURE)
+    angry, person, sure = adjusted_in_rasa(ADJUST_UNSURE)
     assert angry[0] == ["angry", 0.95]
     assert person[0] == ["handover", 0.95]
     assert sure is None  # a sure guess is left alone
