@@ -78,6 +78,8 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         return promoted(ranking, top, confidence)
     if not step and top not in REPORT_INTENTS and terse_report(text):
         return promoted(ranking, "melding", confidence)  # "kapotte bank speeltuin": the melding gate reads it
+    if not step and top == "melding" and float(ranking[0][PREDICTED_CONFIDENCE_KEY] or 0) < UNSURE and terse_report(text):
+        return promoted(ranking, "melding", confidence)  # an unsure report guess the words make sure, as for a step
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):
         rest = ranking[1:]
         return promoted(rest, rest[0][INTENT_NAME_KEY], rest[0][PREDICTED_CONFIDENCE_KEY]) if rest else None

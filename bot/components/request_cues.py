@@ -45,7 +45,7 @@ ASKS_WHAT_BOT_IS = re.compile(
 
 # --- a call back -------------------------------------------------------------------------
 CALLBACK = re.compile(
-    r"\b(terug\s?bel\w*|terug\s?gebel[dt]|terug te bellen|terugbelverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
+    r"\b(terug\s?bel\w*|terug\s?gebel[dt]|terug te bellen|terugbelverzoek\w*|belverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
     r"give (me|us) a (call|ring)|be (called|phoned|rung)|(prefer|like|want|need) a (phone |telephone )?call\b|(?<!ik )\bbel (\w+ )?terug\b|"
     r"(bel|belt|bellen|opbellen|opbelt|opgebeld) (u |jij |je |jullie |iemand )?(me|mij|ons)\b|"
     r"(me|mij|(kan|kunt|wil|wilt|kunnen|willen|mag|laat) (\w+ ){0,2}ons) ((?!(ik|u|jullie|we|wij|ze|zij|hij|je|jij|men|of|wanneer|welk|welke|hoe|waar|waarom|wie) )\S+ ){0,6}"
@@ -54,7 +54,12 @@ CALLBACK = re.compile(
     r"neem(t)? (\w+ ){0,4}contact met (mij|me|ons) op|(contact|reach) me\b|get in touch with me|(mij|me|ons) (\w+ ){0,2}(te )?contacteren\b|"
     r"(mij|me|ons) (\w+ ){0,2}telefonisch (\w+ ){0,2}(te )?(bereiken|contacteren|benaderen|spreken)\b|"
     r"telefonisch (\w+ ){0,2}(benader\w*|gebeld|terug|te woord|van (u|jullie|iemand|een (medewerker|collega|ambtenaar)))|"
-    r"(hoor|horen) (\w+ ){0,3}telefonisch|per telefoon (\w+ ){0,3}(benader|terugbel|bel)\w*)",
+    r"(hoor|horen) (\w+ ){0,3}telefonisch|per telefoon (\w+ ){0,3}(benader|terugbel|bel)\w*|"
+    # a phone call wished for, not how to ring the town hall ("telefonisch contact gewenst", "verzoek om telefonisch contact";
+    # not "ik wil telefonisch contact opnemen met de gemeente")
+    r"telefonisch contact (\w+ )?(gewenst|verzocht|graag|aub|svp|a\.u\.b\.?|please)|"
+    r"(graag|verzoek (om |tot )?|verzoeke|wens (ik )?|ik wens|ik verzoek (om )?)telefonisch contact\b(?! (\w+ )?(op|opnemen|met))|"
+    r"(phone call|call back) (wanted|requested|please))",
     re.IGNORECASE,
 )
 
@@ -63,12 +68,12 @@ PERSON_NOUN = (
     r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
     r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|contact person|caseworker|case worker|case officer|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
-    r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef)"
+    r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef|functionaris|official)"
 )
 # The words for staff (not "iemand": "is er iemand die de zorg even overneemt?" asks for respite care).
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
-    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|klantenservice|leidinggevende|teamleider|"
+    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|functionaris|klantenservice|leidinggevende|teamleider|"
     r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|"
     r"human|person|agent|employee|operator|manager|supervisor|contact person|caseworker|case worker|case officer|"
     # someone who works there ("iemand van jullie", "someone from the council")
@@ -77,7 +82,7 @@ STAFF = (
 )
 PERSON_VERB = (
     r"(spreken|spreek|spreke|sprekn|praten|praat|prate|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
-    r"in contact|contact met|in contact (te )?(stellen|brengen|gebracht)|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
+    r"in contact|contact met|in contact (te )?(stellen|brengen|gebracht)|voor te leggen|voorleggen|voorleg|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
     r"talk|speak|chat|connect|put me through|transfer|deal with|sort this|sort it)"
 )
 PERSON = re.compile(
@@ -85,9 +90,11 @@ PERSON = re.compile(
     r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |ff |a |an |een |iemand|someone|echte? |real |actual |proper |live )*"
     r"(mens|persoon|medewerker|iemand|collega|leidinggevende|human|person|someone|agent|manager|supervisor)\b|"
     r"\b(i )?(need|want|would like|'d like) (\w+ ){0,2}(real |actual |live )?(person|human|agent|someone|somebody)\b|"
-    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bdoorverbind\w*|\bput (me|us) through\b|"
+    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bmenselijke (tussenkomst|blik)\b|\bhuman (intervention|review)\b|\bdoorverbind\w*|\bput (me|us) through\b|"
     r"\b(whoever|the person who|degene die) (\w+ ){0,2}(handles|deals with|is dealing with|behandelt|afhandelt|over (mijn|m'n|ons|onze) \w+ gaat)\b|"
     r"\bdoorverbonden\b|\bdoorschakel\w*|"
+    # a question put before an official ("graag leg ik dit voor aan een ambtenaar")
+    rf"\bleg(gen)? (\w+ ){{0,4}}voor aan (\w+ ){{0,3}}{PERSON_NOUN}\b|"
     r"\bdoor te (verbinden|schakelen|zetten)\b|\b(verbind|zet|schakel) (me|mij|ons) (\w+ )?door\b|"
     rf"\b(mag|kan|can|may|could) (ik|i) (\w+ ){{0,2}}{STAFF}|"
     rf"\b(ik wil|ik wens|ik zou graag|i want|i'd like|i would like) (\w+ ){{0,3}}{STAFF}|"
@@ -157,7 +164,8 @@ PROBLEM = re.compile(
     r"brand[dt]? (\w+ )?niet|(geeft|geven) (\w+ ){0,4}geen licht|geen licht meer|werk(t|en) (\w+ )?niet|gaat (\w+ )?niet (meer )?aan|no light|not lit|"
     r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
     r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
-    r"gevaarlijke?|vies|vieze|overvol\w*|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
+    r"gevaarlijke?|vies|vieze|overvol\w*|(functioneert|functioneren) (\w+ ){0,3}niet|niet (meer )?(\w+ )?(functioneert|functioneren)|"
+    r"buiten werking|out of order|overflowing|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
     r"pushed up|sticking (out|up)|uneven|broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
     re.IGNORECASE,
 )
@@ -166,6 +174,8 @@ PROBLEM = re.compile(
 NUISANCE = re.compile(
     r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|hondenpoep|gedumpt\w*|"
     r"dumping|fly-?tipping|litter|"
+    # a full litter bin in the street (not one's own "vuilnisbak" or "container", the waste collection topic)
+    r"(volle|overvolle) (afval|prullen|glas|papier)ba\w+|(afval|prullen|glas|papier)ba\w+ (\w+ ){0,2}(te )?(vol|overvol)|"
     # something that does not belong on the road or path ("boomtak op straat", "puin op de stoep")
     r"((boom)?tak(ken)?|boom|bomen|puin|olie|modder|stenen|spijkers|branch\w*|tree) (ligt |liggen |lies |lying )?(op|over|on|across) "
     r"(de |het |the )?(straat|weg|stoep|fietspad|rijbaan|road|street|path|pavement))\b",
@@ -242,7 +252,7 @@ HOW_FAR_HINT = re.compile(
 # A terse message that starts with how far or with a decision ("hoever vergunning dakkapel",
 # "uitspraak bezwaar parkeerboete"): a status question when it has five words or fewer.
 TERSE_STATUS = re.compile(
-    r"^\s*(hoe ?ver\b|(uitspraak|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(bezwaar\w*|aanvraag|verzoek|zaak)\b|"
+    r"^\s*(hoe ?ver\b|(uitspraak|uitslag|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(bezwaar\w*|aanvraag|verzoek|zaak)\b|"
     r"stand (van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak|dossier)\b)"
     r"(?!.*\b(termijn|hoe lang|duur\w*)\b)",
     re.IGNORECASE,

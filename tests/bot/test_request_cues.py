@@ -393,3 +393,48 @@ def test_a_pavement_pushed_up_is_a_problem():
 )
 def test_decided_yet_news_about_it_and_put_me_through(text, step):
     assert requested_step(text) == step
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # a phone call wished for in terse or official words; how to ring the town hall is the article
+        ("telefonisch contact graag", "callback"),
+        ("Verzoek tot telefonisch contact over de aanslag.", "callback"),
+        ("belverzoek", "callback"),
+        ("Ik wil telefonisch contact opnemen met de gemeente, welk nummer is dat?", None),
+        # a question put before an official, or a human look at it
+        ("Graag leg ik mijn kwestie voor aan een bevoegde functionaris.", "handover"),
+        ("Ik verzoek om menselijke tussenkomst bij mijn dossier.", "handover"),
+        ("Kan ik mijn plan voorleggen aan de welstandscommissie?", None),
+        # the outcome of one's objection or application, terse
+        ("uitslag bezwaar kapvergunning", "status"),
+        ("uitslag verkiezingen gemeenteraad", None),
+    ],
+)
+def test_a_call_wished_for_an_official_and_an_outcome(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_full_street_bin_and_a_thing_that_does_not_function_are_problems():
+    assert terse_report("overvolle prullenbak bij het park")
+    assert terse_report("glasbak vol Kerkplein")
+    assert not terse_report("vuilnisbak te vol")  # one's own bin: the waste collection topic
+    assert not terse_report("container zit vol")
+    assert terse_report("stoplicht buiten werking")
+    assert melding_decision("De straatverlichting in de Beukenlaan functioneert sinds gisteren niet.", 0.5) == "start"
+
+
+ADJUST_UNSURE_REPORT = """
+    ("kapot hek bij de speelplaats", r(("melding", 0.3), ("boom-kappen", 0.25), ("out_of_scope", 0.2))),
+    ("vuilnisbak te vol", r(("melding", 0.3), ("afvalinzameling", 0.3))),
+    ("kapot hek bij de speelplaats", r(("melding", 0.8), ("out_of_scope", 0.2))),
+"""
+
+
+def test_an_unsure_report_guess_of_a_terse_report_is_made_sure():
+    """The classifier's own melding guess below 0.5 fell to the clarify question for a terse report."""
+    unsure, household, sure = adjusted_in_rasa(ADJUST_UNSURE_REPORT)
+    assert unsure[0] == ["melding", 0.95]
+    assert household is None  # one's own bin is no terse report: the guess stays unsure
+    assert sure is None  # a sure guess is left alone
