@@ -44,7 +44,9 @@ async def test_an_editors_change_reaches_residents_without_retraining(bot_stack,
 
 async def test_gibberish_is_clarified_and_a_person_offered_after_two_misses(bot_stack, http, session_id):
     first = await say(http, bot_stack, session_id, "qwrtz plofkip zonnebril")
-    assert first["meta"]["action"] in ("clarify", "fallback")
+    # a few words the bot cannot place: it asks (clarify), or, when out of scope is close behind the
+    # unsure guess, says what it can help with; both offer topic buttons and count as a miss
+    assert first["meta"]["action"] in ("clarify", "fallback", "out_of_scope")
     assert not any(b["payload"] == "/handover" for r in first["replies"] for b in r["buttons"])
     second = await say(http, bot_stack, session_id, "blub blub trampoline")
     buttons = [b for r in second["replies"] for b in r["buttons"]]
