@@ -72,14 +72,14 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         step = "angry"  # sent from desk to desk: the angry gate hands over with priority
     if step and step != top and (top != "angry" or step == "callback"):
         return promoted(ranking, step, confidence)
-    if step and (step == top or (top == "angry" and step == "handover")) and float(ranking[0][PREDICTED_CONFIDENCE_KEY] or 0) < UNSURE:
+    unsure = float(ranking[0][PREDICTED_CONFIDENCE_KEY] or 0) < UNSURE
+    if step and (step == top or (top == "angry" and step == "handover")) and unsure:
         # the classifier guessed the step asked for but was unsure: the words make it sure (an angry guess
         # at 0.25 fell below the fallback threshold and got the clarify question, not the person asked for)
         return promoted(ranking, top, confidence)
-    if not step and top not in REPORT_INTENTS and terse_report(text):
-        return promoted(ranking, "melding", confidence)  # "kapotte bank speeltuin": the melding gate reads it
-    if not step and top == "melding" and float(ranking[0][PREDICTED_CONFIDENCE_KEY] or 0) < UNSURE and terse_report(text):
-        return promoted(ranking, "melding", confidence)  # an unsure report guess the words make sure, as for a step
+    if not step and (top not in REPORT_INTENTS or (top == "melding" and unsure)) and terse_report(text):
+        # "kapotte bank speeltuin": the melding gate reads it (an unsure report guess is made sure, as for a step)
+        return promoted(ranking, "melding", confidence)
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):
         rest = ranking[1:]
         return promoted(rest, rest[0][INTENT_NAME_KEY], rest[0][PREDICTED_CONFIDENCE_KEY]) if rest else None
