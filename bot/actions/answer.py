@@ -40,8 +40,13 @@ OUT_OF_SCOPE_TEXT = (
 
 
 def out_of_scope_guess(tracker: Tracker) -> bool:
-    """Below the confidence to act, the classifier's best guess (past a gated step) is out of scope."""
-    return next((name for name, _ in ranking(tracker) if name not in GATED_STEPS), None) == "out_of_scope"
+    """Below the confidence to act, the classifier's best guess (past a gated step) is out of scope.
+
+    With no article shown yet a follow-up guess is looked past too: there is nothing to follow up
+    ("hoe lang moet een ei koken?" is no question about the last answer).
+    """
+    skip = GATED_STEPS if tracker.get_slot("last_article") else GATED_STEPS | {"follow_up"}
+    return next((name for name, _ in ranking(tracker) if name not in skip), None) == "out_of_scope"
 
 
 # A few words whose topic the classifier is unsure of, with out of scope close behind ("goedkoopste

@@ -13,8 +13,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.answer import related_products
-from bot.actions.common import knowledge, meta, utter_whole
+from bot.actions.answer import (
+    TERSE_OOS_RUNNER_UP,
+    ActionClarify,
+    out_of_scope_guess,
+    related_products,
+)
+from bot.actions.common import knowledge, meta, ranking, utter_whole
 from bot.actions.short_answer import (
     MORE_BUTTON,
     answer_for,
@@ -65,6 +70,9 @@ class ActionFollowUp(Action):
         svc = await knowledge()
         article = await svc.get_article(slug, view="resident") if slug else None
         if article is None:
+            if dict(ranking(tracker)).get("out_of_scope", 0.0) >= TERSE_OOS_RUNNER_UP and out_of_scope_guess(tracker):
+                # nothing to follow up, and out of scope the next guess ("hoe lang moet een ei koken?")
+                return await ActionClarify().run(dispatcher, tracker, domain)
             dispatcher.utter_message(text="Waar gaat uw vraag over? Noem het onderwerp, bijvoorbeeld paspoort of afval.")
             dispatcher.utter_message(json_message=meta(tracker, "clarify"))
             return []

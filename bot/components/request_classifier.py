@@ -15,6 +15,10 @@ A terse message that names a public thing and what is wrong with it ("kapotte ba
 "zwerfafval speeltuin") goes to ``melding`` (``request_cues.terse_report``): the classifier reads
 such search-box words as the nearest topic; the melding gate then decides as for any report.
 
+A message of a few words that names a thing a municipality does not answer (a lottery, the weather
+forecast, train times, a sports club, a recipe, a shop chain) and nothing it does goes to ``out_of_scope``
+(``request_cues.out_of_scope_words``).
+
 A message that tells of being sent from desk to desk ("van het kastje naar de muur", "I keep
 getting bounced between departments") goes to ``angry`` unless it asks for a call back: its
 gate hands over with priority.
@@ -46,7 +50,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.request_cues import names_a_person, requested_step, sent_around, terse_report
+from bot.components.request_cues import (
+    names_a_person,
+    out_of_scope_words,
+    requested_step,
+    sent_around,
+    terse_report,
+)
 
 KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access"}
 APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}
@@ -77,6 +87,9 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         # the classifier guessed the step asked for but was unsure: the words make it sure (an angry guess
         # at 0.25 fell below the fallback threshold and got the clarify question, not the person asked for)
         return promoted(ranking, top, confidence)
+    if not step and (top != "out_of_scope" or unsure) and out_of_scope_words(text):
+        # "uitslag staatsloterij", "vertrektijden intercity": words a municipality does not answer, and none it does
+        return promoted(ranking, "out_of_scope", confidence)
     if not step and (top not in REPORT_INTENTS or (top == "melding" and unsure)) and terse_report(text):
         # "kapotte bank speeltuin": the melding gate reads it (an unsure report guess is made sure, as for a step)
         return promoted(ranking, "melding", confidence)

@@ -43,6 +43,44 @@ ASKS_WHAT_BOT_IS = re.compile(
     re.IGNORECASE,
 )
 
+# Typing errors in the words the call-back and person rules hinge on ("medewerkr", "iemnd", "terugbelen",
+# "gebeld wordne", "gemeete"): a word one letter off (one dropped, added, changed or two swapped) reads as the
+# cue word. Only words of six letters or more, and never another real word ("niemand", "woorden", "spreker").
+CUE_WORDS = frozenset({
+    "medewerker", "medewerkers", "medewerkster", "iemand", "spreken", "chatten", "praten", "terugbellen",
+    "teruggebeld", "terugbelt", "gemeente", "worden", "telefonisch", "ambtenaar", "doorverbinden", "persoon",
+    "menselijke", "alstublieft", "alsjeblieft",
+})
+NOT_TYPOS = frozenset({
+    "niemand", "woorden", "wonden", "orden", "borden", "morden", "spreker", "sprekers", "sprekend", "gemeenten",
+    "gemeentes", "personen", "person", "prater", "platen", "chatter", "menselijk", "telefonische", "doorverbonden",
+})
+WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one dropped, added or changed letter, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _cue_word(word: str) -> str:
+    low = word.lower()
+    if low in CUE_WORDS or low in NOT_TYPOS:
+        return word
+    return next((cue for cue in CUE_WORDS if len(cue) >= 6 and _one_edit(low, cue)), word)
+
+
+def mended(text: str) -> str:
+    """``text`` with typing errors in the cue words mended (for the call-back and person rules only)."""
+    return WORD.sub(lambda m: _cue_word(m.group(0)), text or "")
+
+
 # --- a call back -------------------------------------------------------------------------
 CALLBACK = re.compile(
     r"\b(terug\s?bel\w*|terug\s?gebel[dt]|terug te bellen|terugbelverzoek\w*|belverzoek\w*|call\s?back|callback|(call|ring|phone|telephone|calling|ringing|phoning) me\b|"
@@ -65,7 +103,7 @@ CALLBACK = re.compile(
 
 # --- a person ---------------------------------------------------------------------------
 PERSON_NOUN = (
-    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
+    r"(mensch|mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
     r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|contact person|caseworker|case worker|case officer|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
     r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef|functionaris|official)"
@@ -73,7 +111,7 @@ PERSON_NOUN = (
 # The words for staff (not "iemand": "is er iemand die de zorg even overneemt?" asks for respite care).
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
-    r"(mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|functionaris|klantenservice|leidinggevende|teamleider|"
+    r"(mensch|mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|functionaris|klantenservice|leidinggevende|teamleider|"
     r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|"
     r"human|person|agent|employee|operator|manager|supervisor|contact person|caseworker|case worker|case officer|"
     # someone who works there ("iemand van jullie", "someone from the council")
@@ -88,9 +126,16 @@ PERSON_VERB = (
 PERSON = re.compile(
     rf"\b{PERSON_VERB}\b.*\b{PERSON_NOUN}\b|\b{PERSON_NOUN}\b.*\b{PERSON_VERB}\b|"
     r"\b(geef|give|get) (me|mij) (maar |nu |gewoon |even |ff |a |an |een |iemand|someone|echte? |real |actual |proper |live )*"
-    r"(mens|persoon|medewerker|iemand|collega|leidinggevende|human|person|someone|agent|manager|supervisor)\b|"
+    r"(mensch|mens|persoon|medewerker|iemand|collega|leidinggevende|human|person|someone|agent|manager|supervisor)\b|"
     r"\b(i )?(need|want|would like|'d like) (\w+ ){0,2}(real |actual |live )?(person|human|agent|someone|somebody)\b|"
-    r"\b(echte?|menselijke?|live) (mens|persoon|medewerker|collega)\b|\bmenselijke (tussenkomst|blik)\b|\bhuman (intervention|review)\b|\bdoorverbind\w*|\bput (me|us) through\b|"
+    r"\b(echte?|menselijke?|live) (mensch|mens|persoon|medewerker|collega)\b|"
+    # a human to talk to ("verzoek om een menselijke gesprekspartner", "liever menselijk contact")
+    r"\bmenselijke? (tussenkomst|blik|gesprekspartner|aanspreekpunt|contact|stem|hulp)\b|"
+    # not a computer ("geen computer maar ...", "ik wil niet met een bot chatten"; not "ik heb geen computer")
+    r"\b(geen|not a|no) (computer|robot|chatbot|bot|machine)( \w+)?,? (maar|but)\b|"
+    r"\b(niet|not) (met|tegen|with|to) (een|de|die|deze|zo'?n|a|the|this) (computer|robot|chatbot|bot|machine) (\w+ )?"
+    r"(praten|chatten|spreken|communiceren|talk|chat|speak)\b|"
+    r"\bhuman (intervention|review)\b|\bdoorverbind\w*|\bput (me|us) through\b|"
     r"\b(whoever|the person who|degene die) (\w+ ){0,2}(handles|deals with|is dealing with|behandelt|afhandelt|over (mijn|m'n|ons|onze) \w+ gaat)\b|"
     r"\bdoorverbonden\b|\bdoorschakel\w*|"
     # a question put before an official ("graag leg ik dit voor aan een ambtenaar")
@@ -113,14 +158,14 @@ PERSON = re.compile(
 # A terse message that is only a word for staff ("medewerker", "klantenservice aub", "human agent").
 TERSE_STAFF = re.compile(
     r"^\s*((ik wil|i want|graag|liever|liefst|nu|even|ff|gewoon|maar|just|please|pls|aub) )*(een |a |an |echte? |real |live )?"
-    r"(mens|persoon|medewerker\w*|medewerkr|collega|klantenservice|klantcontact|"
+    r"(mensch|mens|persoon|medewerker\w*|medewerkr|collega|klantenservice|klantcontact|"
     r"human|person|agent|employee|operator)( (\w+)){0,3}[\s.!?]*$",
     re.IGNORECASE,
 )
 # A word for a person or for being put through at all ("mensen" in "we zijn met veertig mensen"
 # is no such word): a longer message guessed as a handover without one is no handover.
 ANY_PERSON = re.compile(
-    r"\b(mens|persoon|medewerker\w*|medewerkr|collega|ambtenaar|klantenservice|iemand|human|person|agent|someone|"
+    r"\b(mensch|mens|persoon|medewerker\w*|medewerkr|collega|ambtenaar|klantenservice|iemand|human|person|agent|someone|"
     r"somebody|employee|staff|operator|manager|supervisor|leidinggevende|wie|who)\b|\bdoorverbind\w*",
     re.IGNORECASE,
 )
@@ -141,6 +186,43 @@ SENT_AROUND = re.compile(
     r"no ?one (takes|will take|feels) responsib",
     re.IGNORECASE,
 )
+
+# --- out of scope: things a municipality does not answer ----------------------------------------
+# Words that name such a thing beyond doubt: a sports competition or club, a lottery, the weather forecast,
+# train times, a recipe, a joke, a shop chain, shares and crypto, flights and holiday homes. In a few words
+# ("uitslag staatsloterij", "vertrektijden intercity") the classifier reads them as the nearest topic.
+OUT_OF_SCOPE_THING = re.compile(
+    r"\b(eredivisie|eerste divisie|champions ?league|europa league|premier league|formule ?1|grand prix|tour de france|"
+    r"ajax|feyenoord|psv|az alkmaar|fc \w+|voetbaluitslag\w*|voetbalwedstrijd\w*|landskampioen\w*|landstitel|"
+    r"\w*loterij\w*|lotto\w*|eurojackpot|krasloten|trekkingsuitslag\w*|"
+    r"weerbericht\w*|weersverwachting\w*|weersvoorspelling\w*|weersomstandigheden|buienradar|weerman|"
+    r"treintijden|vertrektijd\w*|intercity|sprinter|perron|ns-app|treinkaartje\w*|"
+    r"recept(en)? (voor |van )?(\w+ )?\w*(soep|taart|stamppot|kool|lasagne|pasta|cake|koek|koekjes|brood|saus|stoof\w*|salade|curry|"
+    r"pannenkoeken|gehakt|vis|kip|risotto|toetje|dessert)\b|"
+    r"(een |goede |leuke )?(mop|grap|grapje|moppen|grappen) (vertellen|weten|horen)|(vertel|weet|ken) (\w+ ){0,2}(mop|grap|grapje|moppen)|"
+    r"supermarkt\w*|albert heijn|jumbo|lidl|aldi|hema|ikea|mediamarkt|coolblue|kruidvat|etos|bol\.com|"
+    r"bitcoin|crypto\w*|aandelen|beurskoers\w*|"
+    r"vliegticket\w*|vliegtickets|vakantiehuis\w*|all ?inclusive|"
+    r"weather forecast|lottery|train times|recipe|football (score|result|match)\w*|tell me a joke)\b",
+    re.IGNORECASE,
+)
+# ... unless the message is about something the municipality does deal with ("vergunning voor een loterij",
+# "mag de Jumbo op zondag open", "parkeren bij de Albert Heijn").
+MUNICIPAL = re.compile(
+    r"\b(gemeente\w*|vergunning\w*|ontheffing\w*|aanvra\w*|aangevraagd|belasting\w*|melding\w*|melden|subsidie\w*|"
+    r"loket|balie|standplaats\w*|weekmarkt|markt(dag|kraam|kramen)|terras\w*|horeca\w*|evenement\w*|paspoort|rijbewijs|id-?kaart|uitkering|bijstand|parkeer\w*|parkeren|afval\w*|container\w*|"
+    r"mag (ik|de|het|er|je|een)|mogen|toegestaan|regels?|permit|licence|license|council|municipality)\b",
+    re.IGNORECASE,
+)
+OUT_OF_SCOPE_WORDS = 15
+
+
+def out_of_scope_words(text: str) -> bool:
+    """A message of a few words that names a thing a municipality does not answer, and nothing it does."""
+    text = text or ""
+    return (len(text.split()) <= OUT_OF_SCOPE_WORDS and bool(OUT_OF_SCOPE_THING.search(text))
+            and not MUNICIPAL.search(text))
+
 
 # --- a report of a problem in public space (the melding gate, and the terse report below) --------
 
@@ -387,7 +469,7 @@ def clauses(sentence: str) -> list[str]:
 
 def asks_for_callback(sentence: str) -> bool:
     """A clause of ``sentence`` asks to be called back (and neither it nor a later one says nobody did)."""
-    parts = clauses(sentence)
+    parts = clauses(mended(sentence))
     return any(
         CALLBACK.search(c) and not NEGATED.search(c) and not PROMISED.search(c)
         and not any(NEGATED.search(later) and CALL_WORD.search(later) for later in parts[i + 1:])
@@ -400,12 +482,19 @@ def asks_for_person(text: str) -> bool:
     return any(_person_sentence(s) for s in sentences(text))
 
 
+# A short message may say who it wants in a clause of its own ("bot snapt niks, mens graag").
+TERSE_CLAUSE_WORDS = 8
+
+
 def _person_sentence(sentence: str) -> bool:
+    sentence = mended(sentence)
     if COMPLAINT.search(sentence) and not TALK.search(sentence):
         return False  # "ik wil klagen over een medewerker" is a complaint (its own topic)
     if ASKS_WHAT_BOT_IS.search(sentence) and not re.search(r"\b(kan|mag|can|may|could)\b", sentence, re.IGNORECASE):
         return False  # "praat ik met een mens?" asks what the bot is
-    return bool(PERSON.search(sentence) or TERSE_STAFF.search(sentence))
+    if PERSON.search(sentence) or TERSE_STAFF.search(sentence):
+        return True
+    return len(sentence.split()) <= TERSE_CLAUSE_WORDS and any(TERSE_STAFF.search(c) for c in clauses(sentence)[1:])
 
 
 def _status_sentence(sentence: str, text: str) -> bool:

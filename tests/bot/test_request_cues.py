@@ -13,6 +13,7 @@ from bot.actions.understanding.gates import frustrated, melding_decision
 from bot.components.request_cues import (
     asks_for_person,
     names_a_person,
+    out_of_scope_words,
     refers_to_earlier_report,
     requested_step,
     status_evidence,
@@ -438,3 +439,61 @@ def test_an_unsure_report_guess_of_a_terse_report_is_made_sure():
     assert unsure[0] == ["melding", 0.95]
     assert household is None  # one's own bin is no terse report: the guess stays unsure
     assert sure is None  # a sure guess is left alone
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # one letter off in the words the rules hinge on
+        ("ik wil graag een medwerker sprken", "handover"),
+        ("kan iemadn van jullie mij terugbelen", "callback"),
+        ("wil graag gebled wordne", None),  # two words off is not mended
+        ("niemand belt ooit terug", None),  # "niemand" is a word of its own, not a typo of "iemand"
+        ("Hoeveel woorden mag mijn bezwaar hebben?", None),
+        # a person in a clause of its own in a short message, or in old spelling, or instead of a computer
+        ("snap er niks van, medewerker aub", "handover"),
+        ("mag ik een mensch spreken", "handover"),
+        ("Graag een menselijke gesprekspartner in plaats van deze chat.", "handover"),
+        ("geen robot maar een persoon", "handover"),
+        ("ik wil niet tegen een computer praten", "handover"),
+        ("Ik heb geen computer, kan ik het formulier op papier krijgen?", None),
+        ("Het kost 25 euro, per persoon", None),  # a clause with a person word in a longer sentence
+    ],
+)
+def test_typing_errors_and_a_person_in_a_clause_of_its_own(text, step):
+    assert requested_step(text) == step
+
+
+@pytest.mark.parametrize(
+    ("text", "oos"),
+    [
+        ("uitslag postcodeloterij", True),
+        ("weersverwachting pinksteren", True),
+        ("Hoe laat vertrekt de sprinter naar Zwolle?", True),
+        ("recept voor tomatensoep", True),
+        ("openingstijden kruidvat", True),
+        ("wedstrijd feyenoord zondag", True),
+        # ... not when the message is about something the municipality deals with
+        ("vergunning voor een loterij op de braderie", False),
+        ("Mag de supermarkt op tweede paasdag open?", False),
+        ("parkeren bij de Jumbo aan de Dorpsstraat", False),
+        ("standplaats voor een viskraam bij de Lidl", False),
+        ("Hoe vraag ik een paspoort aan?", False),
+    ],
+)
+def test_things_a_municipality_does_not_answer(text, oos):
+    assert out_of_scope_words(text) is oos
+
+
+ADJUST_OUT_OF_SCOPE = """
+    ("uitslag postcodeloterij", r(("schuldhulpverlening", 0.6), ("out_of_scope", 0.3))),
+    ("uitslag postcodeloterij", r(("out_of_scope", 0.9), ("schuldhulpverlening", 0.1))),
+    ("vergunning voor een loterij", r(("evenementenvergunning", 0.8), ("out_of_scope", 0.2))),
+"""
+
+
+def test_words_a_municipality_does_not_answer_put_out_of_scope_first():
+    topic, sure, permit = adjusted_in_rasa(ADJUST_OUT_OF_SCOPE)
+    assert topic[0] == ["out_of_scope", 0.95]
+    assert sure is None  # a sure out-of-scope guess is left alone
+    assert permit is None  # a permit is the municipality's business
