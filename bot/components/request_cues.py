@@ -121,6 +121,8 @@ STAFF = (
 PERSON_VERB = (
     r"(spreken|spreek|spreke|sprekn|praten|praat|prate|chatten|chat|bespreken|bespreek|doorspreken|overleggen|overleg|te woord|aan de lijn|aan de telefoon (krijgen|hebben)|"
     r"in contact|contact met|in contact (te )?(stellen|brengen|gebracht)|voor te leggen|voorleggen|voorleg|verbinden|verbindt|doorverbinden|doorverbind|doorzetten|geholpen|"
+    # asked for, not told of ("wens ik te worden doorverwezen naar een consulent"; not "ik werd doorverwezen naar ...")
+    r"doorverwijzen|door te verwijzen|(word|worden) doorverwezen|"
     r"talk|speak|chat|connect|put me through|transfer|deal with|sort this|sort it)"
 )
 PERSON = re.compile(
@@ -200,7 +202,8 @@ OUT_OF_SCOPE_THING = re.compile(
     r"recept(en)? (voor |van )?(\w+ )?\w*(soep|taart|stamppot|kool|lasagne|pasta|cake|koek|koekjes|brood|saus|stoof\w*|salade|curry|"
     r"pannenkoeken|gehakt|vis|kip|risotto|toetje|dessert)\b|"
     r"(een |goede |leuke )?(mop|grap|grapje|moppen|grappen) (vertellen|weten|horen)|(vertel|weet|ken) (\w+ ){0,2}(mop|grap|grapje|moppen)|"
-    r"supermarkt\w*|albert heijn|jumbo|lidl|aldi|hema|ikea|mediamarkt|coolblue|kruidvat|etos|bol\.com|"
+    r"supermarkt\w*|albert heijn|jumbo|lidl|aldi|dirk van den broek|vomar|hoogvliet|hema|ikea|mediamarkt|coolblue|kruidvat|etos|"
+    r"bol\.com|primark|zeeman|blokker|gamma|praxis|karwei|intratuin|decathlon|intertoys|h&m|c&a|zara|wibra|xenos|"
     r"bitcoin|crypto\w*|aandelen|beurskoers\w*|"
     r"vliegticket\w*|vliegtickets|vakantiehuis\w*|all ?inclusive|"
     r"weather forecast|lottery|train times|recipe|football (score|result|match)\w*|tell me a joke)\b",

@@ -458,6 +458,10 @@ def test_an_unsure_report_guess_of_a_terse_report_is_made_sure():
         ("ik wil niet tegen een computer praten", "handover"),
         ("Ik heb geen computer, kan ik het formulier op papier krijgen?", None),
         ("Het kost 25 euro, per persoon", None),  # a clause with a person word in a longer sentence
+        # asking to be referred to someone, not telling that one was
+        ("Kunt u mij doorverwijzen naar iemand van de afdeling Wonen?", "handover"),
+        ("Ik zou graag worden doorverwezen naar een klantmanager.", "handover"),
+        ("Ik werd doorverwezen naar een medewerker van de bibliotheek, waar vind ik die?", None),
     ],
 )
 def test_typing_errors_and_a_person_in_a_clause_of_its_own(text, step):
@@ -472,6 +476,7 @@ def test_typing_errors_and_a_person_in_a_clause_of_its_own(text, step):
         ("Hoe laat vertrekt de sprinter naar Zwolle?", True),
         ("recept voor tomatensoep", True),
         ("openingstijden kruidvat", True),
+        ("hoe laat gaat de gamma open", True),
         ("wedstrijd feyenoord zondag", True),
         # ... not when the message is about something the municipality deals with
         ("vergunning voor een loterij op de braderie", False),
