@@ -103,7 +103,8 @@ CALLBACK = re.compile(
 
 # --- a person ---------------------------------------------------------------------------
 PERSON_NOUN = (
-    r"(mensch|mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|deskundige|specialist|"
+    r"(mensch|mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|iemand|collega|ambtenaar|ambtenaren|deskundige|specialist|"
+    r"verantwoordelijke|"
     r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|contact person|caseworker|case worker|case officer|"
     r"klantenservice|klantcontact|human|person|someone|somebody|anyone|anybody|agent|employee|staff|operator|representative|"
     r"advisor|adviser|manager|supervisor|leidinggevende|teamleider|chef|functionaris|official)"
@@ -111,7 +112,7 @@ PERSON_NOUN = (
 # The words for staff (not "iemand": "is er iemand die de zorg even overneemt?" asks for respite care).
 STAFF = (
     r"(een |a |an |the |de )?(echte? |menselijke? |real |live )?"
-    r"(mensch|mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|functionaris|klantenservice|leidinggevende|teamleider|"
+    r"(mensch|mens|persoon|medewerker\w*|medewerkr|meedewerker|me\w{0,3}w\w{0,2}rk(er|r|ers)|collega|ambtenaar|ambtenaren|functionaris|klantenservice|leidinggevende|teamleider|"
     r"contactpersoon|behandelaar|dossierhouder|consulent|klantmanager|casemanager|"
     r"human|person|agent|employee|operator|manager|supervisor|contact person|caseworker|case worker|case officer|"
     # someone who works there ("iemand van jullie", "someone from the council")
@@ -145,7 +146,7 @@ PERSON = re.compile(
     r"\bdoor te (verbinden|schakelen|zetten)\b|\b(verbind|zet|schakel) (me|mij|ons) (\w+ )?door\b|"
     rf"\b(mag|kan|can|may|could) (ik|i) (\w+ ){{0,2}}{STAFF}|"
     rf"\b(ik wil|ik wens|ik zou graag|i want|i'd like|i would like) (\w+ ){{0,3}}{STAFF}|"
-    rf"{STAFF} (\w+ ){{0,3}}(helpen|help|overnemen|overneemt|take over|take this over)\b|"
+    rf"{STAFF} (\w+ ){{0,3}}(helpen|help|overnemen|overneemt|take over|take this over|in behandeling (neemt|nemen)|oppakt|oppakken)\b|"
     # "Is there anyone who can actually help me?", "is er iemand die mij kan helpen?" (the sentence ends there)
     r"\b(is there|is er|zit er|is daar) (\w+ )?(anyone|anybody|someone|somebody|iemand|een mens|a (real )?(person|human))\b"
     r"( \w+){0,2} (who|that|die) (\w+ ){0,3}(help|helpen)( (me|mij|us|ons)( verder| out)?)?\s*$|"
@@ -164,6 +165,13 @@ TERSE_STAFF = re.compile(
     r"human|person|agent|employee|operator)( (\w+)){0,3}[\s.!?]*$",
     re.IGNORECASE,
 )
+# No computer, as a clause of its own in a short message ("mevrouw of meneer graag, geen chatbot").
+NO_BOT_CLAUSE = re.compile(
+    r"^\s*((liever|alsjeblieft|aub|graag|please) )?(geen|niet (de|die|deze)|not a|no) (chat)?(bot|robot|computer|machine)"
+    r"( (meer|aub|graag|please|pls|svp|alsjeblieft))*[\s.!?]*$",
+    re.IGNORECASE,
+)
+ANSWER_WORD = re.compile(r"^\s*(nee|neen|ja|no|yes|nope)\b", re.IGNORECASE)
 # A word for a person or for being put through at all ("mensen" in "we zijn met veertig mensen"
 # is no such word): a longer message guessed as a handover without one is no handover.
 ANY_PERSON = re.compile(
@@ -497,7 +505,13 @@ def _person_sentence(sentence: str) -> bool:
         return False  # "praat ik met een mens?" asks what the bot is
     if PERSON.search(sentence) or TERSE_STAFF.search(sentence):
         return True
-    return len(sentence.split()) <= TERSE_CLAUSE_WORDS and any(TERSE_STAFF.search(c) for c in clauses(sentence)[1:])
+    if len(sentence.split()) > TERSE_CLAUSE_WORDS:
+        return False
+    parts = clauses(sentence)
+    if any(TERSE_STAFF.search(c) for c in parts[1:]):
+        return True
+    # "geen computer" beside another clause, not an answer to a question ("nee, geen computer")
+    return len(parts) > 1 and not ANSWER_WORD.search(parts[0]) and any(NO_BOT_CLAUSE.search(c) for c in parts)
 
 
 def _status_sentence(sentence: str, text: str) -> bool:

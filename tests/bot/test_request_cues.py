@@ -458,6 +458,11 @@ def test_an_unsure_report_guess_of_a_terse_report_is_made_sure():
         ("ik wil niet tegen een computer praten", "handover"),
         ("Ik heb geen computer, kan ik het formulier op papier krijgen?", None),
         ("Het kost 25 euro, per persoon", None),  # a clause with a person word in a longer sentence
+        # no computer beside another clause, officials who take it up, a responsible person
+        ("een echt iemand graag, geen robot", "handover"),
+        ("nee, geen computer", None),
+        ("Graag zie ik dat een van uw medewerkers dit dossier oppakt.", "handover"),
+        ("Ik verlang een gesprek met de verantwoordelijke.", "handover"),
         # asking to be referred to someone, not telling that one was
         ("Kunt u mij doorverwijzen naar iemand van de afdeling Wonen?", "handover"),
         ("Ik zou graag worden doorverwezen naar een klantmanager.", "handover"),
