@@ -12,7 +12,8 @@ A handover guessed for a longer message that names no person at all ("... ik zoe
 goede DJ. Weet jij er een?") is dropped for the next intent in the ranking.
 
 A terse message that names a public thing and what is wrong with it ("kapotte bank speeltuin",
-"zwerfafval speeltuin") goes to ``melding`` (``request_cues.terse_report``): the classifier reads
+"zwerfafval speeltuin"), or a statement without a question about a nuisance in public space ("afvalbak bij
+de bushalte puilt uit al dagen"), goes to ``melding`` (``request_cues.plain_report``): the classifier reads
 such search-box words as the nearest topic; the melding gate then decides as for any report.
 
 A message that tells of being sent from desk to desk ("van het kastje naar de muur", "I keep
@@ -46,7 +47,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.request_cues import names_a_person, requested_step, sent_around, terse_report
+from bot.components.request_cues import names_a_person, plain_report, requested_step, sent_around
 
 KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access"}
 APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}
@@ -77,8 +78,8 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         # the classifier guessed the step asked for but was unsure: the words make it sure (an angry guess
         # at 0.25 fell below the fallback threshold and got the clarify question, not the person asked for)
         return promoted(ranking, top, confidence)
-    if not step and (top not in REPORT_INTENTS or (top == "melding" and unsure)) and terse_report(text):
-        # "kapotte bank speeltuin": the melding gate reads it (an unsure report guess is made sure, as for a step)
+    if not step and (top not in REPORT_INTENTS or (top == "melding" and unsure)) and plain_report(text):
+        # "kapotte bank speeltuin", "afvalbak bij de bushalte puilt uit al dagen": the melding gate reads it (an unsure report guess is made sure, as for a step)
         return promoted(ranking, "melding", confidence)
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):
         rest = ranking[1:]

@@ -438,3 +438,45 @@ def test_an_unsure_report_guess_of_a_terse_report_is_made_sure():
     assert unsure[0] == ["melding", 0.95]
     assert household is None  # one's own bin is no terse report: the guess stays unsure
     assert sure is None  # a sure guess is left alone
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # status in terse words: a decision on a named product, a bare done word, how far at the end
+        ("wanneer beslissing bijzondere bijstand", "status"),
+        ("uitkering al verwerkt?", "status"),
+        ("is de parkeerkaart al binnen", "status"),
+        ("kapvergunning eik hoe ver", "status"),
+        ("terugkoppeling op mijn melding", "status"),
+        # status in official words and with typing errors
+        ("Wanneer mag ik een beslissing op mijn Wmo-aanvraag tegemoet zien?", "status"),
+        ("Graag verneem ik de resterende beslistermijn van mijn verzoek.", "status"),
+        ("Hierbij informeer ik naar de stand van het bezwaar dat ik heb ingediend.", "status"),
+        ("Ik vraag mij af of de door ons ingediende aanvraag reeds is verleend.", "status"),
+        ("hoe staat t met m'n bezwaar", "status"),
+        ("kunt u nagaan of mijn uittreksel al verstuurd is", "status"),
+        # not a status question: how long things take, or something one will apply for
+        ("Wanneer is mijn paspoort klaar als ik het morgen aanvraag?", None),
+        ("Binnen hoeveel weken wordt een aanvraag behandeld?", None),
+        ("paspoort voor mijn dochter aanvragen", None),
+        ("wanneer uitslag verkiezingen", None),
+    ],
+)
+def test_how_far_ones_own_case_is_in_terse_formal_and_misspelt_words(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_nuisance_told_without_a_question_is_a_report():
+    from bot.components.request_cues import plain_report
+
+    assert plain_report("er staat al weken een autowrak zonder nummerbord in de Meeuwstraat")
+    assert plain_report("Iemand heeft een oude wasmachine gedumt achter het buurthuis.")
+    assert plain_report("de prullenbak bij het bankje puilt al dagen uit")
+    assert not plain_report("onze afvalbak puilt uit")  # one's own bin: waste collection
+    assert not plain_report("waar kan ik zwerfvuil melden?")  # a question: the article
+    assert not plain_report("graffiti op mijn schutting in de eigen tuin")  # one's own ground
+    assert terse_report("lantaarnpaal kappot Raadhuisplein")
+    assert terse_report("verstopte straatkolk Esdoornlaan")
+    assert melding_decision("Ik attendeer u op een grote hoeveelheid bouwpuin die in de berm is achtergelaten.", 0.7) == "start"
+    assert melding_decision("loose kerb stone on Meeuwstraat, my father tripped", 0.9) == "start"
