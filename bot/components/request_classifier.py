@@ -13,7 +13,8 @@ goede DJ. Weet jij er een?") is dropped for the next intent in the ranking.
 
 A terse message that names a public thing and what is wrong with it ("kapotte bank speeltuin",
 "zwerfafval speeltuin"), or a statement without a question about a nuisance in public space ("afvalbak bij
-de bushalte puilt uit al dagen"), goes to ``melding`` (``request_cues.plain_report``): the classifier reads
+de bushalte puilt uit al dagen"), goes to ``melding`` (``request_cues.plain_report``; a partner's asset keeps
+the partner question, whose gate refers it): the classifier reads
 such search-box words as the nearest topic; the melding gate then decides as for any report.
 
 A message that tells of being sent from desk to desk ("van het kastje naar de muur", "I keep
@@ -78,7 +79,7 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
         # the classifier guessed the step asked for but was unsure: the words make it sure (an angry guess
         # at 0.25 fell below the fallback threshold and got the clarify question, not the person asked for)
         return promoted(ranking, top, confidence)
-    if not step and (top not in REPORT_INTENTS or (top == "melding" and unsure)) and plain_report(text):
+    if not step and (top not in REPORT_INTENTS | {"partner_question"} or (top == "melding" and unsure)) and plain_report(text):
         # "kapotte bank speeltuin", "afvalbak bij de bushalte puilt uit al dagen": the melding gate reads it (an unsure report guess is made sure, as for a step)
         return promoted(ranking, "melding", confidence)
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):

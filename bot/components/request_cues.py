@@ -162,9 +162,9 @@ PUBLIC_THING = re.compile(
 )
 # Words that say something is wrong with it.
 PROBLEM = re.compile(
-    r"\b(kapot\w*|kapp?ot\w*|kaput|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedump?t|achtergelaten|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
+    r"\b(kapot\w*|kapp?o[td]\w*|kaput|kaduk|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedump?t|achtergelaten|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
     r"brand[dt]? (\w+ )?niet|(geeft|geven) (\w+ ){0,4}geen licht|geen licht meer|werk(t|en) (\w+ )?niet|gaat (\w+ )?niet (meer )?aan|no light|not lit|"
-    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopte?|blank|overhel\w*|helt (\w+ )?over|(loopt|lopen) over|overloopt|versperd|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|stinkende|(put|kolk|goot|afvalbak|prullenbak) (\w+ ){0,2}stinkt|verstopte?|blank|overhel\w*|helt (\w+ )?over|(loopt|lopen) over|overloopt|versperd|ligt|liggen|slingert|puilt|overhangend\w*|"
     r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|(functioneert|functioneren) (\w+ ){0,3}niet|niet (meer )?(\w+ )?(functioneert|functioneren)|"
     r"buiten werking|out of order|overflowing|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
@@ -174,7 +174,7 @@ PROBLEM = re.compile(
 # Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
 # naming one names the problem too.
 NUISANCE = re.compile(
-    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|zwerfvuil|hondenpoep|gedump?t\w*|"
+    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|zwerfvuil|hondenpoep|gedump?t\w*|vol (met )?(vuilniszak\w*|afval|rommel|zwerfvuil|glas)|"
     # a wreck left in the street ("autowrak zonder kenteken", "weesfietsen")
     r"(auto|fiets|brommer|scooter|boot|car)wrak\w*|weesfiets\w*|abandoned (car|bike|bicycle|vehicle|scooter)|"
     r"dumping|fly-?tipping|litter|"
@@ -230,7 +230,9 @@ ASKS_HOW_FAR = re.compile(
     r"(nagaan|nakijken|opzoeken|checken|kijken|navragen|informeren|berichten|mededelen)\b.{0,40}\b(hoe ver|hoever|waar .{0,20}(ligt|staat|blijft)|hoe het (staat|gaat|zit)|stand|status|of er (al|reeds))|"
     r"(informeren|vernemen|verneem|op de hoogte|inform|update|let me know)\b.{0,40}\b(mijn|m'n|onze?|my|our) (\w+ ){0,2}"
     r"(aanvraag|melding|bezwaar\w*|zaak|dossier|verzoek\w*|application|request|case|report)|"
+    r"(aanvraag|melding|zaak|bezwaar\w*|verzoek) (\S+ ){0,12}((staat|ligt) (\S+ ){0,6}|is (nog )?(steeds )?)open\b(?! voor)|"
     r"where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
+    r"(whether|if) .{0,60}\b(has|have) been (approved|processed|decided|handled|fixed|granted)|"
     r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
     r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
     r"(al|reeds) (iets |wat )?(over |van |mee )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
@@ -238,7 +240,7 @@ ASKS_HOW_FAR = re.compile(
     # (not what one will apply for: "wanneer is mijn VOG klaar als ik hem vandaag aanvraag?")
     r"wanneer (wordt|is|zijn|worden) (mijn|m'n|mn|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld|klaar|gereed|verwerkt|opgelost|gerepareerd)"
     r"(?!.*\b(als|if) (ik|we|wij|je|u|i)\b)|"
-    r"hoe (gaat|staat) het (er ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |ermee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
+    r"hoe (gaat|staat) het (er ?|daar ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |er ?mee |daar ?mee |daarmee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
     r"(is|blijft|bleef) het (\w+ )?stil\b|het (bleef|blijft) stil\b|"
     r"nog (steeds )?geen (antwoord|reactie|bericht|besluit|uitspraak)( (gehad|ontvangen|gekregen|van (jullie|u|de gemeente)))?\s*([.!?,]|$)|"
     r"(hoor|horen) (\w+ ){0,2}(niks|niets) (meer|terug)|nog (niks|niets) (van \w+ |over \w+ )?(gehoord|ontvangen)|"
@@ -266,7 +268,7 @@ HOW_FAR_HINT = re.compile(
 # "uitspraak bezwaar parkeerboete"): a status question when it has five words or fewer.
 # What one applies for or objects to, named in a terse status question ("wanneer besluit kwijtschelding").
 CASE_NOUN = (
-    r"bezwaar\w*|[\w-]*aanvraag|verzoek|zaak|melding|\w*vergunning|kwijtschelding|\w*bijstand|uitkering|wmo\w*|voorziening|"
+    r"bezwaar\w*|[\w-]*aanvraag|verzoek|zaak|\w*melding|\w*vergunning|kwijtschelding|\w*bijstand|uitkering|wmo\w*|voorziening|"
     r"subsidie\w*|ontheffing|\w*parkeerkaart|parkeerplaats"
 )
 TERSE_STATUS = re.compile(
@@ -274,7 +276,8 @@ TERSE_STATUS = re.compile(
     rf"({CASE_NOUN})\b|"
     r"(terugkoppeling|terugmelding) (op |over |van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak)\b|"
     r"stand (van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak|dossier)\b|"
-    r".*\bhoe ?ver\s*\??\s*$)"
+    r".*\bhoe ?ver\s*\??\s*$|"
+    rf".*\b({CASE_NOUN})\b.*\b(stand|status|voortgang)\s*\??\s*$)"
     r"(?!.*\b(termijn|hoe lang|duur\w*)\b)",
     re.IGNORECASE,
 )
@@ -285,10 +288,15 @@ TERSE_WORDS = 5
 # where to go: the articles say).
 TERSE_READY = re.compile(
     r"\b(klaar\w*|gereed|ready|(al|reeds) (\w+ )?(rond|goedgekeur[dt]|verleend|verwerkt|behandel[dt]|afgehandel[dt]|beoordeeld|besloten|binnen|afgegeven))\b|"
-    r"\b(rond|verwerkt|goedgekeur[dt]|verleend|afgehandel[dt]|behandel[dt])\s*\?",
+    r"\b(rond|verwerkt|goedgekeur[dt]|verleend|afgehandel[dt]|behandel[dt])\s*\?|\b(nog|al|reeds) in behandeling\b",
     re.IGNORECASE,
 )
 READY_WORDS = 8
+# Done already, in so many words (the part of ``TERSE_READY`` that needs no question mark in a terse message).
+ALREADY_DONE = re.compile(
+    r"\b(al|reeds) (\w+ )?(goedgekeur[dt]|verleend|verwerkt|behandel[dt]|afgehandel[dt]|beoordeeld|besloten|afgegeven)\b",
+    re.IGNORECASE,
+)
 # ... unless it is about documents in general or how long it takes ("Is een rijbewijs al klaar na een week?").
 GENERAL_READY = re.compile(r"\b(een|a|an|na|binnen(?!\s*\??\s*$)|meestal|normaal|after|within|usually)\b", re.IGNORECASE)
 # A terse yes/no question without a question mark starts with its verb ("is de bijstand al goedgekeurd").
@@ -301,6 +309,8 @@ TOPIC_QUESTION = re.compile(
 EARLIER_DONE = re.compile(
     r"\b(aangevraag[dt]|ingediend|ingestuurd|opgestuurd|(stuurde|stuurden|diende|dienden) (ik|wij|we)|gemeld|"
     r"door (mij|ons) (\w+ )?(aangevraagde|ingediende|ingestuurde|gemelde|gedane)|"
+    # one's report or application of a date or about a thing ("mijn melding van 9 januari over de tegels")
+    r"(mijn|m'n|mn|onze) (melding|aanvraag|bezwaar\w*|aanmelding) (van|over|betreffende|inzake)|"
     r"(melding|aanvraag|bezwaar\w*|verzoek) (die|dat) (ik|wij|we) (\w+ ){0,4}(heb|hebben) (gedaan|gemaakt|gedaan)|"
     r"(ik|wij|we) (stuurde|stuurden|diende|dienden)|"
     r"bezwaar (gemaakt|aangetekend)|ontvangstbevestiging|"
@@ -310,8 +320,8 @@ EARLIER_DONE = re.compile(
 )
 # The resident's own request, report or case named as such ("mijn aanvraag", "my application", a case file).
 MY_CASE = re.compile(
-    r"\b((mijn|m'n|mn|onze|ons) (\w+ )?(aanvraa?[gc]h?|melding|zaak|dossier|bezwaar\w*|[\w-]+aanvraa?[gc]h?|verzoek)\b|zaaknummer|dossiernummer|"
-    r"my (\w+ )?(application|report|case|request|objection))\b",
+    r"\b((mijn|m'n|mn|onze|ons) (\w+ )?(aanvraa?[gc]h?|\w*melding|zaak|dossier|bezwaar\w*|[\w-]+aanvraa?[gc]h?|verzoek)\b|zaaknummer|dossiernummer|"
+    r"my (\w+ ){0,3}(application|report|case|request|objection))\b",
     re.IGNORECASE,
 )
 # A complaint about how a case went is the complaint topic, not a status question or a request for
@@ -344,6 +354,9 @@ def terse_status(text: str) -> bool:
         return False
     if len(text.split()) <= TERSE_WORDS and TERSE_STATUS.search(text):
         return True
+    if (len(text.split()) <= TERSE_WORDS and ALREADY_DONE.search(text)
+            and not TOPIC_QUESTION.search(text) and not GENERAL_READY.search(text)):
+        return True  # "vergunning verbouwing al goedgekeurd": no question mark needed in five words
     return (len(text.split()) <= READY_WORDS and ("?" in text or bool(VERB_FIRST.search(text))) and bool(TERSE_READY.search(text))
             and not TOPIC_QUESTION.search(text) and not GENERAL_READY.search(text))
 
@@ -410,18 +423,33 @@ OWN_BIN = re.compile(
 )
 
 
+# Something clearly broken (not the weaker words of ``PROBLEM`` such as "ligt", "uit", "donker").
+BROKEN = re.compile(
+    r"\b(kapot\w*|kapp?o[td]\w*|kaput|kaduk|vernield\w*|vernielt|beschadigd\w*|defect\w*|omgevallen|omgewaaid\w*|verzakt\w*|"
+    r"losliggend\w*|gebroken|afgebroken|broken|damaged|knocked over|vandali[sz]ed)\b",
+    re.IGNORECASE,
+)
+# A question without a question mark ("wie moet ik bellen voor een kapotte lantaarn").
+QUESTION_START = re.compile(
+    r"^\s*(hoe|waar|wat|wie|welke|waarom|wanneer|kan|kun|kunt|mag|moet|how|where|what|who|which|why|when|can|could|should|do|does)\b",
+    re.IGNORECASE,
+)
+
+
 def report_statement(text: str) -> bool:
     """A statement, not a question, that names a nuisance in public space ("afvalbak bij de bushalte puilt uit
-    al dagen", "iemand heeft een koelkast gedumpt naast de containers").
+    al dagen", "iemand heeft een koelkast gedumpt naast de containers") or a public thing that is clearly broken
+    ("het klimrek in de speeltuin is kapot, er steekt een schroef uit"; not one's own: ``HOUSEHOLD``).
 
     Dumped waste, litter, graffiti, glass on a path, a wreck, a full street bin are a problem wherever they are
     (``NUISANCE``); told without a question they are a report, however many words surround them (up to
     ``REPORT_STATEMENT_WORDS``). Not one's own bin, ground or permit, collecting one's own things or an earlier report.
     """
     text = (text or "").strip()
-    if not text or len(text.split()) > REPORT_STATEMENT_WORDS or "?" in text or ASKS_HOW.search(text):
+    if not text or len(text.split()) > REPORT_STATEMENT_WORDS or "?" in text or QUESTION_START.search(text):
         return False
-    if not NUISANCE.search(text) or OWN_BIN.search(text):
+    broken = bool(PUBLIC_THING.search(text) and BROKEN.search(text) and not HOUSEHOLD.search(text))
+    if not (NUISANCE.search(text) or broken) or OWN_BIN.search(text):
         return False
     return not (NOT_PUBLIC.search(text) or COLLECTION.search(text) or refers_to_earlier_report(text))
 

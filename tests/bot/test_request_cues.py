@@ -480,3 +480,34 @@ def test_a_nuisance_told_without_a_question_is_a_report():
     assert terse_report("verstopte straatkolk Esdoornlaan")
     assert melding_decision("Ik attendeer u op een grote hoeveelheid bouwpuin die in de berm is achtergelaten.", 0.7) == "start"
     assert melding_decision("loose kerb stone on Meeuwstraat, my father tripped", 0.9) == "start"
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        ("bezwaarschrift parkeerboete status", "status"),  # a case noun and how far at the end
+        ("kapvergunning al verleend", "status"),  # done already, no question mark in five words
+        ("aanmelding schuldhulp al in behandeling?", "status"),
+        ("Vorig jaar diende ik een aanvraag in voor een scootmobiel, hoe gaat het daarmee?", "status"),
+        ("Onze aanvraag voor de dakkapel staat sinds de zomer nog steeds open.", "status"),
+        ("Can you see whether my disabled parking card request has been granted?", "status"),
+        ("parkeervergunning al klaar, waar kan ik hem ophalen", None),  # where to pick it up: the article
+    ],
+)
+def test_how_far_in_other_words(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_smelly_drain_is_a_report_and_an_earlier_report_of_a_date_is_a_status():
+    assert terse_report("stinkende kolk Brugstraat")
+    assert not terse_report("container stinkt")  # one's own bin
+    assert melding_decision("Mijn melding van vorige maand over de scheve paal is nog niet opgelost.", 0.9) == "status"
+
+
+def test_a_public_thing_clearly_broken_told_without_a_question_is_a_report():
+    from bot.components.request_cues import plain_report
+
+    assert plain_report("de wipwap op het speelveldje achter de kerk is helemaal vernield, er steken splinters uit")
+    assert plain_report("The fence around the skate park has been damaged for weeks")
+    assert not plain_report("wie moet ik bellen voor een kapotte stoeptegel")  # a question without a question mark
+    assert not plain_report("mijn fiets is kapot gegaan bij het station")  # one's own thing
