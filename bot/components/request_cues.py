@@ -167,7 +167,7 @@ PROBLEM = re.compile(
     r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|stinkende|(put|kolk|goot|afvalbak|prullenbak) (\w+ ){0,2}stinkt|verstopte?|blank|overhel\w*|helt (\w+ )?over|(loopt|lopen) over|overloopt|versperd|ligt|liggen|slingert|puilt|overhangend\w*|"
     r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|(functioneert|functioneren) (\w+ ){0,3}niet|niet (meer )?(\w+ )?(functioneert|functioneren)|"
-    r"buiten werking|out of order|overflowing|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
+    r"buiten werking|out of order|overflowing|gat(en)?|kuil(en)?|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
     r"pushed up|sticking (out|up)|uneven|broken|damaged|dumped|blocked|loose|tripped|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
     re.IGNORECASE,
 )
@@ -179,7 +179,7 @@ NUISANCE = re.compile(
     r"(auto|fiets|brommer|scooter|boot|car)wrak\w*|weesfiets\w*|abandoned (car|bike|bicycle|vehicle|scooter)|"
     r"dumping|fly-?tipping|litter|"
     # a full litter bin in the street (not one's own "vuilnisbak" or "container", the waste collection topic)
-    r"(volle|overvolle) (afval|prullen|glas|papier)ba\w+|(afval|prullen|glas|papier)ba\w+ (\w+ ){0,3}((te )?(vol|overvol)|puil\w* (\w+ ){0,2}uit|loopt (\w+ ){0,2}over)|"
+    r"(volle|overvolle) (afval|prullen|glas|papier|hondenpoep)ba\w+|(afval|prullen|glas|papier|hondenpoep)ba\w+ (\w+ ){0,3}((te )?(vol|overvol)|puil\w* (\w+ ){0,2}uit|loopt (\w+ ){0,2}over)|"
     # something that does not belong on the road or path ("boomtak op straat", "puin op de stoep")
     r"((boom)?tak(ken)?|boom|bomen|puin|olie|modder|stenen|spijkers|branch\w*|tree) (ligt |liggen |lies |lying )?(op|over|on|across) "
     r"(de |het |the )?(straat|weg|stoep|fietspad|rijbaan|road|street|path|pavement))\b",
@@ -274,7 +274,7 @@ CASE_NOUN = (
 TERSE_STATUS = re.compile(
     r"^\s*(hoe ?ver\b|(wanneer )?(uitspraak|uitslag|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(\w+ )?"
     rf"({CASE_NOUN})\b|"
-    r"(terugkoppeling|terugmelding) (op |over |van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak)\b|"
+    r"(terugkoppeling|terugmelding|reactie|antwoord) (op |over |van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak)\b|"
     r"stand (van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak|dossier)\b|"
     r".*\bhoe ?ver\s*\??\s*$|"
     rf".*\b({CASE_NOUN})\b.*\b(stand|status|voortgang)\s*\??\s*$)"

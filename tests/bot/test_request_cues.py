@@ -511,3 +511,9 @@ def test_a_public_thing_clearly_broken_told_without_a_question_is_a_report():
     assert plain_report("The fence around the skate park has been damaged for weeks")
     assert not plain_report("wie moet ik bellen voor een kapotte stoeptegel")  # a question without a question mark
     assert not plain_report("mijn fiets is kapot gegaan bij het station")  # one's own thing
+
+
+def test_an_answer_on_a_report_a_dog_waste_bin_and_holes_in_the_pavement():
+    assert requested_step("antwoord op mijn bezwaarschrift?") == "status"
+    assert terse_report("hondenpoepbak overvol Meidoornpark")
+    assert melding_decision("Er zitten diepe kuilen in het grindpad langs de begraafplaats.", 0.6) == "start"
