@@ -164,7 +164,7 @@ PUBLIC_THING = re.compile(
 PROBLEM = re.compile(
     r"\b(kapot\w*|kapp?o[td]\w*|kaput|kaduk|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedump?t|achtergelaten|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
     r"brand[dt]? (\w+ )?niet|(geeft|geven) (\w+ ){0,4}geen licht|geen licht meer|werk(t|en) (\w+ )?niet|gaat (\w+ )?niet (meer )?aan|no light|not lit|"
-    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|stinkende|(put|kolk|goot|afvalbak|prullenbak) (\w+ ){0,2}stinkt|verstopte?|blank|overhel\w*|helt (\w+ )?over|(loopt|lopen) over|overloopt|versperd|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|stinkende|(put|kolk|goot|afvalbak|prullenbak|vuilniszak\w*) (\w+ ){0,2}stink\w*|(af)?gebro+ken?|verstopte?|blank|overhel\w*|helt (\w+ )?over|(loopt|lopen) over|overloopt|versperd|ligt|liggen|slingert|puilt|overhangend\w*|"
     r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|(functioneert|functioneren) (\w+ ){0,3}niet|niet (meer )?(\w+ )?(functioneert|functioneren)|"
     r"buiten werking|out of order|overflowing|gat(en)?|kuil(en)?|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
@@ -177,6 +177,10 @@ NUISANCE = re.compile(
     r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|zwerfvuil|hondenpoep|gedump?t\w*|vol (met )?(vuilniszak\w*|afval|rommel|zwerfvuil|glas)|"
     # a wreck left in the street ("autowrak zonder kenteken", "weesfietsen")
     r"(auto|fiets|brommer|scooter|boot|car)wrak\w*|weesfiets\w*|abandoned (car|bike|bicycle|vehicle|scooter)|"
+    # water where it should not be, litter everywhere, bags of rubbish left out
+    r"wateroverlast|(overal|veel) (\w+ ){0,2}(blikjes|flesjes|peuken|plastic|troep|rommel|afval|zakjes)|"
+    r"(blikjes|flesjes|peuken|troep) (\w+ ){0,3}(langs|op|in|bij|rond) (de|het)|"
+    r"vuilniszak\w* (\w+ ){0,4}(stink\w*|opgestapeld|gedump?t)|(staan|liggen) (\w+ ){0,3}vuilniszak\w*|"
     r"dumping|fly-?tipping|litter|"
     # a full litter bin in the street (not one's own "vuilnisbak" or "container", the waste collection topic)
     r"(volle|overvolle) (afval|prullen|glas|papier|hondenpoep)ba\w+|(afval|prullen|glas|papier|hondenpoep)ba\w+ (\w+ ){0,3}((te )?(vol|overvol)|puil\w* (\w+ ){0,2}uit|loopt (\w+ ){0,2}over)|"
@@ -238,7 +242,7 @@ ASKS_HOW_FAR = re.compile(
     r"(al|reeds) (iets |wat )?(over |van |mee )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
     r"(hebben|heeft) (jullie|u|iemand) (mijn|m'n|ons|onze) .{0,40}(al|reeds) (bekeken|behandeld|beoordeeld)|"
     # (not what one will apply for: "wanneer is mijn VOG klaar als ik hem vandaag aanvraag?")
-    r"wanneer (wordt|is|zijn|worden) (mijn|m'n|mn|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld|klaar|gereed|verwerkt|opgelost|gerepareerd)"
+    r"wanneer (word|wordt|is|zijn|worden) (mijn|m'n|mn|ons|onze) .{0,40}(afgehandel[dt]|behandel[dt]|goedgekeur[dt]|beoordeeld|klaar|gereed|verwerkt|opgelost|gerepareerd)"
     r"(?!.*\b(als|if) (ik|we|wij|je|u|i)\b)|"
     r"hoe (gaat|staat) het (er ?|daar ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |er ?mee |daar ?mee |daarmee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
     r"(is|blijft|bleef) het (\w+ )?stil\b|het (bleef|blijft) stil\b|"
@@ -294,7 +298,8 @@ TERSE_READY = re.compile(
 READY_WORDS = 8
 # Done already, in so many words (the part of ``TERSE_READY`` that needs no question mark in a terse message).
 ALREADY_DONE = re.compile(
-    r"\b(al|reeds) (\w+ )?(goedgekeur[dt]|verleend|verwerkt|behandel[dt]|afgehandel[dt]|beoordeeld|besloten|afgegeven)\b",
+    r"\b(al|reeds) (\w+ )?(goedgekeur[dt]|verleend|verwerkt|behandel[dt]|afgehandel[dt]|beoordeeld|besloten|afgegeven)\b|"
+    r"\b(nog|al|reeds) in behandeling\b",
     re.IGNORECASE,
 )
 # ... unless it is about documents in general or how long it takes ("Is een rijbewijs al klaar na een week?").
@@ -419,14 +424,14 @@ def terse_report(text: str) -> bool:
 REPORT_STATEMENT_WORDS = 25
 # One's own bin or drain ("onze container puilt uit"): the waste collection or sewer topic.
 OWN_BIN = re.compile(
-    r"\b(mijn|m'n|mn|onze?|my|our) (\w+ )?(container\w*|kliko\w*|\w*bak|riool\w*|afvoer|drain|bin)\b", re.IGNORECASE
+    r"\b(mijn|m'n|mn|onze?|my|our) (\w+ )?(container\w*|kliko\w*|\w*bak|vuilniszak\w*|riool\w*|afvoer|drain|bin)\b", re.IGNORECASE
 )
 
 
 # Something clearly broken (not the weaker words of ``PROBLEM`` such as "ligt", "uit", "donker").
 BROKEN = re.compile(
     r"\b(kapot\w*|kapp?o[td]\w*|kaput|kaduk|vernield\w*|vernielt|beschadigd\w*|defect\w*|omgevallen|omgewaaid\w*|verzakt\w*|"
-    r"losliggend\w*|gebroken|afgebroken|broken|damaged|knocked over|vandali[sz]ed)\b",
+    r"losliggend\w*|(af)?gebro+ken?|broken|damaged|knocked over|vandali[sz]ed)\b",
     re.IGNORECASE,
 )
 # A question without a question mark ("wie moet ik bellen voor een kapotte lantaarn").

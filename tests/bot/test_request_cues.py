@@ -517,3 +517,15 @@ def test_an_answer_on_a_report_a_dog_waste_bin_and_holes_in_the_pavement():
     assert requested_step("antwoord op mijn bezwaarschrift?") == "status"
     assert terse_report("hondenpoepbak overvol Meidoornpark")
     assert melding_decision("Er zitten diepe kuilen in het grindpad langs de begraafplaats.", 0.6) == "start"
+
+
+def test_water_litter_everywhere_bags_left_out_and_misspelt_done_words():
+    from bot.components.request_cues import plain_report
+
+    assert plain_report("wateroverlast onder het viaduct bij de Spoorlaan")
+    assert plain_report("overal peuken en flesjes op het pleintje")
+    assert plain_report("achter de sporthal liggen al een week vuilniszakken")
+    assert plain_report("het klimtoestel op het schoolplein is afgebroke")
+    assert not plain_report("onze vuilniszakken liggen nog buiten")  # one's own bags
+    assert requested_step("wanneer word mijn bezwaar behandelt") == "status"
+    assert requested_step("bouwvergunning garage nog in behandeling") == "status"
