@@ -529,3 +529,7 @@ def test_water_litter_everywhere_bags_left_out_and_misspelt_done_words():
     assert not plain_report("onze vuilniszakken liggen nog buiten")  # one's own bags
     assert requested_step("wanneer word mijn bezwaar behandelt") == "status"
     assert requested_step("bouwvergunning garage nog in behandeling") == "status"
+
+
+def test_a_nuisance_without_a_named_thing_starts_the_form():
+    assert melding_decision("overal peuken en flesjes op de dijk", 0.6) == "start"
