@@ -12,7 +12,9 @@ A handover guessed for a longer message that names no person at all ("... ik zoe
 goede DJ. Weet jij er een?") is dropped for the next intent in the ranking.
 
 A terse message that names a public thing and what is wrong with it ("kapotte bank speeltuin",
-"zwerfafval speeltuin") goes to ``melding`` (``request_cues.terse_report``): the classifier reads
+"zwerfafval speeltuin"), or a statement without a question about a nuisance in public space ("afvalbak bij
+de bushalte puilt uit al dagen"), goes to ``melding`` (``request_cues.plain_report``; a partner's asset keeps
+the partner question, whose gate refers it): the classifier reads
 such search-box words as the nearest topic; the melding gate then decides as for any report.
 
 A message of a few words that names a thing a municipality does not answer (a lottery, the weather
@@ -53,9 +55,9 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.components.request_cues import (
     names_a_person,
     out_of_scope_words,
+    plain_report,
     requested_step,
     sent_around,
-    terse_report,
 )
 
 KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access"}
@@ -90,8 +92,8 @@ def adjusted(text: str, ranking: list[dict[str, Any]], confidence: float, min_wo
     if not step and (top != "out_of_scope" or unsure) and out_of_scope_words(text):
         # "uitslag staatsloterij", "vertrektijden intercity": words a municipality does not answer, and none it does
         return promoted(ranking, "out_of_scope", confidence)
-    if not step and (top not in REPORT_INTENTS or (top == "melding" and unsure)) and terse_report(text):
-        # "kapotte bank speeltuin": the melding gate reads it (an unsure report guess is made sure, as for a step)
+    if not step and (top not in REPORT_INTENTS | {"partner_question"} or (top == "melding" and unsure)) and plain_report(text):
+        # "kapotte bank speeltuin", "afvalbak bij de bushalte puilt uit al dagen": the melding gate reads it (an unsure report guess is made sure, as for a step)
         return promoted(ranking, "melding", confidence)
     if top == "handover" and not step and len(text.split()) >= min_words and not names_a_person(text):
         rest = ranking[1:]

@@ -243,32 +243,40 @@ PUBLIC_THING = re.compile(
     r"\w*paal(tje)?s?|\w*lamp\w*|bus ?hokje\w*|abri|hek\w*|brug\w*|viaduct|tunnel|zebrapad|drempel\w*|brandkraan\w*|bank|fiets\w*|kabel\w*|\w*bak|\w*bord|\w*put|"
     r"trottoir|wegdek|asfalt|gat(en)?|kuil\w*|fietspad\w*|boom|bomen|(boom)?tak(ken)?|struik\w*|heg|gras\w*|"
     r"zwerf\w*|afval|vuil\w*|rommel|dump\w*|vuilniszak\w*|container\w*|prullenba\w+|afvalba\w+|graffiti|"
-    r"hondenpoep|poep|putdeksel\w*|put|kolk\w*|riool\w*|speel(toestel|tuin|veld|plaats|plek|plein)\w*|klimrek\w*|klimtoestel\w*|schommel|glijbaan|"
-    r"bankje\w*|verkeersbord\w*|bord|straatnaambord\w*|verkeerslicht\w*|stoplicht\w*|fietswrak\w*|wrak|"
+    r"hondenpoep|poep|putdeksel\w*|put|\w*kolk\w*|riool\w*|speel(toestel|tuin|veld|plaats|plek|plein)\w*|klimrek\w*|klimtoestel\w*|schommel|glijbaan|"
+    r"bankje\w*|verkeersbord\w*|bord|straatnaambord\w*|verkeerslicht\w*|stoplicht\w*|\w*wrak|"
+    # the verge, a bus stop, the road itself; building or bulky waste left outside
+    r"berm\w*|bushalte\w*|rijbaan|bouwafval|bouwpuin|puin|"
     r"glas|scherven|glasscherven|water op de weg|wateroverlast|ratten|ongedierte|"
-    r"street ?light\w*|lamp ?post|pothole|pavement|sidewalk|footpath|litter|rubbish|trash|garbage|fly-?tipping|"
+    r"street ?light\w*|lamp ?post|pothole|pavement|paving( slab| stone)?s?|slabs?|kerb|curb|sidewalk|footpath|litter|rubbish|trash|garbage|fly-?tipping|"
     r"tree|branch|street sign|sign|drain|bus stop|bench|playground|swing|slide|fence|bin|manhole|traffic light|"
     r"cycle path|bike path|bike lane)\b",
     re.IGNORECASE,
 )
 # Words that say something is wrong with it.
 PROBLEM = re.compile(
-    r"\b(kapot\w*|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedumpt|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
+    r"\b(kapot\w*|kapp?o[td]\w*|kaput|kaduk|stuk|los\w*|verzakte?|scheef|scheve|omgeval\w*|omgewaai\w*|gebroken|vernield\w*|beschadigd\w*|gedump?t|achtergelaten|defect\w*|lek|lekt|lekken|lekkage|lekkend\w*|"
     r"brand[dt]? (\w+ )?niet|(geeft|geven) (\w+ ){0,4}geen licht|geen licht meer|werk(t|en) (\w+ )?niet|gaat (\w+ )?niet (meer )?aan|no light|not lit|"
-    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|verstopt|blank|ligt|liggen|slingert|puilt|overhangend\w*|"
+    r"doet (het|t|ie|die) (\w+ )?niet|uit|donker|knippert|stinkende|(put|kolk|goot|afvalbak|prullenbak|vuilniszak\w*) (\w+ ){0,2}stink\w*|(af)?gebro+ken?|verstopte?|blank|overhel\w*|helt (\w+ )?over|(loopt|lopen) over|overloopt|versperd|ligt|liggen|slingert|puilt|overhangend\w*|"
     r"(duw\w*|drukk?\w*|gedrukt|komt|steekt|steken) (\w+ ){0,3}omhoog|opgedrukt|ongelijk\w*|steekt (\w+ )?uit|uitstekend\w*|"
     r"gevaarlijke?|vies|vieze|overvol\w*|(functioneert|functioneren) (\w+ ){0,3}niet|niet (meer )?(\w+ )?(functioneert|functioneren)|"
-    r"buiten werking|out of order|overflowing|gat|kuil|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
-    r"pushed up|sticking (out|up)|uneven|broken|damaged|dumped|blocked|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
+    r"buiten werking|out of order|overflowing|gat(en)?|kuil(en)?|hangt|gevallen|omver|(niet )?geleegd|niet meer|(door|ver)?(ge)?roest\w*|wiebel\w*|wankel|afgebroken|onveilig|"
+    r"pushed up|sticking (out|up)|uneven|broken|damaged|dumped|blocked|loose|tripped|out|not working|knocked over|fallen|vandali[sz]ed|leak|leaks|leaking)\b",
     re.IGNORECASE,
 )
 # Things that are a problem wherever they are ("graffiti op het viaduct", "glas op het fietspad"):
 # naming one names the problem too.
 NUISANCE = re.compile(
-    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|hondenpoep|gedumpt\w*|"
+    r"\b(graffiti|bekladd\w*|beklad|(glas|scherven|glasscherven) (op|in|bij|langs)|zwerfafval|zwerfvuil|hondenpoep|gedump?t\w*|vol (met )?(vuilniszak\w*|afval|rommel|zwerfvuil|glas)|"
+    # a wreck left in the street ("autowrak zonder kenteken", "weesfietsen")
+    r"(auto|fiets|brommer|scooter|boot|car)wrak\w*|weesfiets\w*|abandoned (car|bike|bicycle|vehicle|scooter)|"
+    # water where it should not be, litter everywhere, bags of rubbish left out
+    r"wateroverlast|(overal|veel) (\w+ ){0,2}(blikjes|flesjes|peuken|plastic|troep|rommel|afval|zakjes)|"
+    r"(blikjes|flesjes|peuken|troep) (\w+ ){0,3}(langs|op|in|bij|rond) (de|het)|"
+    r"vuilniszak\w* (\w+ ){0,4}(stink\w*|opgestapeld|gedump?t)|(staan|liggen) (\w+ ){0,3}vuilniszak\w*|"
     r"dumping|fly-?tipping|litter|"
     # a full litter bin in the street (not one's own "vuilnisbak" or "container", the waste collection topic)
-    r"(volle|overvolle) (afval|prullen|glas|papier)ba\w+|(afval|prullen|glas|papier)ba\w+ (\w+ ){0,2}(te )?(vol|overvol)|"
+    r"(volle|overvolle) (afval|prullen|glas|papier|hondenpoep)ba\w+|(afval|prullen|glas|papier|hondenpoep)ba\w+ (\w+ ){0,3}((te )?(vol|overvol)|puil\w* (\w+ ){0,2}uit|loopt (\w+ ){0,2}over)|"
     # something that does not belong on the road or path ("boomtak op straat", "puin op de stoep")
     r"((boom)?tak(ken)?|boom|bomen|puin|olie|modder|stenen|spijkers|branch\w*|tree) (ligt |liggen |lies |lying )?(op|over|on|across) "
     r"(de |het |the )?(straat|weg|stoep|fietspad|rijbaan|road|street|path|pavement))\b",
@@ -284,7 +292,7 @@ NOT_PUBLIC = re.compile(
 # allowed: a service or a permit (bulky waste, lost property, a sign on one's shop), not a report,
 # unless a problem is named ("de bank" is a sofa as often as a bench).
 COLLECTION = re.compile(
-    r"\b(op(ge)?halen|opgehaald|mee(ge)?nomen|meenemen|kwijt|afgeven|inleveren|pick(ed)? up|collect(ed)?|take away|"
+    r"\b(op(ge)?halen|opgehaald|mee(ge)?nomen|meenemen|kwijt|verloren|afgeven|afgegeven|inleveren|ingeleverd|pick(ed)? up|collect(ed)?|take away|lost|"
     r"mag (ik|dat|het|er|je)|mogen (we|wij|ik|er)|toegestaan|toestemming|may i|am i allowed|allowed to)\b",
     re.IGNORECASE,
 )
@@ -301,24 +309,35 @@ CASE_NUMBER = re.compile(r"\bz-?\s?(\d{4})-?(\d{6})\b", re.IGNORECASE)
 # Asking how far one's own case is, in words strong enough to overrule the classifier's guess
 # (with the resident's own case in the message, or in a terse one).
 ASKS_HOW_FAR = re.compile(
-    r"\b(stand (van )?zaken|voortgang|status|stats|statuss|hoe sta\w* het|hoe ver (is|zijn|staat|bent)|"
-    r"hoever (is|zijn|staat)|afhandeling van (mijn|m'n|mn|ons|onze)|"
+    r"\b(stand (van )?zaken|voortgang|status|stats|statuss|hoe sta\w* (het|'t|t)|hoe ?ver (is|zijn|staat|bent)|"
+    r"hoe ?ver (mijn|m'n|mn|ons|onze)|afhandeling van (mijn|m'n|mn|ons|onze)|"
+    r"afhandeling van (de|het) (\w+ )?(aanvraag|melding|bezwaar\w*|verzoek|zaak)|informeer\w* (\w+ ){0,2}naar (de|het) (stand|voortgang|status|afhandeling)|"
+    # how long one's own case still takes ("de resterende behandeltermijn van mijn aanvraag")
+    r"resterende (behandel|wacht|beslis)?(termijn|tijd|duur)|"
+    r"wanneer (\w+ )?(ik|wij|we) (een |het |de )?(beschikking|besluit|beslissing|uitspraak|antwoord|reactie|bericht) (\S+ ){0,5}(verwachten|tegemoet|krijg|krijgen|ontvang|ontvangen)"
+    r"(?!.*\b(als|if) (ik|we|wij|je|u|i)\b)|"
     r"(besluit|beslissing|uitspraak|beschikking) (is )?(genomen|gevallen)|"
     r"(al|reeds) (een )?(besluit|beslissing|uitspraak)|"
     r"(is er|komt er|krijg ik|hebben jullie|heeft u|have you) (al|reeds|already|any) (een )?(antwoord|reactie|bericht|nieuws|answer|news)|"
     r"wann?e+r (krijg|hoor|ontvang) (ik|wij|we) (\w+ ){0,2}(besluit|beslissing|uitspraak|antwoor[dt]|reactie|bericht|uitslag)|"
-    r"(is|zijn|wordt|werd|ligt|staat) (mijn|m'n|mn|ons|onze|het|die|dat|deze) (\w+ ){0,4}(al|reeds) (\w+ )?"
-    r"(goedgekeurd|behandeld|afgehandeld|verwerkt|bekeken|opgepakt|beoordeeld|besloten|binnen|klaar\w*|gereed|opgelost|gerepareerd|gemaakt)|"
+    r"(is|zijn|wordt|werd|ligt|staat) (mijn|m'n|mn|ons|onze|het|die|dat|deze|de) (\w+ ){0,4}(al|reeds) (\w+ )?"
+    r"(goedgekeur[dt]|behandel[dt]|afgehandel[dt]|verwerkt|bekeken|opgepakt|beoordeeld|besloten|binnen|klaar\w*|gereed|opgelost|gerepareerd|gemaakt|afgegeven|verleend)|"
+    # someone asked to look whether one's thing is done yet ("kan u kijken of mn rijbewijs al gemaakt is")
+    r"(kijken|nagaan|nakijken|checken|controleren|zien) of (mijn|m'n|mn|ons|onze|de|het) .{0,40}\b(al|reeds)\b|"
     r"(nagaan|nakijken|opzoeken|checken|kijken|navragen|informeren|berichten|mededelen)\b.{0,40}\b(hoe ver|hoever|waar .{0,20}(ligt|staat|blijft)|hoe het (staat|gaat|zit)|stand|status|of er (al|reeds))|"
     r"(informeren|vernemen|verneem|op de hoogte|inform|update|let me know)\b.{0,40}\b(mijn|m'n|onze?|my|our) (\w+ ){0,2}"
     r"(aanvraag|melding|bezwaar\w*|zaak|dossier|verzoek\w*|application|request|case|report)|"
+    r"(aanvraag|melding|zaak|bezwaar\w*|verzoek) (\S+ ){0,12}((staat|ligt) (\S+ ){0,6}|is (nog )?(steeds )?)open\b(?! voor)|"
     r"where is my|what is happening with my|any (news|update)|update on|progress (of|on)|"
+    r"(whether|if) .{0,60}\b(has|have) been (approved|processed|decided|handled|fixed|granted)|"
     r"(has|have) (it|my \w+|they|you) (\w+ ){0,2}(been )?(approved|processed|decided|handled|fixed|looked at)|"
     r"(is|wordt) (er|daar|hier) (al|nog) (iets|wat|niks|niets) (mee |aan )?(gedaan|gebeurd)|er (is|gebeurt) (nog )?(niks|niets)|"
     r"(al|reeds) (iets |wat )?(over |van |mee )?(nieuws|bekend)|(al|reeds) (\w+ )?(besloten|behandeld|afgehandeld|in behandeling)|"
     r"(hebben|heeft) (jullie|u|iemand) (mijn|m'n|ons|onze) .{0,40}(al|reeds) (bekeken|behandeld|beoordeeld)|"
-    r"wanneer (wordt|is|zijn|worden) (mijn|m'n|ons|onze) .{0,40}(afgehandeld|behandeld|goedgekeurd|beoordeeld)|"
-    r"hoe (gaat|staat) het (er ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |ermee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
+    # (not what one will apply for: "wanneer is mijn VOG klaar als ik hem vandaag aanvraag?")
+    r"wanneer (word|wordt|is|zijn|worden) (mijn|m'n|mn|ons|onze) .{0,40}(afgehandel[dt]|behandel[dt]|goedgekeur[dt]|beoordeeld|klaar|gereed|verwerkt|opgelost|gerepareerd)"
+    r"(?!.*\b(als|if) (ik|we|wij|je|u|i)\b)|"
+    r"hoe (gaat|staat) het (er ?|daar ?)?(mee|ervoor|met (mijn|m'n|ons|onze))|hoe het (er ?voor |er ?mee |daar ?mee |daarmee )?(staat|gaat)|hoe het met (mijn|m'n|ons|onze) .{0,40}(gaat|staat)|"
     r"(is|blijft|bleef) het (\w+ )?stil\b|het (bleef|blijft) stil\b|"
     r"nog (steeds )?geen (antwoord|reactie|bericht|besluit|uitspraak)( (gehad|ontvangen|gekregen|van (jullie|u|de gemeente)))?\s*([.!?,]|$)|"
     r"(hoor|horen) (\w+ ){0,2}(niks|niets) (meer|terug)|nog (niks|niets) (van \w+ |over \w+ )?(gehoord|ontvangen)|"
@@ -335,7 +354,7 @@ ASKS_HOW_FAR = re.compile(
 # klaar, waar haal ik het op?" is the topic).
 HOW_FAR_HINT = re.compile(
     r"\b(hoe ?ver(?! van tevoren)|hoe sta\w* ervoor|in behandeling|"
-    r"al (\w+ )?(klaar\w*|gereed|rond|binnen|verwerkt|bekeken|beoordeeld|goedgekeurd|afgekeurd|besloten|verstuurd|onderweg|opgepakt|"
+    r"(al|reeds) (\w+ )?(klaar\w*|gereed|rond|binnen|verwerkt|bekeken|beoordeeld|goedgekeur[dt]|afgekeur[dt]|besloten|verstuurd|onderweg|opgepakt|afgegeven|verleend|"
     r"opgelost|gerepareerd|opgeruimd|behandeld|iets (mee )?gedaan|gebeurd)|"
     r"wanneer (hoor|krijg) ik (iets|bericht|antwoord|uitspraak|een (besluit|reactie|antwoord|uitspraak))|nog (niks|niets) (gehoord|ontvangen)|"
     r"is (my|it) (\w+ )?(\w+ )?(ready|approved)|approved yet|any progress|heard back|how far|"
@@ -344,9 +363,18 @@ HOW_FAR_HINT = re.compile(
 )
 # A terse message that starts with how far or with a decision ("hoever vergunning dakkapel",
 # "uitspraak bezwaar parkeerboete"): a status question when it has five words or fewer.
+# What one applies for or objects to, named in a terse status question ("wanneer besluit kwijtschelding").
+CASE_NOUN = (
+    r"bezwaar\w*|[\w-]*aanvraag|verzoek|zaak|\w*melding|\w*vergunning|kwijtschelding|\w*bijstand|uitkering|wmo\w*|voorziening|"
+    r"subsidie\w*|ontheffing|\w*parkeerkaart|parkeerplaats"
+)
 TERSE_STATUS = re.compile(
-    r"^\s*(hoe ?ver\b|(uitspraak|uitslag|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(bezwaar\w*|aanvraag|verzoek|zaak)\b|"
-    r"stand (van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak|dossier)\b)"
+    r"^\s*(hoe ?ver\b|(wanneer )?(uitspraak|uitslag|besluit|beslissing) (op |over |van )?(mijn |m'n |het |de )?(\w+ )?"
+    rf"({CASE_NOUN})\b|"
+    r"(terugkoppeling|terugmelding|reactie|antwoord) (op |over |van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak)\b|"
+    r"stand (van )?(mijn |m'n |de |het )?(\w*aanvraag|bezwaar\w*|melding|verzoek|zaak|dossier)\b|"
+    r".*\bhoe ?ver\s*\??\s*$|"
+    rf".*\b({CASE_NOUN})\b.*\b(stand|status|voortgang)\s*\??\s*$)"
     r"(?!.*\b(termijn|hoe lang|duur\w*)\b)",
     re.IGNORECASE,
 )
@@ -356,19 +384,32 @@ TERSE_WORDS = 5
 # question word ("wanneer paspoort klaar?" asks how long it takes, "waar paspoort ophalen als het klaar is?"
 # where to go: the articles say).
 TERSE_READY = re.compile(
-    r"\b(klaar\w*|gereed|ready|al (\w+ )?(rond|goedgekeurd|verleend|verwerkt|behandeld|afgehandeld|beoordeeld|besloten))\b|\brond\s*\?",
+    r"\b(klaar\w*|gereed|ready|(al|reeds) (\w+ )?(rond|goedgekeur[dt]|verleend|verwerkt|behandel[dt]|afgehandel[dt]|beoordeeld|besloten|binnen|afgegeven))\b|"
+    r"\b(rond|verwerkt|goedgekeur[dt]|verleend|afgehandel[dt]|behandel[dt])\s*\?|\b(nog|al|reeds) in behandeling\b",
     re.IGNORECASE,
 )
 READY_WORDS = 8
+# Done already, in so many words (the part of ``TERSE_READY`` that needs no question mark in a terse message).
+ALREADY_DONE = re.compile(
+    r"\b(al|reeds) (\w+ )?(goedgekeur[dt]|verleend|verwerkt|behandel[dt]|afgehandel[dt]|beoordeeld|besloten|afgegeven)\b|"
+    r"\b(nog|al|reeds) in behandeling\b",
+    re.IGNORECASE,
+)
 # ... unless it is about documents in general or how long it takes ("Is een rijbewijs al klaar na een week?").
-GENERAL_READY = re.compile(r"\b(een|a|an|na|binnen|meestal|normaal|after|within|usually)\b", re.IGNORECASE)
+GENERAL_READY = re.compile(r"\b(een|a|an|na|binnen(?!\s*\??\s*$)|meestal|normaal|after|within|usually)\b", re.IGNORECASE)
+# A terse yes/no question without a question mark starts with its verb ("is de bijstand al goedgekeurd").
+VERB_FIRST = re.compile(r"^\s*(is|zijn|wordt|worden|ligt|staat)\b", re.IGNORECASE)
 # Question words that make a sentence about being ready a question the articles answer.
 TOPIC_QUESTION = re.compile(
     r"\b(waar|hoe|wat|welke|waarom|wanneer|hoelang|where|how|what|which|why|when)\b", re.IGNORECASE
 )
 # Something the resident already sent in or reported ("ik heb ... aangevraagd", "stuurde ik een bezwaar").
 EARLIER_DONE = re.compile(
-    r"\b(aangevraagd|ingediend|ingestuurd|opgestuurd|(stuurde|stuurden|diende|dienden) (ik|wij|we)|gemeld|"
+    r"\b(aangevraag[dt]|ingediend|ingestuurd|opgestuurd|(stuurde|stuurden|diende|dienden) (ik|wij|we)|gemeld|"
+    r"door (mij|ons) (\w+ )?(aangevraagde|ingediende|ingestuurde|gemelde|gedane)|"
+    # one's report or application of a date or about a thing ("mijn melding van 9 januari over de tegels")
+    r"(mijn|m'n|mn|onze) (melding|aanvraag|bezwaar\w*|aanmelding) (van|over|betreffende|inzake)|"
+    r"(melding|aanvraag|bezwaar\w*|verzoek) (die|dat) (ik|wij|we) (\w+ ){0,4}(heb|hebben) (gedaan|gemaakt|gedaan)|"
     r"(ik|wij|we) (stuurde|stuurden|diende|dienden)|"
     r"bezwaar (gemaakt|aangetekend)|ontvangstbevestiging|"
     r"melding (gedaan|gemaakt)|wacht (nog )?op (een |het |uw )?(antwoord|reactie|besluit|bericht|beslissing)|"
@@ -377,8 +418,8 @@ EARLIER_DONE = re.compile(
 )
 # The resident's own request, report or case named as such ("mijn aanvraag", "my application", a case file).
 MY_CASE = re.compile(
-    r"\b((mijn|m'n|onze|ons) (\w+ )?(aanvraag|aanvrag|melding|zaak|dossier|bezwaar\w*|\w+aanvraag|verzoek)|zaaknummer|dossiernummer|"
-    r"my (\w+ )?(application|report|case|request|objection))\b",
+    r"\b((mijn|m'n|mn|onze|ons) (\w+ )?(aanvraa?[gc]h?|\w*melding|zaak|dossier|bezwaar\w*|[\w-]+aanvraa?[gc]h?|verzoek)\b|zaaknummer|dossiernummer|"
+    r"my (\w+ ){0,3}(application|report|case|request|objection))\b",
     re.IGNORECASE,
 )
 # A complaint about how a case went is the complaint topic, not a status question or a request for
@@ -411,7 +452,10 @@ def terse_status(text: str) -> bool:
         return False
     if len(text.split()) <= TERSE_WORDS and TERSE_STATUS.search(text):
         return True
-    return (len(text.split()) <= READY_WORDS and "?" in text and bool(TERSE_READY.search(text))
+    if (len(text.split()) <= TERSE_WORDS and ALREADY_DONE.search(text)
+            and not TOPIC_QUESTION.search(text) and not GENERAL_READY.search(text)):
+        return True  # "vergunning verbouwing al goedgekeurd": no question mark needed in five words
+    return (len(text.split()) <= READY_WORDS and ("?" in text or bool(VERB_FIRST.search(text))) and bool(TERSE_READY.search(text))
             and not TOPIC_QUESTION.search(text) and not GENERAL_READY.search(text))
 
 
@@ -468,6 +512,49 @@ def terse_report(text: str) -> bool:
     if HOUSEHOLD.search(text):
         return False
     return not (NOT_PUBLIC.search(text) or COLLECTION.search(text) or refers_to_earlier_report(text))
+
+
+REPORT_STATEMENT_WORDS = 25
+# One's own bin or drain ("onze container puilt uit"): the waste collection or sewer topic.
+OWN_BIN = re.compile(
+    r"\b(mijn|m'n|mn|onze?|my|our) (\w+ )?(container\w*|kliko\w*|\w*bak|vuilniszak\w*|riool\w*|afvoer|drain|bin)\b", re.IGNORECASE
+)
+
+
+# Something clearly broken (not the weaker words of ``PROBLEM`` such as "ligt", "uit", "donker").
+BROKEN = re.compile(
+    r"\b(kapot\w*|kapp?o[td]\w*|kaput|kaduk|vernield\w*|vernielt|beschadigd\w*|defect\w*|omgevallen|omgewaaid\w*|verzakt\w*|"
+    r"losliggend\w*|(af)?gebro+ken?|broken|damaged|knocked over|vandali[sz]ed)\b",
+    re.IGNORECASE,
+)
+# A question without a question mark ("wie moet ik bellen voor een kapotte lantaarn").
+QUESTION_START = re.compile(
+    r"^\s*(hoe|waar|wat|wie|welke|waarom|wanneer|kan|kun|kunt|mag|moet|how|where|what|who|which|why|when|can|could|should|do|does)\b",
+    re.IGNORECASE,
+)
+
+
+def report_statement(text: str) -> bool:
+    """A statement, not a question, that names a nuisance in public space ("afvalbak bij de bushalte puilt uit
+    al dagen", "iemand heeft een koelkast gedumpt naast de containers") or a public thing that is clearly broken
+    ("het klimrek in de speeltuin is kapot, er steekt een schroef uit"; not one's own: ``HOUSEHOLD``).
+
+    Dumped waste, litter, graffiti, glass on a path, a wreck, a full street bin are a problem wherever they are
+    (``NUISANCE``); told without a question they are a report, however many words surround them (up to
+    ``REPORT_STATEMENT_WORDS``). Not one's own bin, ground or permit, collecting one's own things or an earlier report.
+    """
+    text = (text or "").strip()
+    if not text or len(text.split()) > REPORT_STATEMENT_WORDS or "?" in text or QUESTION_START.search(text):
+        return False
+    broken = bool(PUBLIC_THING.search(text) and BROKEN.search(text) and not HOUSEHOLD.search(text))
+    if not (NUISANCE.search(text) or broken) or OWN_BIN.search(text):
+        return False
+    return not (NOT_PUBLIC.search(text) or COLLECTION.search(text) or refers_to_earlier_report(text))
+
+
+def plain_report(text: str) -> bool:
+    """A report in so many words: a terse one (``terse_report``) or a statement about a nuisance (``report_statement``)."""
+    return terse_report(text) or report_statement(text)
 
 
 def sentences(text: str) -> list[str]:

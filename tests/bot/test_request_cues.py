@@ -507,3 +507,98 @@ def test_words_a_municipality_does_not_answer_put_out_of_scope_first():
     assert topic[0] == ["out_of_scope", 0.95]
     assert sure is None  # a sure out-of-scope guess is left alone
     assert permit is None  # a permit is the municipality's business
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # status in terse words: a decision on a named product, a bare done word, how far at the end
+        ("wanneer beslissing bijzondere bijstand", "status"),
+        ("uitkering al verwerkt?", "status"),
+        ("is de parkeerkaart al binnen", "status"),
+        ("kapvergunning eik hoe ver", "status"),
+        ("terugkoppeling op mijn melding", "status"),
+        # status in official words and with typing errors
+        ("Wanneer mag ik een beslissing op mijn Wmo-aanvraag tegemoet zien?", "status"),
+        ("Graag verneem ik de resterende beslistermijn van mijn verzoek.", "status"),
+        ("Hierbij informeer ik naar de stand van het bezwaar dat ik heb ingediend.", "status"),
+        ("Ik vraag mij af of de door ons ingediende aanvraag reeds is verleend.", "status"),
+        ("hoe staat t met m'n bezwaar", "status"),
+        ("kunt u nagaan of mijn uittreksel al verstuurd is", "status"),
+        # not a status question: how long things take, or something one will apply for
+        ("Wanneer is mijn paspoort klaar als ik het morgen aanvraag?", None),
+        ("Binnen hoeveel weken wordt een aanvraag behandeld?", None),
+        ("paspoort voor mijn dochter aanvragen", None),
+        ("wanneer uitslag verkiezingen", None),
+    ],
+)
+def test_how_far_ones_own_case_is_in_terse_formal_and_misspelt_words(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_nuisance_told_without_a_question_is_a_report():
+    from bot.components.request_cues import plain_report
+
+    assert plain_report("er staat al weken een autowrak zonder nummerbord in de Meeuwstraat")
+    assert plain_report("Iemand heeft een oude wasmachine gedumt achter het buurthuis.")
+    assert plain_report("de prullenbak bij het bankje puilt al dagen uit")
+    assert not plain_report("onze afvalbak puilt uit")  # one's own bin: waste collection
+    assert not plain_report("waar kan ik zwerfvuil melden?")  # a question: the article
+    assert not plain_report("graffiti op mijn schutting in de eigen tuin")  # one's own ground
+    assert terse_report("lantaarnpaal kappot Raadhuisplein")
+    assert terse_report("verstopte straatkolk Esdoornlaan")
+    assert melding_decision("Ik attendeer u op een grote hoeveelheid bouwpuin die in de berm is achtergelaten.", 0.7) == "start"
+    assert melding_decision("loose kerb stone on Meeuwstraat, my father tripped", 0.9) == "start"
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        ("bezwaarschrift parkeerboete status", "status"),  # a case noun and how far at the end
+        ("kapvergunning al verleend", "status"),  # done already, no question mark in five words
+        ("aanmelding schuldhulp al in behandeling?", "status"),
+        ("Vorig jaar diende ik een aanvraag in voor een scootmobiel, hoe gaat het daarmee?", "status"),
+        ("Onze aanvraag voor de dakkapel staat sinds de zomer nog steeds open.", "status"),
+        ("Can you see whether my disabled parking card request has been granted?", "status"),
+        ("parkeervergunning al klaar, waar kan ik hem ophalen", None),  # where to pick it up: the article
+    ],
+)
+def test_how_far_in_other_words(text, step):
+    assert requested_step(text) == step
+
+
+def test_a_smelly_drain_is_a_report_and_an_earlier_report_of_a_date_is_a_status():
+    assert terse_report("stinkende kolk Brugstraat")
+    assert not terse_report("container stinkt")  # one's own bin
+    assert melding_decision("Mijn melding van vorige maand over de scheve paal is nog niet opgelost.", 0.9) == "status"
+
+
+def test_a_public_thing_clearly_broken_told_without_a_question_is_a_report():
+    from bot.components.request_cues import plain_report
+
+    assert plain_report("de wipwap op het speelveldje achter de kerk is helemaal vernield, er steken splinters uit")
+    assert plain_report("The fence around the skate park has been damaged for weeks")
+    assert not plain_report("wie moet ik bellen voor een kapotte stoeptegel")  # a question without a question mark
+    assert not plain_report("mijn fiets is kapot gegaan bij het station")  # one's own thing
+
+
+def test_an_answer_on_a_report_a_dog_waste_bin_and_holes_in_the_pavement():
+    assert requested_step("antwoord op mijn bezwaarschrift?") == "status"
+    assert terse_report("hondenpoepbak overvol Meidoornpark")
+    assert melding_decision("Er zitten diepe kuilen in het grindpad langs de begraafplaats.", 0.6) == "start"
+
+
+def test_water_litter_everywhere_bags_left_out_and_misspelt_done_words():
+    from bot.components.request_cues import plain_report
+
+    assert plain_report("wateroverlast onder het viaduct bij de Spoorlaan")
+    assert plain_report("overal peuken en flesjes op het pleintje")
+    assert plain_report("achter de sporthal liggen al een week vuilniszakken")
+    assert plain_report("het klimtoestel op het schoolplein is afgebroke")
+    assert not plain_report("onze vuilniszakken liggen nog buiten")  # one's own bags
+    assert requested_step("wanneer word mijn bezwaar behandelt") == "status"
+    assert requested_step("bouwvergunning garage nog in behandeling") == "status"
+
+
+def test_a_nuisance_without_a_named_thing_starts_the_form():
+    assert melding_decision("overal peuken en flesjes op de dijk", 0.6) == "start"

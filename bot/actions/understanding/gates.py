@@ -68,8 +68,9 @@ def wants_a_person(text: str) -> bool:
 
 def report_evidence(text: str) -> tuple[str | None, bool, bool]:
     """(the public-space thing named, a problem is named, the resident says they want to report)."""
-    thing = PUBLIC_THING.search(text)
-    problem = bool(PROBLEM.search(text) or NUISANCE.search(text))
+    nuisance = NUISANCE.search(text)  # "overal blikjes langs de dijk": the nuisance is the thing and its problem
+    thing = PUBLIC_THING.search(text) or nuisance
+    problem = bool(PROBLEM.search(text) or nuisance)
     return (thing.group(0).lower() if thing else None), problem, bool(WANTS_REPORT.search(text))
 
 
