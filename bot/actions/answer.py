@@ -26,7 +26,7 @@ from bot.actions.common import (
 from bot.actions.short_answer import MORE_BUTTON, has_more, short_answer
 from bot.actions.understanding import story
 from bot.actions.understanding.likely_topic import agreed_topic
-from bot.components.request_cues import status_evidence
+from bot.components.status_cues import status_evidence
 from knowledge import unanswered
 from knowledge.search.english import looks_english
 

@@ -20,7 +20,7 @@ from bot.actions.answer import ActionClarify, answer_article
 from bot.actions.common import db, message_metadata, meta, top_intent
 from bot.actions.referral import refer
 from bot.actions.understanding import status_gate
-from bot.components import request_cues
+from bot.components import status_cues
 from channels.capabilities import can_send
 from hub.core import identifiers
 
@@ -104,7 +104,7 @@ def find_email(tracker: Tracker) -> str | None:
 
 def find_case_number(tracker: Tracker) -> str | None:
     for candidate in (_entity(tracker, "case_number"), _text(tracker)):
-        if candidate and (m := request_cues.CASE_NUMBER.search(candidate)):
+        if candidate and (m := status_cues.CASE_NUMBER.search(candidate)):
             return f"Z-{m.group(1)}-{m.group(2)}"
     return None
 

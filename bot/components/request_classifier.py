@@ -13,13 +13,13 @@ goede DJ. Weet jij er een?") is dropped for the next intent in the ranking.
 
 A terse message that names a public thing and what is wrong with it ("kapotte bank speeltuin",
 "zwerfafval speeltuin"), or a statement without a question about a nuisance in public space ("afvalbak bij
-de bushalte puilt uit al dagen"), goes to ``melding`` (``request_cues.plain_report``; a partner's asset keeps
+de bushalte puilt uit al dagen"), goes to ``melding`` (``report_cues.plain_report``; a partner's asset keeps
 the partner question, whose gate refers it): the classifier reads
 such search-box words as the nearest topic; the melding gate then decides as for any report.
 
 A message of a few words that names a thing a municipality does not answer (a lottery, the weather
 forecast, train times, a sports club, a recipe, a shop chain) and nothing it does goes to ``out_of_scope``
-(``request_cues.out_of_scope_words``).
+(``out_of_scope_cues.out_of_scope_words``).
 
 A message that tells of being sent from desk to desk ("van het kastje naar de muur", "I keep
 getting bounced between departments") goes to ``angry`` unless it asks for a call back: its
@@ -52,13 +52,9 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.request_cues import (
-    names_a_person,
-    out_of_scope_words,
-    plain_report,
-    requested_step,
-    sent_around,
-)
+from bot.components.out_of_scope_cues import out_of_scope_words
+from bot.components.report_cues import plain_report
+from bot.components.request_cues import names_a_person, requested_step, sent_around
 
 KEEP = {"inform", "affirm", "deny", "stop", "notify_optin", "notify_stop", "ask_data_access"}
 APPOINTMENTS = {"appointment_book", "appointment_move", "appointment_cancel"}

@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 
 from bot.actions.understanding.gates import melding_decision
 from bot.actions.understanding.status_gate import activating, leave_status, topic_instead
-from bot.components.request_cues import status_evidence
+from bot.components.status_cues import status_evidence
 
 
 def tracker(text: str, ranking: list[tuple[str, float]], **slots: object) -> Tracker:

@@ -10,15 +10,10 @@ from __future__ import annotations
 import pytest
 
 from bot.actions.understanding.gates import frustrated, melding_decision
-from bot.components.request_cues import (
-    asks_for_person,
-    names_a_person,
-    out_of_scope_words,
-    refers_to_earlier_report,
-    requested_step,
-    status_evidence,
-    terse_report,
-)
+from bot.components.out_of_scope_cues import out_of_scope_words
+from bot.components.report_cues import plain_report, terse_report
+from bot.components.request_cues import asks_for_person, names_a_person, requested_step
+from bot.components.status_cues import refers_to_earlier_report, status_evidence
 from tests.bot.rasa_venv import run_json
 
 
@@ -537,8 +532,6 @@ def test_how_far_ones_own_case_is_in_terse_formal_and_misspelt_words(text, step)
 
 
 def test_a_nuisance_told_without_a_question_is_a_report():
-    from bot.components.request_cues import plain_report
-
     assert plain_report("er staat al weken een autowrak zonder nummerbord in de Meeuwstraat")
     assert plain_report("Iemand heeft een oude wasmachine gedumt achter het buurthuis.")
     assert plain_report("de prullenbak bij het bankje puilt al dagen uit")
@@ -574,8 +567,6 @@ def test_a_smelly_drain_is_a_report_and_an_earlier_report_of_a_date_is_a_status(
 
 
 def test_a_public_thing_clearly_broken_told_without_a_question_is_a_report():
-    from bot.components.request_cues import plain_report
-
     assert plain_report("de wipwap op het speelveldje achter de kerk is helemaal vernield, er steken splinters uit")
     assert plain_report("The fence around the skate park has been damaged for weeks")
     assert not plain_report("wie moet ik bellen voor een kapotte stoeptegel")  # a question without a question mark
@@ -589,8 +580,6 @@ def test_an_answer_on_a_report_a_dog_waste_bin_and_holes_in_the_pavement():
 
 
 def test_water_litter_everywhere_bags_left_out_and_misspelt_done_words():
-    from bot.components.request_cues import plain_report
-
     assert plain_report("wateroverlast onder het viaduct bij de Spoorlaan")
     assert plain_report("overal peuken en flesjes op het pleintje")
     assert plain_report("achter de sporthal liggen al een week vuilniszakken")

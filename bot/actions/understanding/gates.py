@@ -21,17 +21,16 @@ from bot.actions import channel_policy
 from bot.actions.answer import answer_article
 from bot.actions.common import is_payload, meta, text_of, top_intent
 from bot.actions.understanding.likely_topic import likely_topic
-from bot.components.request_cues import (  # the report words live with the other request words (one home)
+from bot.components.report_cues import (  # the report words have one home, beside the other request words
     ASKS_HOW,
     COLLECTION,
     NOT_PUBLIC,
     NUISANCE,
     PROBLEM,
     PUBLIC_THING,
-    asks_for_person,
-    refers_to_earlier_report,
-    sent_around,
 )
+from bot.components.request_cues import asks_for_person, sent_around
+from bot.components.status_cues import refers_to_earlier_report
 
 # The classifier's confidence enough to start the form when the words name a public thing and a
 # problem ("a tree branch has fallen on the footpath": melding first at 0.52); on dev no message

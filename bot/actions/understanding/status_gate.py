@@ -22,7 +22,7 @@ from rasa_sdk import Tracker
 
 from bot.actions.common import is_payload, text_of
 from bot.actions.understanding.likely_topic import likely_topic
-from bot.components.request_cues import status_evidence
+from bot.components.status_cues import status_evidence
 
 
 def leave_status(tracker: Tracker) -> bool:
