@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.components.report_cues import names_a_public_problem
+
 # Words that name such a thing beyond doubt: a sports competition or club, a lottery, the weather forecast,
 # train times, a recipe, a joke, a shop chain, shares and crypto, flights and holiday homes. In a few words
 # ("uitslag staatsloterij", "vertrektijden intercity") the classifier reads them as the nearest topic.
@@ -40,7 +42,11 @@ OUT_OF_SCOPE_WORDS = 15
 
 
 def out_of_scope_words(text: str) -> bool:
-    """A message of a few words that names a thing a municipality does not answer, and nothing it does."""
+    """A message of a few words that names a thing a municipality does not answer, and nothing it does.
+
+    A problem in public space named beside a shop or a station is the municipality's business ("kapotte
+    lantaarnpaal bij de jumbo", "glas op de stoep voor het station"): the shop only says where.
+    """
     text = text or ""
     return (len(text.split()) <= OUT_OF_SCOPE_WORDS and bool(OUT_OF_SCOPE_THING.search(text))
-            and not MUNICIPAL.search(text))
+            and not MUNICIPAL.search(text) and not names_a_public_problem(text))

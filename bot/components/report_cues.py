@@ -75,6 +75,11 @@ COLLECTION = re.compile(
 ASKS_HOW = re.compile(r"^\s*(hoe|waar|wat|kan ik|mag ik|how|where|what|can i)\b", re.IGNORECASE)
 
 
+def names_a_public_problem(text: str) -> bool:
+    """A public thing and what is wrong with it, or a nuisance, named somewhere in ``text`` (a question or not)."""
+    return bool(NUISANCE.search(text) or (PUBLIC_THING.search(text) and PROBLEM.search(text)))
+
+
 TERSE_REPORT_WORDS = 6
 # A household's own bins and sewer connection have their own topics (waste collection, the sewer
 # connection): "container niet geleegd", "riool verstopt" are not read as a terse report.

@@ -483,6 +483,9 @@ def test_typing_errors_and_a_person_in_a_clause_of_its_own(text, step):
         ("Mag de supermarkt op tweede paasdag open?", False),
         ("parkeren bij de Jumbo aan de Dorpsstraat", False),
         ("standplaats voor een viskraam bij de Lidl", False),
+        # a problem in public space beside a shop: the shop only says where
+        ("kapotte lantaarnpaal bij de jumbo", False),
+        ("zwerfafval achter de hema", False),
         ("Hoe vraag ik een paspoort aan?", False),
     ],
 )
