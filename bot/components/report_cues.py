@@ -75,9 +75,22 @@ COLLECTION = re.compile(
 ASKS_HOW = re.compile(r"^\s*(hoe|waar|wat|kan ik|mag ik|how|where|what|can i)\b", re.IGNORECASE)
 
 
+# Saying in so many words that they want to report something.
+WANTS_REPORT = re.compile(r"\b(melding|melden|meld|report|reporting|doorgeven|doorgegeven)\b", re.IGNORECASE)
+
+
+def report_evidence(text: str) -> tuple[str | None, bool, bool]:
+    """(the public-space thing named, a problem is named, the resident says they want to report)."""
+    nuisance = NUISANCE.search(text)  # "overal blikjes langs de dijk": the nuisance is the thing and its problem
+    thing = PUBLIC_THING.search(text) or nuisance
+    problem = bool(PROBLEM.search(text) or nuisance)
+    return (thing.group(0).lower() if thing else None), problem, bool(WANTS_REPORT.search(text))
+
+
 def names_a_public_problem(text: str) -> bool:
     """A public thing and what is wrong with it, or a nuisance, named somewhere in ``text`` (a question or not)."""
-    return bool(NUISANCE.search(text) or (PUBLIC_THING.search(text) and PROBLEM.search(text)))
+    thing, problem, _ = report_evidence(text)
+    return bool(thing and problem)
 
 
 TERSE_REPORT_WORDS = 6

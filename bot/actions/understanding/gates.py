@@ -25,9 +25,7 @@ from bot.components.report_cues import (  # the report words have one home, besi
     ASKS_HOW,
     COLLECTION,
     NOT_PUBLIC,
-    NUISANCE,
-    PROBLEM,
-    PUBLIC_THING,
+    report_evidence,
 )
 from bot.components.request_cues import asks_for_person, sent_around
 from bot.components.status_cues import refers_to_earlier_report
@@ -37,8 +35,6 @@ from bot.components.status_cues import refers_to_earlier_report
 # that is not a report has melding first at 0.45-0.6 with such words.
 START_ON_THING_AND_PROBLEM = 0.45
 
-# Saying in so many words that they want to report something.
-WANTS_REPORT = re.compile(r"\b(melding|melden|meld|report|reporting|doorgeven|doorgegeven)\b", re.IGNORECASE)
 GENERIC_REPORT = re.compile(
     r"\b(iets (te )?melden|een melding (maken|doen|indienen)|melding (maken|doen)|report (something|a problem|an issue))\b",
     re.IGNORECASE,
@@ -63,14 +59,6 @@ FRUSTRATION = re.compile(
 def wants_a_person(text: str) -> bool:
     """Asks for a person in so many words (not "are you a bot?"): one home, ``request_cues``."""
     return asks_for_person(text)
-
-
-def report_evidence(text: str) -> tuple[str | None, bool, bool]:
-    """(the public-space thing named, a problem is named, the resident says they want to report)."""
-    nuisance = NUISANCE.search(text)  # "overal blikjes langs de dijk": the nuisance is the thing and its problem
-    thing = PUBLIC_THING.search(text) or nuisance
-    problem = bool(PROBLEM.search(text) or nuisance)
-    return (thing.group(0).lower() if thing else None), problem, bool(WANTS_REPORT.search(text))
 
 
 def frustrated(text: str) -> bool:
