@@ -15,7 +15,8 @@ from hub.staff import auth
 from tests.appointments.conftest import book, slots
 from tests.appointments.test_booking import event_of
 from tests.e2e.browser import browser
-from tests.handover.conftest import PASSWORD, console, desk_reset, eventually  # noqa: F401 (fixtures)
+from tests.handover.conftest import PASSWORD, console, desk_reset  # noqa: F401 (fixtures)
+from tests.polling import eventually
 from tests.webchat_client import say
 
 ASK = "ik wil een medewerker spreken"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import secrets
-import time
-from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from typing import Any, TypeVar
 
@@ -21,17 +18,6 @@ from tests.channels.fakes import twilio_api
 from tests.conftest import Stack
 
 T = TypeVar("T")
-
-
-async def eventually(check: Callable[[], Awaitable[T]], within_s: float = 30.0) -> T:
-    """The first truthy result of ``check``, polled until ``within_s`` runs out."""
-    deadline = time.monotonic() + within_s
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            assert result, "condition not reached in time"
-            return result
-        await asyncio.sleep(0.05)
 
 
 def twilio_sid(prefix: str = "SM") -> str:

@@ -13,7 +13,8 @@ import aiosmtplib
 import pytest
 
 from tests.channels import stack_env as env
-from tests.channels.signed import eventually, send_mail
+from tests.channels.signed import send_mail
+from tests.polling import eventually
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 

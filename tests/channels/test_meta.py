@@ -11,7 +11,8 @@ import pytest
 
 from hub.core.models import Button, Reply, utcnow
 from tests.channels import stack_env as env
-from tests.channels.signed import eventually, meta_signature, post_meta
+from tests.channels.signed import meta_signature, post_meta
+from tests.polling import eventually
 
 PAGE_ID = "1029384756"
 

@@ -14,8 +14,9 @@ from hub.cases import deadlines
 from hub.conversations import notifier
 from hub.core.models import Reply, utcnow
 from tests.channels import stack_env as env
-from tests.channels.signed import eventually, post_twilio, whatsapp_params
+from tests.channels.signed import post_twilio, whatsapp_params
 from tests.contacts.staff import logged_in
+from tests.polling import eventually
 
 WORDING = "Wilt u een bericht krijgen als er nieuws is over uw melding? Kies hoe. [Ja, via WhatsApp | Nee, liever niet]"
 

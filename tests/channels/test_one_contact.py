@@ -9,8 +9,9 @@ from what someone merely types, because anyone can type any address.
 from __future__ import annotations
 
 from hub.contacts import store as contacts
-from tests.channels.signed import eventually, post_twilio, send_mail, whatsapp_params
+from tests.channels.signed import post_twilio, send_mail, whatsapp_params
 from tests.channels.test_email import mail
+from tests.polling import eventually
 
 
 async def test_whatsapp_then_email_is_one_contact_history(bot_stack, fakes, http, db, phone, resident_email):

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from hub.core.models import Button, Reply
-from tests.channels.signed import eventually, post_telegram
+from tests.channels.signed import post_telegram
+from tests.polling import eventually
 
 
 def _user(chat_id: int) -> dict:

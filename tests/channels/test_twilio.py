@@ -11,13 +11,13 @@ import pytest
 from hub.core.models import Reply, new_id, utcnow
 from tests.channels import stack_env as env
 from tests.channels.signed import (
-    eventually,
     post_twilio,
     sms_params,
     twilio_sid,
     twilio_signature,
     whatsapp_params,
 )
+from tests.polling import eventually
 
 
 async def _inbound(db, phone: str) -> list[dict]:

@@ -16,9 +16,9 @@ import pytest
 
 from hub.core import workdays
 from hub.staff import auth
-from tests.channels.signed import eventually
 from tests.e2e.browser import browser
 from tests.handover.conftest import PASSWORD, Console
+from tests.polling import eventually
 
 REFERENCE = re.compile(r"CF-\d{4}-[A-HJ-NP-Z2-9]{6}")
 

@@ -30,6 +30,7 @@ from tests.connectors.test_kiss import Kiss
 from tests.connectors.test_zaken import RSIN
 from tests.contacts.tokens import portal_token
 from tests.e2e.browser import browser
+from tests.polling import eventually
 
 BSN = "222333406"  # passes the eleven-test; this hub's database is its own
 PASSWORD = "test-password-123"
@@ -54,15 +55,6 @@ def hub_env(zaken_port: int, ki_port: int) -> dict[str, str]:
 async def call(http: aiohttp.ClientSession, method: str, url: str, csrf: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     async with http.request(method, url, json=body, headers={"X-CSRF-Token": csrf}) as resp:
         return resp.status, await resp.json()
-
-
-async def eventually(check, seconds: float = 30.0) -> Any:
-    """The outbox runs every 0.5 s: wait until ``check`` answers something truthy."""
-    for _ in range(int(seconds * 5)):
-        if found := await check():
-            return found
-        await asyncio.sleep(0.2)
-    raise AssertionError("the hub's outbox did not push in time")
 
 
 @pytest.mark.browser

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -40,20 +39,9 @@ from hub.core.settings import Settings, get_settings
 from hub.staff import auth
 from tests.conftest import Stack
 from tests.handover import stack_env
+from tests.polling import eventually
 
 PASSWORD = "test-wachtwoord-123"
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within_s: float = 10.0, every_s: float = 0.05) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with the last value."""
-    deadline = time.monotonic() + within_s
-    value = None
-    while time.monotonic() < deadline:
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(every_s)
-    raise AssertionError(f"condition not met within {within_s}s (last value: {value!r})")
 
 
 # ---------------------------------------------------------------------- in-process desk

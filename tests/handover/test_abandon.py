@@ -10,7 +10,7 @@ from handover.lifecycle import JOINED_PREFIX
 from handover.waiting import TRANSFERRED_TEXT
 from hub.core.event_types import EventType
 from hub.core.models import utcnow
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 from tests.webchat_client import say
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import aiohttp
 
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 from tests.webchat_client import say
 
 ASK = "ik wil een medewerker spreken"

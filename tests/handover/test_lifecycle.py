@@ -9,7 +9,7 @@ from handover.lifecycle import CLOSED_TEXT, HANDBACK_TEXT
 from handover.routing import DeskError
 from hub.conversations import satisfaction
 from hub.core.models import InboundMessage, State
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 
 
 async def test_only_the_assigned_agent_can_reply_and_the_bot_stays_silent(inproc):

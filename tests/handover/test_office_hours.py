@@ -10,7 +10,7 @@ from handover.queue import estimate_for
 from hub.core import workdays
 from hub.core.models import InboundMessage, State, utcnow
 from hub.core.settings import Settings
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 
 TZ = workdays.TZ
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.handover.conftest import eventually
 from tests.handover.test_console_api import _assigned, _handed_over, _resident_sees
+from tests.polling import eventually
 
 
 async def test_an_agent_refers_to_the_police_from_the_console(bot_stack, http, db, session_id, desk_reset, console):

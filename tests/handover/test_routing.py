@@ -7,7 +7,7 @@ import asyncio
 from handover import agents
 from handover.routing import DeskError
 from hub.core.models import State
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 
 
 async def test_a_conversation_goes_to_the_team_of_its_topic(inproc):

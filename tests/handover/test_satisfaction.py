@@ -6,7 +6,7 @@ from __future__ import annotations
 from hub.conversations import satisfaction
 from hub.core.event_types import EventType
 from hub.core.models import InboundMessage, State
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 
 
 async def _closed_by_agent(d, channel: str) -> dict:

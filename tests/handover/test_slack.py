@@ -10,7 +10,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from hub.staff import auth
 from tests.handover import stack_env
-from tests.handover.conftest import PASSWORD, eventually
+from tests.handover.conftest import PASSWORD
+from tests.polling import eventually
 from tests.webchat_client import say
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 from tests.webchat_client import say
 
 ASK = "ik wil een medewerker spreken"

@@ -9,7 +9,7 @@ from handover.queue import Estimate
 from handover.waiting import worth_telling
 from hub.core.models import utcnow
 from hub.core.settings import Settings
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 
 
 async def _wait_texts(d, conv_id):

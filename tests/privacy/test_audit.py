@@ -10,7 +10,7 @@ from pathlib import Path
 from hub.core.settings import ROOT
 from hub.privacy import audit
 from hub.staff.auth import DEMO_ACCOUNTS, create_staff, ensure_demo_accounts
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 from tests.privacy.conftest import random_bsn
 from tests.webchat_client import say
 

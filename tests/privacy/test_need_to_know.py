@@ -14,7 +14,7 @@ from hub.cases import store as cases
 from hub.core.models import new_id, utcnow
 from hub.privacy import need_to_know
 from tests.handover import stack_env
-from tests.handover.conftest import eventually
+from tests.polling import eventually
 from tests.webchat_client import say
 
 SOCIAL_QUESTION = "ik wil bijstand aanvragen, mijn inkomen is te laag"
