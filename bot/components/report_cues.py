@@ -50,6 +50,9 @@ NUISANCE = re.compile(
     r"(blikjes|flesjes|peuken|troep) (\w+ ){0,3}(langs|op|in|bij|rond) (de|het)|"
     r"vuilniszak\w* (\w+ ){0,4}(stink\w*|opgestapeld|gedump?t)|(staan|liggen) (\w+ ){0,3}vuilniszak\w*|"
     r"dumping|fly-?tipping|litter|"
+    # a dead animal in the street or the water ("dode zwaan in de sloot", "a dead fox on the path")
+    r"dode (\w+ )?(dier\w*|vogel\w*|kat|katten|egel\w*|zwaan|zwanen|eend\w*|duif|duiven|meeuw\w*|vis|vissen|ree\w*|vos|vossen|rat|ratten|konijn\w*|haas|hazen|das)|"
+    r"kadaver\w*|karkas\w*|dead (\w+ )?(animal|bird|cat|hedgehog|swan|duck|pigeon|gull|fish|deer|fox|rat|rabbit|badger)s?|"
     # a full litter bin in the street (not one's own "vuilnisbak" or "container", the waste collection topic)
     r"(volle|overvolle) (afval|prullen|glas|papier|hondenpoep)ba\w+|(afval|prullen|glas|papier|hondenpoep)ba\w+ (\w+ ){0,3}((te )?(vol|overvol)|puil\w* (\w+ ){0,2}uit|loopt (\w+ ){0,2}over)|"
     # something that does not belong on the road or path ("boomtak op straat", "puin op de stoep")

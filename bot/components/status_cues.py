@@ -56,7 +56,9 @@ ASKS_HOW_FAR = re.compile(
     r"wacht(en)? (nog steeds |nog |al )?op (een |het )?(antwoord|reactie|besluit|beslissing|bericht) (op|over|van|voor) (mijn|m'n|ons|onze)|"
     r"hoe lang (nog|(duurt|gaat|moet) (\w+ ){0,3}nog)\b|(looked at|checked|seen|processed|approved) (it|them|my \w+( \w+)?) yet|"
     r"how far (along )?(is|are)|(ready|done|approved|processed|decided|fixed) yet|(al|reeds) (\w+ )?naar (mijn|m'n|ons|onze) .{0,40}(gekeken|kijken)|where (my|our) \w+ (is|stands)|"
-    r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back))\b",
+    r"heard (nothing|anything) (back|about)|still (waiting|not heard)|not heard (anything|back)|"
+    # a decision asked after in English ("has a decision been made yet?", "any decision yet on my permit")
+    r"(has|have) (a|any|the) (final )?(decision|ruling|verdict) (\w+ ){0,2}been (made|taken|reached)|(any|a) (final )?decision (\w+ ){0,3}yet)\b",
     re.IGNORECASE,
 )
 # Weaker words about how far something is ("al klaar", "in behandeling", "any progress"): enough to

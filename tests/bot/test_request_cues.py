@@ -11,7 +11,7 @@ import pytest
 
 from bot.actions.understanding.gates import frustrated, melding_decision
 from bot.components.out_of_scope_cues import out_of_scope_words
-from bot.components.report_cues import plain_report, terse_report
+from bot.components.report_cues import names_a_public_problem, plain_report, terse_report
 from bot.components.request_cues import asks_for_person, names_a_person, requested_step
 from bot.components.status_cues import refers_to_earlier_report, status_evidence
 from tests.bot.rasa_venv import run_json
@@ -594,3 +594,24 @@ def test_water_litter_everywhere_bags_left_out_and_misspelt_done_words():
 
 def test_a_nuisance_without_a_named_thing_starts_the_form():
     assert melding_decision("overal peuken en flesjes op de dijk", 0.6) == "start"
+
+
+def test_a_dead_animal_in_public_space_is_a_report():
+    # a standard report category: the animal is the thing and its problem
+    assert plain_report("dode eend op het fietspad bij de Vlierstraat")
+    assert plain_report("Er drijft al twee dagen een dode vos in de vijver van het park.")
+    assert names_a_public_problem("there is a dead badger on the road near the school")
+    assert not plain_report("Mijn kat is dood, wat nu?")  # one's own pet, no dead animal named as a thing
+    assert not plain_report("dode hoek bij de kruising")  # not an animal
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        ("I applied for a terrace permit in May. Has a decision been made yet?", "status"),
+        ("Any decision yet on my objection to the WOZ value?", "status"),
+        ("How long before a decision is made on a building permit?", None),  # in general: the article
+    ],
+)
+def test_a_decision_asked_after_in_english(text, step):
+    assert requested_step(text) == step
